@@ -1,0 +1,696 @@
+//! The simulated cluster: topics, clients, committed offsets and the clock that moves them.
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::consumer::{
+    AssignedPartition, Consumer, ConsumerConfig, OffsetStore, SeekTo, TopicPartition,
+};
+use crate::error::{err, Result};
+use crate::log::{CleanupReport, SegmentInfo};
+use crate::producer::{Producer, ProducerConfig, ProducerEvent};
+use crate::rand::Rng;
+use crate::record::{Message, ProducerRecord};
+use crate::state_hash::StateHasher;
+use crate::time::SimTime;
+use crate::topic::{
+    check_partition_count, topic_names_collide, validate_topic_name, BrokerId, Topic, TopicConfig,
+    Topics,
+};
+
+/// The most partitions the whole cluster may hold.
+pub const MAX_TOTAL_PARTITIONS: u64 = 100_000;
+/// The most clients (producers plus consumers) a cluster may hold.
+pub const MAX_CLIENTS: usize = 20_000;
+/// The broker every partition lives on, until replication lands.
+const BROKER: BrokerId = 1;
+
+/// Cluster-wide settings: the seed and the broker configs the simulation uses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClusterConfig {
+    /// The seed of all randomness (sticky and random partitioners, …).
+    pub seed: u64,
+    /// `log.retention.check.interval.ms` (Kafka's default: 300000).
+    pub log_retention_check_interval_ms: u64,
+    /// `log.cleaner.backoff.ms`: how often the log cleaner looks for work (default 15000).
+    pub log_cleaner_backoff_ms: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            log_retention_check_interval_ms: 300_000,
+            log_cleaner_backoff_ms: 15_000,
+        }
+    }
+}
+
+impl ClusterConfig {
+    /// Sets a broker config by Kafka's key.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        match key {
+            "log.retention.check.interval.ms" => {
+                self.log_retention_check_interval_ms =
+                    crate::config::parse_u64(key, value, 1, i64::MAX as u64)?
+            }
+            "log.cleaner.backoff.ms" => {
+                self.log_cleaner_backoff_ms =
+                    crate::config::parse_u64(key, value, 1, i64::MAX as u64)?
+            }
+            _ => return Err(crate::config::unknown_key("broker", key)),
+        }
+        Ok(())
+    }
+}
+
+/// A handle to a producer in a [`Cluster`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProducerHandle(u32);
+
+/// A handle to a consumer in a [`Cluster`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConsumerHandle(u32);
+
+/// What the brokers did on their own, drained with [`Cluster::drain_events`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClusterEvent {
+    /// The delete policy removed segments.
+    Retention {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition.
+        partition: u32,
+        /// What was removed.
+        report: CleanupReport,
+    },
+    /// The log cleaner compacted a partition.
+    Compaction {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition.
+        partition: u32,
+        /// What was removed.
+        report: CleanupReport,
+    },
+}
+
+/// One partition in a topic description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionDescription {
+    /// The partition index.
+    pub partition: u32,
+    /// The leader broker.
+    pub leader: BrokerId,
+    /// The replicas.
+    pub replicas: Vec<BrokerId>,
+    /// The in-sync replicas.
+    pub isr: Vec<BrokerId>,
+    /// The log start offset.
+    pub log_start_offset: i64,
+    /// The high watermark.
+    pub high_watermark: i64,
+    /// The log end offset.
+    pub log_end_offset: i64,
+    /// Records the log holds.
+    pub records: u64,
+    /// Bytes as Kafka would store them.
+    pub size_in_bytes: u64,
+    /// The segments, oldest first.
+    pub segments: Vec<SegmentInfo>,
+}
+
+/// `describeTopics` plus the offsets and segments of each partition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicDescription {
+    /// The topic name.
+    pub name: String,
+    /// Its configs that differ from the defaults.
+    pub config_overrides: Vec<(String, String)>,
+    /// Its partitions.
+    pub partitions: Vec<PartitionDescription>,
+}
+
+/// A deterministic, sans-IO Kafka cluster on a simulated clock.
+///
+/// Inputs are method calls; time moves only through [`Cluster::advance_to`] and
+/// [`Cluster::tick`]. Outputs are drained events and read-only views.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    config: ClusterConfig,
+    now: SimTime,
+    rng: Rng,
+    topics: Topics,
+    producers: Vec<Option<Producer>>,
+    consumers: Vec<Option<Consumer>>,
+    offsets: OffsetStore,
+    next_producer_id: i64,
+    next_retention_check: SimTime,
+    next_cleaner_run: SimTime,
+    events: Vec<ClusterEvent>,
+}
+
+impl Cluster {
+    /// A cluster with no topics, at time zero.
+    pub fn new(config: ClusterConfig) -> Self {
+        Self {
+            rng: Rng::new(config.seed),
+            next_retention_check: SimTime(config.log_retention_check_interval_ms),
+            next_cleaner_run: SimTime(config.log_cleaner_backoff_ms),
+            config,
+            now: SimTime::ZERO,
+            topics: BTreeMap::new(),
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            offsets: BTreeMap::new(),
+            next_producer_id: 1000,
+            events: Vec::new(),
+        }
+    }
+
+    /// The cluster's settings.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// The simulated time now.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    // ---- time ---------------------------------------------------------------------------
+
+    /// The next time something is due (a batch's linger, a retry, retention, the cleaner).
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<SimTime> {
+        let clients = self
+            .producers
+            .iter()
+            .flatten()
+            .filter_map(Producer::next_deadline);
+        let brokers = [self.next_retention_check, self.next_cleaner_run];
+        clients.chain(brokers).filter(|&t| t > self.now).min()
+    }
+
+    /// Moves the clock forward by `ms`, running everything that falls due on the way.
+    pub fn tick(&mut self, ms: u64) {
+        self.advance_to(self.now + ms);
+    }
+
+    /// Moves the clock to `to` (never backwards), running every deadline in time order.
+    pub fn advance_to(&mut self, to: SimTime) {
+        self.run_due();
+        while let Some(t) = self.poll_timeout().filter(|&t| t <= to) {
+            self.now = t;
+            self.run_due();
+        }
+        if to > self.now {
+            self.now = to;
+            self.run_due();
+        }
+    }
+
+    fn run_due(&mut self) {
+        let now = self.now;
+        for p in self.producers.iter_mut().flatten() {
+            p.run(&mut self.topics, now);
+        }
+        if now >= self.next_retention_check {
+            self.next_retention_check = now + self.config.log_retention_check_interval_ms;
+            self.for_each_log(|log, config, now| (log.apply_retention(config, now), true));
+        }
+        if now >= self.next_cleaner_run {
+            self.next_cleaner_run = now + self.config.log_cleaner_backoff_ms;
+            self.for_each_log(|log, config, now| (log.compact(config, now), false));
+        }
+    }
+
+    fn for_each_log(
+        &mut self,
+        mut f: impl FnMut(&mut crate::log::PartitionLog, &TopicConfig, SimTime) -> (CleanupReport, bool),
+    ) {
+        for (name, topic) in &mut self.topics {
+            for (i, p) in topic.partitions.iter_mut().enumerate() {
+                let (report, retention) = f(&mut p.log, &topic.config, self.now);
+                if report.records_removed == 0 && report.segments_deleted == 0 {
+                    continue;
+                }
+                let (topic, partition) = (name.clone(), i as u32);
+                self.events.push(if retention {
+                    ClusterEvent::Retention {
+                        topic,
+                        partition,
+                        report,
+                    }
+                } else {
+                    ClusterEvent::Compaction {
+                        topic,
+                        partition,
+                        report,
+                    }
+                });
+            }
+        }
+    }
+
+    /// Drains what the brokers did on their own (retention, compaction).
+    #[must_use]
+    pub fn drain_events(&mut self) -> Vec<ClusterEvent> {
+        core::mem::take(&mut self.events)
+    }
+
+    // ---- admin ----------------------------------------------------------------------------
+
+    /// `createTopics`. Returns warnings (Kafka warns on names with `.` or `_`).
+    pub fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        configs: &[(&str, &str)],
+    ) -> Result<Vec<String>> {
+        validate_topic_name(name)?;
+        if self.topics.contains_key(name) {
+            return Err(err!(TopicAlreadyExists, "Topic '{name}' already exists."));
+        }
+        if let Some(other) = self.topics.keys().find(|t| topic_names_collide(t, name)) {
+            return Err(err!(
+                InvalidTopicException,
+                "Topic '{name}' collides with existing topic: {other}"
+            ));
+        }
+        check_partition_count(partitions)?;
+        self.check_total_partitions(u64::from(partitions))?;
+        let config = TopicConfig::from_entries(configs.iter().copied())?;
+        let mut warnings = Vec::new();
+        if name.contains(['.', '_']) {
+            warnings.push(
+                "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both."
+                    .to_string(),
+            );
+        }
+        self.topics.insert(
+            Arc::from(name),
+            Topic::new(name, partitions, config, BROKER),
+        );
+        Ok(warnings)
+    }
+
+    fn check_total_partitions(&self, adding: u64) -> Result<()> {
+        let total: u64 = self
+            .topics
+            .values()
+            .map(|t| t.partitions.len() as u64)
+            .sum();
+        if total + adding > MAX_TOTAL_PARTITIONS {
+            return Err(err!(
+                PolicyViolation,
+                "the cluster would hold {} partitions; logplay's limit is {MAX_TOTAL_PARTITIONS}",
+                total + adding
+            ));
+        }
+        Ok(())
+    }
+
+    /// `deleteTopics`. Committed offsets of the topic go with it.
+    pub fn delete_topic(&mut self, name: &str) -> Result<()> {
+        self.topics
+            .remove(name)
+            .ok_or_else(|| unknown_topic(name))?;
+        self.offsets.retain(|(_, t, _), _| &**t != name);
+        Ok(())
+    }
+
+    /// `createPartitions`: grows the topic to `total` partitions.
+    pub fn add_partitions(&mut self, name: &str, total: u32) -> Result<()> {
+        let current = self.topic(name)?.partitions.len() as u32;
+        self.check_total_partitions(u64::from(total.saturating_sub(current)))?;
+        self.topics
+            .get_mut(name)
+            .ok_or_else(|| unknown_topic(name))?
+            .add_partitions(total, BROKER)
+    }
+
+    /// `incrementalAlterConfigs` (SET) for one topic config.
+    pub fn alter_topic_config(&mut self, name: &str, key: &str, value: &str) -> Result<()> {
+        let topic = self
+            .topics
+            .get_mut(name)
+            .ok_or_else(|| unknown_topic(name))?;
+        let mut config = topic.config.clone();
+        config.set(key, value)?;
+        topic.config = config;
+        Ok(())
+    }
+
+    /// `deleteRecords`: moves a partition's log start offset to `before` (-1: the high
+    /// watermark). Returns the new low watermark.
+    pub fn delete_records(&mut self, topic: &str, partition: u32, before: i64) -> Result<i64> {
+        let t = self
+            .topics
+            .get_mut(topic)
+            .ok_or_else(|| unknown_topic(topic))?;
+        t.partition_mut(partition)?.log.delete_records(before)
+    }
+
+    /// The topic names, sorted.
+    pub fn list_topics(&self) -> Vec<&str> {
+        self.topics.keys().map(|k| &**k).collect()
+    }
+
+    /// A topic, or `UNKNOWN_TOPIC_OR_PARTITION`.
+    pub fn topic(&self, name: &str) -> Result<&Topic> {
+        self.topics.get(name).ok_or_else(|| unknown_topic(name))
+    }
+
+    /// `describeTopics`, with each partition's offsets and segments.
+    pub fn describe_topic(&self, name: &str) -> Result<TopicDescription> {
+        let t = self.topic(name)?;
+        Ok(TopicDescription {
+            name: name.to_string(),
+            config_overrides: t.config.overrides().to_vec(),
+            partitions: t
+                .partitions
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PartitionDescription {
+                    partition: i as u32,
+                    leader: p.leader,
+                    replicas: p.replicas.clone(),
+                    isr: p.isr.clone(),
+                    log_start_offset: p.log.log_start_offset(),
+                    high_watermark: p.log.high_watermark(),
+                    log_end_offset: p.log.log_end_offset(),
+                    records: p.log.record_count(),
+                    size_in_bytes: p.log.size_in_bytes(),
+                    segments: p.log.segments().collect(),
+                })
+                .collect(),
+        })
+    }
+
+    // ---- producers ------------------------------------------------------------------------
+
+    /// Creates a producer named `name` with Kafka configs; an idempotent one gets a producer id.
+    pub fn create_producer(
+        &mut self,
+        name: &str,
+        configs: &[(&str, &str)],
+    ) -> Result<ProducerHandle> {
+        let mut config = ProducerConfig::from_entries(configs.iter().copied())?;
+        if config.client_id.is_empty() {
+            config.client_id = name.to_string();
+        }
+        self.check_client_limit()?;
+        let id = self.next_producer_id;
+        self.next_producer_id += 1;
+        self.producers.push(Some(Producer::new(name, config, id)));
+        Ok(ProducerHandle((self.producers.len() - 1) as u32))
+    }
+
+    fn check_client_limit(&self) -> Result<()> {
+        let live =
+            self.producers.iter().flatten().count() + self.consumers.iter().flatten().count();
+        if live >= MAX_CLIENTS {
+            return Err(err!(
+                PolicyViolation,
+                "logplay's limit of {MAX_CLIENTS} clients is reached"
+            ));
+        }
+        Ok(())
+    }
+
+    /// A producer, or `ILLEGAL_STATE` if it was closed.
+    pub fn producer(&self, h: ProducerHandle) -> Result<&Producer> {
+        self.producers
+            .get(h.0 as usize)
+            .and_then(Option::as_ref)
+            .ok_or_else(closed_producer)
+    }
+
+    fn producer_mut(&mut self, h: ProducerHandle) -> Result<&mut Producer> {
+        self.producers
+            .get_mut(h.0 as usize)
+            .and_then(Option::as_mut)
+            .ok_or_else(closed_producer)
+    }
+
+    /// `send()`: queues the record in its partition's batch and returns the id its delivery
+    /// report will carry. The batch goes out when `linger.ms` passes, it fills, or on flush.
+    pub fn produce(&mut self, h: ProducerHandle, record: &ProducerRecord<'_>) -> Result<u64> {
+        let (now, topics) = (self.now, &self.topics);
+        let producer = self
+            .producers
+            .get_mut(h.0 as usize)
+            .and_then(Option::as_mut)
+            .ok_or_else(closed_producer)?;
+        let id = producer.produce(topics, record, &mut self.rng, now)?;
+        Ok(id)
+    }
+
+    /// Lets the producer send what is due now, without moving the clock.
+    pub fn run_producer(&mut self, h: ProducerHandle) -> Result<()> {
+        let now = self.now;
+        let topics = &mut self.topics;
+        self.producers
+            .get_mut(h.0 as usize)
+            .and_then(Option::as_mut)
+            .ok_or_else(closed_producer)?
+            .run(topics, now);
+        Ok(())
+    }
+
+    /// `flush()`: sends every open batch now. Batches whose response is lost are retried on
+    /// the clock, so they complete only as time passes.
+    pub fn flush(&mut self, h: ProducerHandle) -> Result<()> {
+        self.producer_mut(h)?.request_flush();
+        self.run_producer(h)
+    }
+
+    /// Drains a producer's events (batches sent, delivery reports).
+    pub fn drain_producer_events(&mut self, h: ProducerHandle) -> Result<Vec<ProducerEvent>> {
+        Ok(self.producer_mut(h)?.drain_events())
+    }
+
+    /// Fault injection: the next `n` produce responses to this producer are lost.
+    pub fn lose_acks(&mut self, h: ProducerHandle, n: u32) -> Result<()> {
+        self.producer_mut(h)?.lose_next_acks(n);
+        Ok(())
+    }
+
+    /// `close()`: flushes, then closes. Batches still awaiting a lost response are dropped.
+    pub fn close_producer(&mut self, h: ProducerHandle) -> Result<Vec<ProducerEvent>> {
+        self.flush(h)?;
+        let events = self.drain_producer_events(h)?;
+        self.producers[h.0 as usize] = None;
+        Ok(events)
+    }
+
+    /// Fault injection: the producer process dies; unsent records are lost.
+    pub fn crash_producer(&mut self, h: ProducerHandle) -> Result<()> {
+        self.producer(h)?;
+        self.producers[h.0 as usize] = None;
+        Ok(())
+    }
+
+    // ---- consumers ------------------------------------------------------------------------
+
+    /// Creates a consumer named `name` with Kafka configs.
+    pub fn create_consumer(
+        &mut self,
+        name: &str,
+        configs: &[(&str, &str)],
+    ) -> Result<ConsumerHandle> {
+        let mut config = ConsumerConfig::from_entries(configs.iter().copied())?;
+        if config.client_id.is_empty() {
+            config.client_id = name.to_string();
+        }
+        self.check_client_limit()?;
+        self.consumers
+            .push(Some(Consumer::new(name, config, self.now)));
+        Ok(ConsumerHandle((self.consumers.len() - 1) as u32))
+    }
+
+    /// A consumer, or `ILLEGAL_STATE` if it was closed.
+    pub fn consumer(&self, h: ConsumerHandle) -> Result<&Consumer> {
+        self.consumers
+            .get(h.0 as usize)
+            .and_then(Option::as_ref)
+            .ok_or_else(closed_consumer)
+    }
+
+    fn consumer_parts(
+        &mut self,
+        h: ConsumerHandle,
+    ) -> Result<(&mut Consumer, &Topics, &mut OffsetStore)> {
+        let c = self
+            .consumers
+            .get_mut(h.0 as usize)
+            .and_then(Option::as_mut)
+            .ok_or_else(closed_consumer)?;
+        Ok((c, &self.topics, &mut self.offsets))
+    }
+
+    /// `assign()`: reads exactly these partitions, without a group.
+    pub fn assign(&mut self, h: ConsumerHandle, partitions: &[(&str, u32)]) -> Result<()> {
+        let (c, topics, _) = self.consumer_parts(h)?;
+        c.assign(topics, partitions)
+    }
+
+    /// `seek()`, `seekToBeginning()`, `seekToEnd()`, or to a timestamp.
+    pub fn seek(
+        &mut self,
+        h: ConsumerHandle,
+        topic: &str,
+        partition: u32,
+        to: SeekTo,
+    ) -> Result<()> {
+        let (c, topics, _) = self.consumer_parts(h)?;
+        c.seek(topics, topic, partition, to)
+    }
+
+    /// `position()`: the next offset it will read.
+    pub fn position(&mut self, h: ConsumerHandle, topic: &str, partition: u32) -> Result<i64> {
+        let (c, topics, offsets) = self.consumer_parts(h)?;
+        c.position(topics, offsets, topic, partition)
+    }
+
+    /// `pause()`.
+    pub fn pause(&mut self, h: ConsumerHandle, topic: &str, partition: u32) -> Result<()> {
+        self.consumer_parts(h)?.0.set_paused(topic, partition, true)
+    }
+
+    /// `resume()`.
+    pub fn resume(&mut self, h: ConsumerHandle, topic: &str, partition: u32) -> Result<()> {
+        self.consumer_parts(h)?
+            .0
+            .set_paused(topic, partition, false)
+    }
+
+    /// `poll()`: records from the assigned partitions, up to `max.poll.records`.
+    pub fn poll(&mut self, h: ConsumerHandle) -> Result<Vec<Message>> {
+        let now = self.now;
+        let (c, topics, offsets) = self.consumer_parts(h)?;
+        c.poll(topics, offsets, now)
+    }
+
+    /// `commitSync()`: the given offsets, or every current position. Returns what was committed.
+    pub fn commit(
+        &mut self,
+        h: ConsumerHandle,
+        offsets: Option<&[(&str, u32, i64)]>,
+    ) -> Result<Vec<(TopicPartition, i64)>> {
+        let now = self.now;
+        let explicit = match offsets {
+            None => None,
+            Some(list) => {
+                let mut v = Vec::with_capacity(list.len());
+                for &(t, p, o) in list {
+                    let (name, topic) = self
+                        .topics
+                        .get_key_value(t)
+                        .ok_or_else(|| unknown_topic(t))?;
+                    topic.partition(p)?;
+                    if o < 0 {
+                        return Err(err!(
+                            InvalidRequest,
+                            "cannot commit a negative offset ({o}) for {t}-{p}"
+                        ));
+                    }
+                    v.push(((name.clone(), p), o));
+                }
+                Some(v)
+            }
+        };
+        let (c, _, store) = self.consumer_parts(h)?;
+        c.commit(store, explicit, now)
+    }
+
+    /// `committed()`: the offset its group committed for a partition.
+    pub fn committed(&self, h: ConsumerHandle, topic: &str, partition: u32) -> Result<Option<i64>> {
+        let c = self.consumer(h)?;
+        let group = c
+            .config()
+            .group_id
+            .as_ref()
+            .ok_or_else(|| err!(InvalidGroupId, "committed() needs a group.id"))?;
+        Ok(self.committed_offset(group, topic, partition))
+    }
+
+    /// The offset a group committed for a partition.
+    pub fn committed_offset(&self, group: &str, topic: &str, partition: u32) -> Option<i64> {
+        self.offsets
+            .iter()
+            .find(|((g, t, p), _)| g == group && &**t == topic && *p == partition)
+            .map(|(_, c)| c.offset)
+    }
+
+    /// The consumer's assignment with positions, committed offsets and lag.
+    pub fn assignment(&self, h: ConsumerHandle) -> Result<Vec<AssignedPartition>> {
+        Ok(self.consumer(h)?.assignment(&self.topics, &self.offsets))
+    }
+
+    /// `close()`: commits the positions if auto-commit is on, then closes.
+    pub fn close_consumer(&mut self, h: ConsumerHandle) -> Result<()> {
+        let now = self.now;
+        let (c, _, store) = self.consumer_parts(h)?;
+        if c.config().enable_auto_commit {
+            c.commit(store, None, now)?;
+        }
+        self.consumers[h.0 as usize] = None;
+        Ok(())
+    }
+
+    /// Fault injection: the consumer process dies; nothing more is committed.
+    pub fn crash_consumer(&mut self, h: ConsumerHandle) -> Result<()> {
+        self.consumer(h)?;
+        self.consumers[h.0 as usize] = None;
+        Ok(())
+    }
+
+    // ---- determinism ----------------------------------------------------------------------
+
+    /// A stable hash of everything observable: the same inputs give the same hash, natively
+    /// and in wasm.
+    pub fn state_hash(&self) -> u64 {
+        let mut h = StateHasher::default();
+        h.u64(self.now.0);
+        h.u64(self.rng.clone().next_u64());
+        for t in self.topics.values() {
+            t.hash_into(&mut h);
+        }
+        for p in self.producers.iter().flatten() {
+            p.hash_into(&mut h);
+        }
+        for c in self.consumers.iter().flatten() {
+            c.hash_into(&mut h);
+        }
+        for ((g, t, p), c) in &self.offsets {
+            h.str(g);
+            h.str(t);
+            h.u64((*p).into());
+            h.i64(c.offset);
+            h.u64(c.commit_time.0);
+        }
+        h.finish()
+    }
+}
+
+fn unknown_topic(name: &str) -> crate::error::Error {
+    err!(
+        UnknownTopicOrPartition,
+        "This server does not host this topic: {name}"
+    )
+}
+
+fn closed_producer() -> crate::error::Error {
+    err!(
+        IllegalState,
+        "Cannot perform operation after producer has been closed"
+    )
+}
+
+fn closed_consumer() -> crate::error::Error {
+    err!(IllegalState, "This consumer has already been closed.")
+}

@@ -1,0 +1,194 @@
+//! Kafka's `compression.type` codecs, from well-kept crates.
+//!
+//! gzip (miniz_oxide) and zstd (ruzstd) work without `std`; snappy (snap) and lz4 frames
+//! (lz4_flex) need the `std` feature, which the web app and the CLI enable.
+
+use alloc::vec::Vec;
+
+use crate::error::{err, Result};
+
+/// A batch codec, by Kafka's `compression.type` names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CompressionType {
+    /// No compression.
+    #[default]
+    None,
+    /// gzip (deflate with gzip framing).
+    Gzip,
+    /// snappy (raw blocks).
+    Snappy,
+    /// LZ4 frames.
+    Lz4,
+    /// Zstandard frames.
+    Zstd,
+}
+
+impl CompressionType {
+    /// Parses Kafka's name (`none`, `gzip`, `snappy`, `lz4`, `zstd`).
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "none" => Self::None,
+            "gzip" => Self::Gzip,
+            "snappy" => Self::Snappy,
+            "lz4" => Self::Lz4,
+            "zstd" => Self::Zstd,
+            _ => return None,
+        })
+    }
+
+    /// Kafka's name for the codec.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Gzip => "gzip",
+            Self::Snappy => "snappy",
+            Self::Lz4 => "lz4",
+            Self::Zstd => "zstd",
+        }
+    }
+}
+
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
+/// Compresses `data` with `codec`.
+pub fn compress(codec: CompressionType, data: &[u8]) -> Result<Vec<u8>> {
+    match codec {
+        CompressionType::None => Ok(data.to_vec()),
+        CompressionType::Gzip => {
+            let mut out = GZIP_HEADER.to_vec();
+            out.extend(miniz_oxide::deflate::compress_to_vec(data, 1));
+            out.extend(crc32fast::hash(data).to_le_bytes());
+            out.extend((data.len() as u32).to_le_bytes());
+            Ok(out)
+        }
+        CompressionType::Zstd => Ok(ruzstd::encoding::compress_to_vec(
+            data,
+            ruzstd::encoding::CompressionLevel::Fastest,
+        )),
+        #[cfg(feature = "std")]
+        CompressionType::Snappy => snap::raw::Encoder::new()
+            .compress_vec(data)
+            .map_err(|e| err!(InvalidRecord, "snappy: {e}")),
+        #[cfg(feature = "std")]
+        CompressionType::Lz4 => {
+            use std::io::Write;
+            let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
+            enc.write_all(data)
+                .map_err(|e| err!(InvalidRecord, "lz4: {e}"))?;
+            enc.finish().map_err(|e| err!(InvalidRecord, "lz4: {e}"))
+        }
+        #[cfg(not(feature = "std"))]
+        CompressionType::Snappy | CompressionType::Lz4 => Err(err!(
+            InvalidConfig,
+            "compression.type={} needs logplay-core's `std` feature",
+            codec.name()
+        )),
+    }
+}
+
+/// Decompresses what [`compress`] made; refuses output larger than `limit` bytes.
+pub fn decompress(codec: CompressionType, data: &[u8], limit: usize) -> Result<Vec<u8>> {
+    let out = match codec {
+        CompressionType::None => data.to_vec(),
+        CompressionType::Gzip => {
+            let body = data
+                .get(GZIP_HEADER.len()..data.len().saturating_sub(8))
+                .ok_or_else(|| err!(InvalidRecord, "gzip: truncated"))?;
+            miniz_oxide::inflate::decompress_to_vec_with_limit(body, limit)
+                .map_err(|e| err!(InvalidRecord, "gzip: {e}"))?
+        }
+        CompressionType::Zstd => {
+            use ruzstd::io::Read;
+            let mut dec = ruzstd::decoding::StreamingDecoder::new(data)
+                .map_err(|e| err!(InvalidRecord, "zstd: {e}"))?;
+            let mut out = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = dec
+                    .read(&mut buf)
+                    .map_err(|e| err!(InvalidRecord, "zstd: {e:?}"))?;
+                if n == 0 {
+                    break out;
+                }
+                out.extend_from_slice(&buf[..n]);
+                if out.len() > limit {
+                    break out;
+                }
+            }
+        }
+        #[cfg(feature = "std")]
+        CompressionType::Snappy => snap::raw::Decoder::new()
+            .decompress_vec(data)
+            .map_err(|e| err!(InvalidRecord, "snappy: {e}"))?,
+        #[cfg(feature = "std")]
+        CompressionType::Lz4 => {
+            use std::io::Read;
+            let mut out = Vec::new();
+            lz4_flex::frame::FrameDecoder::new(data)
+                .take(limit as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| err!(InvalidRecord, "lz4: {e}"))?;
+            out
+        }
+        #[cfg(not(feature = "std"))]
+        CompressionType::Snappy | CompressionType::Lz4 => {
+            return Err(err!(
+                InvalidConfig,
+                "compression.type={} needs logplay-core's `std` feature",
+                codec.name()
+            ))
+        }
+    };
+    if out.len() > limit {
+        return Err(err!(
+            RecordTooLarge,
+            "decompressed batch exceeds {limit} bytes"
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn every_codec_round_trips_and_shrinks_repetitive_data() {
+        let data: Vec<u8> = (0..4000u32).flat_map(|i| (i % 50).to_le_bytes()).collect();
+        for codec in [
+            CompressionType::None,
+            CompressionType::Gzip,
+            CompressionType::Snappy,
+            CompressionType::Lz4,
+            CompressionType::Zstd,
+        ] {
+            assert_eq!(CompressionType::parse(codec.name()), Some(codec));
+            let packed = compress(codec, &data).unwrap();
+            if codec != CompressionType::None {
+                assert!(packed.len() < data.len() / 4, "{codec:?}: {}", packed.len());
+            }
+            assert_eq!(
+                decompress(codec, &packed, data.len()).unwrap(),
+                data,
+                "{codec:?}"
+            );
+            assert!(
+                decompress(codec, &packed, 10).is_err(),
+                "{codec:?} ignores the limit"
+            );
+        }
+        assert_eq!(CompressionType::parse("brotli"), None);
+    }
+
+    #[test]
+    fn gzip_output_is_a_real_gzip_member() {
+        let packed = compress(CompressionType::Gzip, b"hello hello hello").unwrap();
+        assert_eq!(&packed[..3], &[0x1f, 0x8b, 8]);
+        let n = packed.len();
+        assert_eq!(&packed[n - 4..], &17u32.to_le_bytes());
+        assert!(decompress(CompressionType::Gzip, &[1, 2], 100).is_err());
+    }
+}

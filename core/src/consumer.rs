@@ -1,0 +1,506 @@
+//! The consumer without groups: `assign`, `seek`, `position`, `poll`, `pause`/`resume`,
+//! `auto.offset.reset`, and committed offsets (manual and auto-commit).
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::config::{parse_bool, parse_u64, unknown_key};
+use crate::error::{err, Result};
+use crate::record::Message;
+use crate::state_hash::StateHasher;
+use crate::time::SimTime;
+use crate::topic::Topics;
+
+/// A topic-partition.
+pub type TopicPartition = (Arc<str>, u32);
+
+/// `auto.offset.reset`: where to start when there is no valid position.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OffsetReset {
+    /// The log start offset.
+    Earliest,
+    /// The high watermark (Java's default).
+    #[default]
+    Latest,
+    /// No reset: poll fails with `NoOffsetForPartitionException`.
+    None,
+}
+
+impl OffsetReset {
+    /// Kafka's spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Earliest => "earliest",
+            Self::Latest => "latest",
+            Self::None => "none",
+        }
+    }
+}
+
+/// Consumer configs, by Kafka's keys, with the Java client's defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConsumerConfig {
+    /// `client.id`.
+    pub client_id: String,
+    /// `group.id`: needed to commit offsets.
+    pub group_id: Option<String>,
+    /// `auto.offset.reset` (default latest).
+    pub auto_offset_reset: OffsetReset,
+    /// `enable.auto.commit` (default true when there is a group id).
+    pub enable_auto_commit: bool,
+    /// `auto.commit.interval.ms` (default 5000).
+    pub auto_commit_interval_ms: u64,
+    /// `max.poll.records` (default 500).
+    pub max_poll_records: u32,
+    /// `fetch.max.bytes` (default 52428800).
+    pub fetch_max_bytes: u32,
+    /// `max.partition.fetch.bytes` (default 1048576).
+    pub max_partition_fetch_bytes: u32,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        Self {
+            client_id: String::new(),
+            group_id: None,
+            auto_offset_reset: OffsetReset::Latest,
+            enable_auto_commit: false,
+            auto_commit_interval_ms: 5_000,
+            max_poll_records: 500,
+            fetch_max_bytes: 52_428_800,
+            max_partition_fetch_bytes: 1_048_576,
+        }
+    }
+}
+
+impl ConsumerConfig {
+    /// Defaults overridden by `entries`, checked as the Java client checks them.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self> {
+        let mut c = Self::default();
+        let mut auto_commit = None;
+        for (key, v) in entries {
+            match key {
+                "client.id" => c.client_id = v.into(),
+                "group.id" => c.group_id = Some(v.trim().into()).filter(|g: &String| !g.is_empty()),
+                "auto.offset.reset" => {
+                    c.auto_offset_reset = match v.trim() {
+                        "earliest" => OffsetReset::Earliest,
+                        "latest" => OffsetReset::Latest,
+                        "none" => OffsetReset::None,
+                        _ => return Err(err!(InvalidConfig, "Invalid value {v} for configuration auto.offset.reset: String must be one of: latest, earliest, none")),
+                    }
+                }
+                "enable.auto.commit" => auto_commit = Some(parse_bool(key, v)?),
+                "auto.commit.interval.ms" => c.auto_commit_interval_ms = parse_u64(key, v, 0, i32::MAX as u64)?,
+                "max.poll.records" => c.max_poll_records = parse_u64(key, v, 1, i32::MAX as u64)? as u32,
+                "fetch.max.bytes" => c.fetch_max_bytes = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
+                "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
+                _ => return Err(unknown_key("consumer", key)),
+            }
+        }
+        c.enable_auto_commit = match (auto_commit, &c.group_id) {
+            (Some(true), None) => {
+                return Err(err!(
+                InvalidConfig,
+                "enable.auto.commit cannot be set to true when default group id (null) is used."
+            ))
+            }
+            (Some(v), _) => v,
+            (None, group) => group.is_some(),
+        };
+        Ok(c)
+    }
+
+    /// Every config as `(key, value)`, for describe output.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        use alloc::string::ToString;
+        alloc::vec![
+            (
+                "auto.commit.interval.ms",
+                self.auto_commit_interval_ms.to_string()
+            ),
+            ("auto.offset.reset", self.auto_offset_reset.name().into()),
+            ("client.id", self.client_id.clone()),
+            ("enable.auto.commit", self.enable_auto_commit.to_string()),
+            ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
+            ("group.id", self.group_id.clone().unwrap_or_default()),
+            (
+                "max.partition.fetch.bytes",
+                self.max_partition_fetch_bytes.to_string()
+            ),
+            ("max.poll.records", self.max_poll_records.to_string()),
+        ]
+    }
+}
+
+/// Where a consumer should read from next, as `seek*` calls take it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeekTo {
+    /// An offset.
+    Offset(i64),
+    /// `seekToBeginning`.
+    Beginning,
+    /// `seekToEnd`.
+    End,
+    /// The first offset at or after a timestamp (`offsetsForTimes`), else the end.
+    Timestamp(i64),
+}
+
+/// An offset committed for a group.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CommittedOffset {
+    /// The next offset to read.
+    pub offset: i64,
+    /// When it was committed.
+    pub commit_time: SimTime,
+}
+
+/// Committed offsets of every group, by (group, topic, partition).
+pub type OffsetStore = BTreeMap<(String, Arc<str>, u32), CommittedOffset>;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct PartitionState {
+    position: Option<i64>,
+    paused: bool,
+}
+
+/// One partition of a consumer's assignment, as shown to people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssignedPartition {
+    /// The topic.
+    pub topic: Arc<str>,
+    /// The partition.
+    pub partition: u32,
+    /// The next offset it will read, once known.
+    pub position: Option<i64>,
+    /// Whether `pause` holds it.
+    pub paused: bool,
+    /// The offset its group committed, if any.
+    pub committed: Option<i64>,
+    /// The partition's high watermark.
+    pub high_watermark: i64,
+    /// `high watermark - position` (0 until the position is known).
+    pub lag: i64,
+}
+
+/// A simulated consumer client. The [`crate::Cluster`] owns it.
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    name: String,
+    config: ConsumerConfig,
+    assignment: BTreeMap<TopicPartition, PartitionState>,
+    next_auto_commit: SimTime,
+    rotation: usize,
+}
+
+impl Consumer {
+    pub(crate) fn new(name: &str, config: ConsumerConfig, now: SimTime) -> Self {
+        let next_auto_commit = now + config.auto_commit_interval_ms;
+        Self {
+            name: name.into(),
+            config,
+            assignment: BTreeMap::new(),
+            next_auto_commit,
+            rotation: 0,
+        }
+    }
+
+    /// Its name in the scenario.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its configs.
+    pub fn config(&self) -> &ConsumerConfig {
+        &self.config
+    }
+
+    /// `assign()`: replaces the assignment; positions of partitions kept are kept.
+    pub(crate) fn assign(&mut self, topics: &Topics, partitions: &[(&str, u32)]) -> Result<()> {
+        let mut next = BTreeMap::new();
+        for &(topic, p) in partitions {
+            let (name, t) = topics.get_key_value(topic).ok_or_else(|| {
+                err!(
+                    UnknownTopicOrPartition,
+                    "Topic {topic} not present in metadata"
+                )
+            })?;
+            t.partition(p)?;
+            let tp = (name.clone(), p);
+            let state = self.assignment.get(&tp).copied().unwrap_or_default();
+            next.insert(tp, state);
+        }
+        self.assignment = next;
+        Ok(())
+    }
+
+    fn state_mut(&mut self, topic: &str, p: u32) -> Result<&mut PartitionState> {
+        self.assignment
+            .iter_mut()
+            .find(|((t, q), _)| &**t == topic && *q == p)
+            .map(|(_, s)| s)
+            .ok_or_else(|| {
+                err!(
+                    IllegalState,
+                    "No current assignment for partition {topic}-{p}"
+                )
+            })
+    }
+
+    /// `seek()` and friends.
+    pub(crate) fn seek(&mut self, topics: &Topics, topic: &str, p: u32, to: SeekTo) -> Result<()> {
+        let log = &topics
+            .get(topic)
+            .ok_or_else(|| {
+                err!(
+                    UnknownTopicOrPartition,
+                    "Topic {topic} not present in metadata"
+                )
+            })?
+            .partition(p)?
+            .log;
+        let offset = match to {
+            SeekTo::Offset(o) if o < 0 => {
+                return Err(err!(
+                    InvalidRequest,
+                    "seek offset must not be negative, got {o}"
+                ))
+            }
+            SeekTo::Offset(o) => o,
+            SeekTo::Beginning => log.earliest(),
+            SeekTo::End => log.latest(),
+            SeekTo::Timestamp(ts) => log.offset_for_timestamp(ts).unwrap_or(log.latest()),
+        };
+        self.state_mut(topic, p)?.position = Some(offset);
+        Ok(())
+    }
+
+    /// `pause()` or `resume()`.
+    pub(crate) fn set_paused(&mut self, topic: &str, p: u32, paused: bool) -> Result<()> {
+        self.state_mut(topic, p)?.paused = paused;
+        Ok(())
+    }
+
+    /// The current positions, for `commitSync()` with no arguments.
+    pub(crate) fn positions(&self) -> Vec<(TopicPartition, i64)> {
+        self.assignment
+            .iter()
+            .filter_map(|(tp, s)| Some((tp.clone(), s.position?)))
+            .collect()
+    }
+
+    /// `position()`: resolves it first if needed.
+    pub(crate) fn position(
+        &mut self,
+        topics: &Topics,
+        offsets: &OffsetStore,
+        topic: &str,
+        p: u32,
+    ) -> Result<i64> {
+        self.state_mut(topic, p)?;
+        self.resolve_positions(topics, offsets)?;
+        self.state_mut(topic, p)?.position.ok_or_else(|| {
+            err!(
+                UnknownTopicOrPartition,
+                "Topic {topic} not present in metadata"
+            )
+        })
+    }
+
+    /// Gives every partition without a position its committed offset, or applies
+    /// `auto.offset.reset`.
+    fn resolve_positions(&mut self, topics: &Topics, offsets: &OffsetStore) -> Result<()> {
+        let mut missing = Vec::new();
+        for ((topic, p), state) in &mut self.assignment {
+            if state.position.is_some() {
+                continue;
+            }
+            let Some(part) = topics
+                .get(topic)
+                .and_then(|t| t.partitions.get(*p as usize))
+            else {
+                continue;
+            };
+            let committed = self
+                .config
+                .group_id
+                .as_ref()
+                .and_then(|g| offsets.get(&(g.clone(), topic.clone(), *p)))
+                .map(|c| c.offset);
+            state.position = match (committed, self.config.auto_offset_reset) {
+                (Some(o), _) => Some(o),
+                (None, OffsetReset::Earliest) => Some(part.log.earliest()),
+                (None, OffsetReset::Latest) => Some(part.log.latest()),
+                (None, OffsetReset::None) => {
+                    missing.push(alloc::format!("{topic}-{p}"));
+                    None
+                }
+            };
+        }
+        if !missing.is_empty() {
+            return Err(err!(
+                NoOffsetForPartition,
+                "Undefined offset with no reset policy for partitions: [{}]",
+                missing.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    /// `poll()`: auto-commits if due, then reads up to `max.poll.records` from the
+    /// assigned, unpaused partitions, taking turns between them.
+    pub(crate) fn poll(
+        &mut self,
+        topics: &Topics,
+        offsets: &mut OffsetStore,
+        now: SimTime,
+    ) -> Result<Vec<Message>> {
+        if self.assignment.is_empty() {
+            return Err(err!(
+                IllegalState,
+                "Consumer is not subscribed to any topics or assigned any partitions"
+            ));
+        }
+        if self.config.enable_auto_commit && now >= self.next_auto_commit {
+            self.commit(offsets, None, now)?;
+            self.next_auto_commit = now + self.config.auto_commit_interval_ms;
+        }
+        self.resolve_positions(topics, offsets)?;
+        let mut out = Vec::new();
+        let mut bytes_left = self.config.fetch_max_bytes as usize;
+        let n = self.assignment.len();
+        let start = self.rotation % n;
+        self.rotation = self.rotation.wrapping_add(1);
+        let reset = self.config.auto_offset_reset;
+        let mut turn: Vec<_> = self.assignment.iter_mut().collect();
+        turn.rotate_left(start);
+        for ((topic, p), state) in turn {
+            let records_left = self.config.max_poll_records as usize - out.len();
+            if records_left == 0 || bytes_left == 0 {
+                break;
+            }
+            let Some(position) = state.position.filter(|_| !state.paused) else {
+                continue;
+            };
+            let Some(part) = topics
+                .get(topic)
+                .and_then(|t| t.partitions.get(*p as usize))
+            else {
+                continue;
+            };
+            let log = &part.log;
+            let position = if log
+                .check_fetch_offset(position, log.high_watermark())
+                .is_ok()
+            {
+                position
+            } else {
+                match reset {
+                    OffsetReset::Earliest => log.earliest(),
+                    OffsetReset::Latest => log.latest(),
+                    OffsetReset::None => {
+                        out.push(Message::error_for(
+                            topic.clone(),
+                            *p,
+                            err!(OffsetOutOfRange, "Fetch position {position} is out of range for partition {topic}-{p}"),
+                        ));
+                        continue;
+                    }
+                }
+            };
+            let max_bytes = bytes_left.min(self.config.max_partition_fetch_bytes as usize);
+            let records = log.fetch(position, records_left, max_bytes)?;
+            let mut next = position;
+            for r in &records {
+                bytes_left = bytes_left.saturating_sub(r.size_in_bytes());
+                next = r.offset + 1;
+                out.push(Message {
+                    topic: topic.clone(),
+                    partition: *p,
+                    offset: r.offset,
+                    key: r.key.map(<[u8]>::to_vec),
+                    value: r.value.map(<[u8]>::to_vec),
+                    headers: r.headers(),
+                    timestamp: r.timestamp,
+                    timestamp_type: r.timestamp_type,
+                    error: None,
+                });
+            }
+            if records.is_empty() {
+                // Nothing readable before the high watermark (compaction left a gap).
+                next = log.high_watermark();
+            }
+            state.position = Some(next);
+        }
+        Ok(out)
+    }
+
+    /// `commitSync()`: the given offsets, or the current positions.
+    pub(crate) fn commit(
+        &self,
+        offsets: &mut OffsetStore,
+        explicit: Option<Vec<(TopicPartition, i64)>>,
+        now: SimTime,
+    ) -> Result<Vec<(TopicPartition, i64)>> {
+        let Some(group) = &self.config.group_id else {
+            return Err(err!(InvalidGroupId, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
+        };
+        let to_commit = explicit.unwrap_or_else(|| self.positions());
+        for ((t, p), offset) in &to_commit {
+            offsets.insert(
+                (group.clone(), t.clone(), *p),
+                CommittedOffset {
+                    offset: *offset,
+                    commit_time: now,
+                },
+            );
+        }
+        Ok(to_commit)
+    }
+
+    /// The assignment with positions, committed offsets and lag.
+    pub(crate) fn assignment(
+        &self,
+        topics: &Topics,
+        offsets: &OffsetStore,
+    ) -> Vec<AssignedPartition> {
+        self.assignment
+            .iter()
+            .map(|((t, p), s)| {
+                let hw = topics
+                    .get(t)
+                    .and_then(|topic| topic.partitions.get(*p as usize))
+                    .map_or(0, |part| part.log.high_watermark());
+                let committed = self
+                    .config
+                    .group_id
+                    .as_ref()
+                    .and_then(|g| offsets.get(&(g.clone(), t.clone(), *p)))
+                    .map(|c| c.offset);
+                AssignedPartition {
+                    topic: t.clone(),
+                    partition: *p,
+                    position: s.position,
+                    paused: s.paused,
+                    committed,
+                    high_watermark: hw,
+                    lag: s.position.map_or(0, |pos| (hw - pos).max(0)),
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn hash_into(&self, h: &mut StateHasher) {
+        h.str(&self.name);
+        h.u64(self.next_auto_commit.0);
+        h.u64(self.rotation as u64);
+        for ((t, p), s) in &self.assignment {
+            h.str(t);
+            h.u64((*p).into());
+            h.i64(s.position.unwrap_or(-1));
+            h.u64(s.paused.into());
+        }
+    }
+}

@@ -1,0 +1,829 @@
+//! The partition log: segments of record batches, retention and compaction.
+//!
+//! Records are stored as Kafka stores them: v2 record batches, kept uncompressed in
+//! contiguous per-segment buffers. Each segment's batch list (base offset → buffer
+//! position) is its offset index, sparse like Kafka's: a read binary-searches it and then
+//! scans records within one batch.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+
+use crate::compression::CompressionType;
+use crate::error::{err, Result};
+use crate::record::{
+    decode_record, Header, ProducerIdentity, RawRecord, RecordBatch, TimestampType,
+    BATCH_HEADER_BYTES,
+};
+use crate::state_hash::StateHasher;
+use crate::time::SimTime;
+use crate::topic::TopicConfig;
+
+/// Records are packed into buffers of at most this many bytes (a larger batch gets its own).
+const CHUNK_BYTES: usize = 1 << 20;
+/// How many recent batches per producer the broker remembers to spot retries (Kafka: 5).
+const PRODUCER_BATCH_CACHE: usize = 5;
+
+/// Metadata of one batch in a segment; the batch list is the segment's offset index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct BatchMeta {
+    base_offset: i64,
+    last_offset_delta: u32,
+    base_timestamp: i64,
+    max_timestamp: i64,
+    timestamp_type: TimestampType,
+    producer: ProducerIdentity,
+    compression: CompressionType,
+    records: u32,
+    tombstones: u32,
+    chunk: u32,
+    pos: u32,
+    len: u32,
+    size_in_bytes: u32,
+}
+
+impl BatchMeta {
+    fn last_offset(&self) -> i64 {
+        self.base_offset + i64::from(self.last_offset_delta)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct Segment {
+    base_offset: i64,
+    next_offset: i64,
+    first_timestamp: i64,
+    max_timestamp: i64,
+    size_in_bytes: u64,
+    chunks: Vec<Vec<u8>>,
+    batches: Vec<BatchMeta>,
+    /// When the cleaner first cleaned it: tombstones go `delete.retention.ms` after that.
+    cleaned_at: Option<SimTime>,
+}
+
+impl Segment {
+    fn new(base_offset: i64) -> Self {
+        Self {
+            base_offset,
+            next_offset: base_offset,
+            first_timestamp: i64::MIN,
+            max_timestamp: i64::MIN,
+            ..Self::default()
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.batches.is_empty()
+    }
+
+    fn records(&self) -> u64 {
+        self.batches.iter().map(|b| u64::from(b.records)).sum()
+    }
+
+    fn tombstones(&self) -> u64 {
+        self.batches.iter().map(|b| u64::from(b.tombstones)).sum()
+    }
+
+    fn batch_bytes(&self, b: &BatchMeta) -> &[u8] {
+        let start = b.pos as usize;
+        self.chunks
+            .get(b.chunk as usize)
+            .and_then(|c| c.get(start..start + b.len as usize))
+            .unwrap_or_default()
+    }
+
+    /// Copies `bytes` into the last buffer, or a new one when it would pass [`CHUNK_BYTES`].
+    fn store(&mut self, bytes: &[u8]) -> (u32, u32) {
+        let need = bytes.len();
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.is_empty() || c.len() + need <= CHUNK_BYTES);
+        if !fits {
+            self.chunks.push(Vec::new());
+        }
+        let index = self.chunks.len().saturating_sub(1);
+        let Some(chunk) = self.chunks.last_mut() else {
+            return (0, 0); // unreachable: a chunk was pushed above when there was none
+        };
+        if chunk.capacity() - chunk.len() < need {
+            // Grow by doubling, but never past one chunk: bounds the slack to one buffer.
+            let want = (chunk.capacity() * 2).max(chunk.len() + need);
+            let cap = want.min(CHUNK_BYTES.max(chunk.len() + need));
+            chunk.reserve_exact(cap - chunk.len());
+        }
+        let pos = chunk.len();
+        chunk.extend_from_slice(bytes);
+        (index as u32, pos as u32)
+    }
+
+    fn push_batch(&mut self, mut meta: BatchMeta, bytes: &[u8]) {
+        let (chunk, pos) = self.store(bytes);
+        meta.chunk = chunk;
+        meta.pos = pos;
+        meta.len = bytes.len() as u32;
+        if self.batches.is_empty() {
+            self.first_timestamp = meta.max_timestamp;
+        }
+        self.max_timestamp = self.max_timestamp.max(meta.max_timestamp);
+        self.size_in_bytes += u64::from(meta.size_in_bytes);
+        self.next_offset = meta.last_offset() + 1;
+        self.batches.push(meta);
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum::<usize>()
+            + self.chunks.capacity() * core::mem::size_of::<Vec<u8>>()
+            + self.batches.capacity() * core::mem::size_of::<BatchMeta>()
+    }
+}
+
+/// What the broker remembers of an idempotent producer on one partition.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct ProducerState {
+    epoch: i16,
+    /// (first sequence, last sequence, base offset) of the last few batches.
+    recent: VecDeque<(i32, i32, i64)>,
+}
+
+/// The result of an append.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppendInfo {
+    /// The offset of the batch's first record.
+    pub base_offset: i64,
+    /// The offset of its last record.
+    pub last_offset: i64,
+    /// The broker's time, when the topic uses `LogAppendTime`.
+    pub log_append_time: Option<i64>,
+    /// True when this was a retry of a batch already written (idempotence caught it).
+    pub duplicate: bool,
+}
+
+/// One record read from the log, borrowing its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogRecord<'a> {
+    /// Its offset.
+    pub offset: i64,
+    /// Its timestamp (the append time under `LogAppendTime`).
+    pub timestamp: i64,
+    /// Which timestamp it is.
+    pub timestamp_type: TimestampType,
+    /// The key.
+    pub key: Option<&'a [u8]>,
+    /// The value; `None` is a tombstone.
+    pub value: Option<&'a [u8]>,
+    /// The producer that wrote it.
+    pub producer: ProducerIdentity,
+    raw: RawRecord<'a>,
+}
+
+impl LogRecord<'_> {
+    /// Its headers, decoded.
+    pub fn headers(&self) -> Vec<Header> {
+        self.raw.headers()
+    }
+    /// Its size in Kafka's record format.
+    pub fn size_in_bytes(&self) -> usize {
+        self.raw.encoded.len()
+    }
+}
+
+/// A segment as shown to people: where it starts and ends, and how full it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentInfo {
+    /// The offset it starts at.
+    pub base_offset: i64,
+    /// One past the last offset written to it.
+    pub next_offset: i64,
+    /// Records it still holds (compaction removes some).
+    pub records: u64,
+    /// Tombstones among them.
+    pub tombstones: u64,
+    /// Bytes as Kafka stores them (batch headers plus compressed records).
+    pub size_in_bytes: u64,
+    /// The largest timestamp in it, which `retention.ms` goes by.
+    pub max_timestamp: Option<i64>,
+    /// Whether it is the active segment (the one being written).
+    pub active: bool,
+    /// Whether the cleaner has compacted it.
+    pub cleaned: bool,
+}
+
+/// What a retention or cleaner pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CleanupReport {
+    /// Segments deleted whole.
+    pub segments_deleted: u32,
+    /// Records removed (by deletion or compaction).
+    pub records_removed: u64,
+    /// The log start offset afterwards.
+    pub log_start_offset: i64,
+}
+
+/// An append-only partition log with Kafka's offsets, segments, retention and compaction.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PartitionLog {
+    segments: Vec<Segment>,
+    log_start_offset: i64,
+    high_watermark: i64,
+    first_dirty_offset: i64,
+    producers: BTreeMap<i64, ProducerState>,
+}
+
+impl Default for PartitionLog {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PartitionLog {
+    /// An empty log: offsets start at 0.
+    pub fn new() -> Self {
+        Self {
+            segments: alloc::vec![Segment::new(0)],
+            log_start_offset: 0,
+            high_watermark: 0,
+            first_dirty_offset: 0,
+            producers: BTreeMap::new(),
+        }
+    }
+
+    /// The first offset a consumer can read.
+    pub fn log_start_offset(&self) -> i64 {
+        self.log_start_offset
+    }
+
+    /// The offset the next record will get.
+    pub fn log_end_offset(&self) -> i64 {
+        self.active().next_offset
+    }
+
+    /// The offset up to which records are replicated and readable.
+    pub fn high_watermark(&self) -> i64 {
+        self.high_watermark
+    }
+
+    /// Sets the high watermark (kept within the log start and end offsets).
+    pub fn set_high_watermark(&mut self, hw: i64) {
+        self.high_watermark = hw.clamp(self.log_start_offset, self.log_end_offset());
+    }
+
+    /// The earliest readable offset (`OffsetSpec.earliest()`).
+    pub fn earliest(&self) -> i64 {
+        self.log_start_offset
+    }
+
+    /// The latest offset a consumer may read up to (`OffsetSpec.latest()`): the high watermark.
+    pub fn latest(&self) -> i64 {
+        self.high_watermark
+    }
+
+    fn active(&self) -> &Segment {
+        // The log always has at least one segment: `new` creates one and nothing removes
+        // the last one without rolling a new one first.
+        &self.segments[self.segments.len() - 1]
+    }
+
+    /// Appends a batch. With a producer id, Kafka's idempotence checks apply: a retried
+    /// batch is not written twice, and a sequence gap is `OUT_OF_ORDER_SEQUENCE_NUMBER`.
+    pub fn append(
+        &mut self,
+        batch: &RecordBatch,
+        config: &TopicConfig,
+        now: SimTime,
+    ) -> Result<AppendInfo> {
+        if batch.is_empty() {
+            return Err(err!(InvalidRecord, "a batch must hold at least one record"));
+        }
+        if batch.size_in_bytes() > config.max_message_bytes {
+            return Err(err!(
+                RecordTooLarge,
+                "the batch is {} bytes, larger than max.message.bytes={}",
+                batch.size_in_bytes(),
+                config.max_message_bytes
+            ));
+        }
+        if let Some(duplicate) = self.check_sequence(batch)? {
+            return Ok(duplicate);
+        }
+        let base_offset = self.log_end_offset();
+        let (timestamp_type, max_timestamp) = match config.message_timestamp_type {
+            TimestampType::CreateTime => (TimestampType::CreateTime, batch.max_timestamp),
+            TimestampType::LogAppendTime => (TimestampType::LogAppendTime, now.as_millis()),
+        };
+        let meta = BatchMeta {
+            base_offset,
+            last_offset_delta: batch.count - 1,
+            base_timestamp: batch.base_timestamp,
+            max_timestamp,
+            timestamp_type,
+            producer: batch.producer,
+            compression: batch.compression,
+            records: batch.count,
+            tombstones: count_tombstones(&batch.records),
+            chunk: 0,
+            pos: 0,
+            len: 0,
+            size_in_bytes: batch.size_in_bytes,
+        };
+        self.maybe_roll(config, max_timestamp, u64::from(batch.size_in_bytes));
+        if let Some(seg) = self.segments.last_mut() {
+            seg.push_batch(meta, &batch.records);
+        }
+        let last_offset = base_offset + i64::from(batch.count) - 1;
+        self.remember_sequence(batch, base_offset);
+        Ok(AppendInfo {
+            base_offset,
+            last_offset,
+            log_append_time: (timestamp_type == TimestampType::LogAppendTime)
+                .then_some(max_timestamp),
+            duplicate: false,
+        })
+    }
+
+    /// Kafka's `maybeRoll`: a new segment when this batch would pass `segment.bytes`, or
+    /// when its timestamp is `segment.ms` past the segment's first batch.
+    fn maybe_roll(&mut self, config: &TopicConfig, batch_max_ts: i64, batch_bytes: u64) {
+        let seg = self.active();
+        let full = seg.size_in_bytes + batch_bytes > config.segment_bytes;
+        let old = batch_max_ts.saturating_sub(seg.first_timestamp) >= config.segment_ms as i64;
+        if !seg.is_empty() && (full || old) {
+            let base = seg.next_offset;
+            self.segments.push(Segment::new(base));
+        }
+    }
+
+    fn check_sequence(&self, batch: &RecordBatch) -> Result<Option<AppendInfo>> {
+        let p = batch.producer;
+        if p.producer_id < 0 {
+            return Ok(None);
+        }
+        let first = p.base_sequence;
+        let last = sequence_add(first, batch.count - 1);
+        let Some(state) = self.producers.get(&p.producer_id) else {
+            if first != 0 {
+                return Err(err!(
+                    OutOfOrderSequenceNumber,
+                    "producer {} is new to this partition; its first sequence must be 0, got {first}",
+                    p.producer_id
+                ));
+            }
+            return Ok(None);
+        };
+        if p.epoch < state.epoch {
+            return Err(err!(
+                InvalidProducerEpoch,
+                "producer {} has epoch {}, older than the current epoch {}",
+                p.producer_id,
+                p.epoch,
+                state.epoch
+            ));
+        }
+        if p.epoch > state.epoch {
+            if first != 0 {
+                return Err(err!(
+                    OutOfOrderSequenceNumber,
+                    "a new epoch {} of producer {} must start at sequence 0, got {first}",
+                    p.epoch,
+                    p.producer_id
+                ));
+            }
+            return Ok(None);
+        }
+        if let Some(&(_, _, base)) = state.recent.iter().find(|r| r.0 == first && r.1 == last) {
+            return Ok(Some(AppendInfo {
+                base_offset: base,
+                last_offset: base + i64::from(batch.count) - 1,
+                log_append_time: None,
+                duplicate: true,
+            }));
+        }
+        let expected = state.recent.back().map_or(0, |r| sequence_add(r.1, 1));
+        if first != expected {
+            return Err(err!(
+                OutOfOrderSequenceNumber,
+                "producer {} sent sequence {first}, but the broker expected {expected}",
+                p.producer_id
+            ));
+        }
+        Ok(None)
+    }
+
+    fn remember_sequence(&mut self, batch: &RecordBatch, base_offset: i64) {
+        let p = batch.producer;
+        if p.producer_id < 0 {
+            return;
+        }
+        let state = self.producers.entry(p.producer_id).or_default();
+        if p.epoch != state.epoch {
+            state.epoch = p.epoch;
+            state.recent.clear();
+        }
+        let last = sequence_add(p.base_sequence, batch.count - 1);
+        state.recent.push_back((p.base_sequence, last, base_offset));
+        if state.recent.len() > PRODUCER_BATCH_CACHE {
+            state.recent.pop_front();
+        }
+    }
+
+    /// The record at `offset`, if the log still holds it.
+    pub fn get(&self, offset: i64) -> Option<LogRecord<'_>> {
+        self.read_from(offset, i64::MAX)
+            .next()
+            .filter(|r| r.offset == offset)
+    }
+
+    /// Reads up to `max_records` from `offset`, stopping before `max_bytes` unless the first
+    /// record alone is larger (Kafka returns at least one record, KIP-74), and never past
+    /// the high watermark. An offset outside `[log start, high watermark]` is
+    /// `OFFSET_OUT_OF_RANGE`.
+    pub fn fetch(
+        &self,
+        offset: i64,
+        max_records: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<LogRecord<'_>>> {
+        self.check_fetch_offset(offset, self.high_watermark)?;
+        let mut bytes = 0usize;
+        let mut out = Vec::new();
+        for r in self.read_from(offset, self.high_watermark) {
+            if out.len() >= max_records
+                || (!out.is_empty() && bytes + r.size_in_bytes() > max_bytes)
+            {
+                break;
+            }
+            bytes += r.size_in_bytes();
+            out.push(r);
+        }
+        Ok(out)
+    }
+
+    /// Checks that a read may start at `offset` with `upper` as its bound.
+    pub fn check_fetch_offset(&self, offset: i64, upper: i64) -> Result<()> {
+        if offset < self.log_start_offset || offset > upper {
+            return Err(err!(
+                OffsetOutOfRange,
+                "offset {offset} is outside the readable range [{}, {upper}]",
+                self.log_start_offset
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every record from `offset` up to (not including) `upper`, in offset order.
+    pub fn read_from(&self, offset: i64, upper: i64) -> LogIter<'_> {
+        let from = offset.max(self.log_start_offset);
+        let seg = self.segments.partition_point(|s| s.next_offset <= from);
+        let batch = self
+            .segments
+            .get(seg)
+            .map_or(0, |s| s.batches.partition_point(|b| b.last_offset() < from));
+        LogIter {
+            log: self,
+            from,
+            upper,
+            seg,
+            batch,
+            pos: 0,
+        }
+    }
+
+    /// The first offset whose timestamp is at or after `timestamp` (`offsetsForTimes`).
+    pub fn offset_for_timestamp(&self, timestamp: i64) -> Option<i64> {
+        self.read_from(self.log_start_offset, self.high_watermark)
+            .find(|r| r.timestamp >= timestamp)
+            .map(|r| r.offset)
+    }
+
+    /// `deleteRecords`: moves the log start offset to `before` (at most the high watermark)
+    /// and drops the segments wholly below it.
+    pub fn delete_records(&mut self, before: i64) -> Result<i64> {
+        let before = if before == -1 {
+            self.high_watermark
+        } else {
+            before
+        };
+        if before < 0 || before > self.high_watermark {
+            return Err(err!(
+                OffsetOutOfRange,
+                "cannot delete records before {before}: the high watermark is {}",
+                self.high_watermark
+            ));
+        }
+        if before > self.log_start_offset {
+            self.log_start_offset = before;
+            self.drop_segments_below_start();
+        }
+        Ok(self.log_start_offset)
+    }
+
+    fn drop_segments_below_start(&mut self) {
+        let keep_from = self
+            .segments
+            .partition_point(|s| s.next_offset <= self.log_start_offset && !s.batches.is_empty());
+        let keep_from = keep_from.min(self.segments.len() - 1);
+        self.segments.drain(..keep_from);
+        self.first_dirty_offset = self.first_dirty_offset.max(self.log_start_offset);
+    }
+
+    /// The delete policy: drops whole segments past `retention.ms` (by their largest
+    /// timestamp) or beyond `retention.bytes`, oldest first, and only below the high
+    /// watermark. Like Kafka, it rolls the active segment when all of it is due.
+    pub fn apply_retention(&mut self, config: &TopicConfig, now: SimTime) -> CleanupReport {
+        let mut report = CleanupReport::default();
+        if !config.cleanup_policy.delete {
+            report.log_start_offset = self.log_start_offset;
+            return report;
+        }
+        let mut excess = if config.retention_bytes >= 0 {
+            self.size_in_bytes() as i64 - config.retention_bytes
+        } else {
+            0
+        };
+        let mut deletable = 0;
+        for seg in &self.segments {
+            let below_hw = seg.next_offset <= self.high_watermark;
+            let expired = config.retention_ms >= 0
+                && seg.max_timestamp < now.as_millis().saturating_sub(config.retention_ms);
+            let too_big = excess - seg.size_in_bytes as i64 >= 0;
+            if seg.is_empty() || !below_hw || !(expired || too_big) {
+                break;
+            }
+            if too_big {
+                excess -= seg.size_in_bytes as i64;
+            }
+            deletable += 1;
+        }
+        if deletable == 0 {
+            report.log_start_offset = self.log_start_offset;
+            return report;
+        }
+        if deletable == self.segments.len() {
+            let base = self.log_end_offset();
+            self.segments.push(Segment::new(base));
+        }
+        for seg in self.segments.drain(..deletable) {
+            report.records_removed += seg.records();
+            report.segments_deleted += 1;
+        }
+        self.log_start_offset = self.log_start_offset.max(self.segments[0].base_offset);
+        self.first_dirty_offset = self.first_dirty_offset.max(self.log_start_offset);
+        report.log_start_offset = self.log_start_offset;
+        report
+    }
+
+    /// The log cleaner (compact policy). Outside the active segment and the
+    /// `min.compaction.lag.ms` window, only the latest record per key survives, offsets are
+    /// kept (leaving gaps), and tombstones go once their segment was cleaned at least
+    /// `delete.retention.ms` ago (KIP-534's delete horizon). Runs only when the dirty ratio
+    /// reaches `min.cleanable.dirty.ratio`, or tombstones are due.
+    pub fn compact(&mut self, config: &TopicConfig, now: SimTime) -> CleanupReport {
+        let mut report = CleanupReport {
+            log_start_offset: self.log_start_offset,
+            ..CleanupReport::default()
+        };
+        if !config.cleanup_policy.compact {
+            return report;
+        }
+        let lag_cutoff = now
+            .as_millis()
+            .saturating_sub(config.min_compaction_lag_ms as i64);
+        // Segments fully below the first uncleanable offset may be cleaned.
+        let active = self.segments.len() - 1;
+        let cleanable = self.segments[..active]
+            .iter()
+            .take_while(|s| s.max_timestamp <= lag_cutoff && s.next_offset <= self.high_watermark)
+            .count();
+        if cleanable == 0 {
+            return report;
+        }
+        let first_uncleanable = self.segments[cleanable].base_offset;
+        let (mut dirty, mut total) = (0u64, 0u64);
+        for s in &self.segments[..cleanable] {
+            total += s.size_in_bytes;
+            if s.base_offset >= self.first_dirty_offset {
+                dirty += s.size_in_bytes;
+            }
+        }
+        let horizon_due = |s: &Segment| {
+            s.cleaned_at
+                .is_some_and(|t| now - t >= config.delete_retention_ms && s.tombstones() > 0)
+        };
+        let ratio_met =
+            total > 0 && dirty as f64 / total as f64 >= config.min_cleanable_dirty_ratio;
+        let tombstones_due = self.segments[..cleanable].iter().any(horizon_due);
+        let worth_cleaning = ratio_met && dirty > 0;
+        if !(tombstones_due || worth_cleaning) {
+            return report;
+        }
+        // The offset map: the latest offset of each key in the cleanable range.
+        let mut latest: BTreeMap<&[u8], i64> = BTreeMap::new();
+        for r in self.read_from(self.first_dirty_offset, first_uncleanable) {
+            if let Some(k) = r.key {
+                latest.insert(k, r.offset);
+            }
+        }
+        let latest: BTreeMap<Vec<u8>, i64> =
+            latest.into_iter().map(|(k, o)| (k.to_vec(), o)).collect();
+        let mut cleaned = Vec::with_capacity(cleanable);
+        for seg in &self.segments[..cleanable] {
+            let drop_tombstones = horizon_due(seg);
+            let mut out = Segment::new(seg.base_offset);
+            out.cleaned_at = Some(seg.cleaned_at.unwrap_or(now));
+            for b in &seg.batches {
+                let bytes = seg.batch_bytes(b);
+                let mut kept = Vec::new();
+                let (mut records, mut tombstones) = (0u32, 0u32);
+                let mut pos = 0;
+                while let Some((raw, next)) = decode_record(bytes, pos) {
+                    pos = next;
+                    let offset = b.base_offset + i64::from(raw.offset_delta);
+                    let keep = match raw.key {
+                        None => false,
+                        Some(k) => latest.get(k).is_none_or(|&o| o <= offset),
+                    } && !(raw.value.is_none() && drop_tombstones);
+                    if keep {
+                        kept.extend_from_slice(raw.encoded);
+                        records += 1;
+                        tombstones += u32::from(raw.value.is_none());
+                    } else {
+                        report.records_removed += 1;
+                    }
+                }
+                if records > 0 {
+                    let payload = match b.compression {
+                        CompressionType::None => kept.len(),
+                        codec => crate::compression::compress(codec, &kept)
+                            .map_or(kept.len(), |c| c.len()),
+                    };
+                    let meta = BatchMeta {
+                        records,
+                        tombstones,
+                        size_in_bytes: (BATCH_HEADER_BYTES + payload) as u32,
+                        ..b.clone()
+                    };
+                    out.push_batch(meta, &kept);
+                }
+            }
+            out.next_offset = seg.next_offset;
+            if out.is_empty() {
+                report.segments_deleted += 1;
+            } else {
+                cleaned.push(out);
+            }
+        }
+        self.segments.splice(..cleanable, cleaned);
+        self.first_dirty_offset = first_uncleanable;
+        report
+    }
+
+    /// The latest value of each key, ignoring tombstoned keys: the log read as a table.
+    pub fn table(&self) -> BTreeMap<Vec<u8>, Vec<u8>> {
+        let mut table = BTreeMap::new();
+        for r in self.read_from(self.log_start_offset, self.high_watermark) {
+            match (r.key, r.value) {
+                (Some(k), Some(v)) => {
+                    table.insert(k.to_vec(), v.to_vec());
+                }
+                (Some(k), None) => {
+                    table.remove(k);
+                }
+                (None, _) => {}
+            }
+        }
+        table
+    }
+
+    /// The segments, oldest first.
+    pub fn segments(&self) -> impl Iterator<Item = SegmentInfo> + '_ {
+        let last = self.segments.len() - 1;
+        self.segments
+            .iter()
+            .enumerate()
+            .map(move |(i, s)| SegmentInfo {
+                base_offset: s.base_offset,
+                next_offset: s.next_offset,
+                records: s.records(),
+                tombstones: s.tombstones(),
+                size_in_bytes: s.size_in_bytes,
+                max_timestamp: (!s.is_empty()).then_some(s.max_timestamp),
+                active: i == last,
+                cleaned: s.cleaned_at.is_some(),
+            })
+    }
+
+    /// Bytes as Kafka would store them: the sum of the segments' sizes.
+    pub fn size_in_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.size_in_bytes).sum()
+    }
+
+    /// Records the log holds (compaction and retention remove some).
+    pub fn record_count(&self) -> u64 {
+        self.segments.iter().map(Segment::records).sum()
+    }
+
+    /// Heap bytes this log holds, buffers' spare capacity included.
+    pub fn heap_bytes(&self) -> usize {
+        self.segments.iter().map(Segment::heap_bytes).sum::<usize>()
+            + self.segments.capacity() * core::mem::size_of::<Segment>()
+    }
+
+    /// Feeds the log's observable state into `h`.
+    pub fn hash_into(&self, h: &mut StateHasher) {
+        h.i64(self.log_start_offset);
+        h.i64(self.high_watermark);
+        h.i64(self.log_end_offset());
+        for s in &self.segments {
+            h.i64(s.base_offset);
+            h.u64(s.size_in_bytes);
+            h.u64(s.cleaned_at.map_or(u64::MAX, |t| t.0));
+            for b in &s.batches {
+                h.i64(b.base_offset);
+                h.i64(b.max_timestamp);
+                h.i64(b.producer.producer_id);
+                h.u64(b.size_in_bytes.into());
+                h.bytes(s.batch_bytes(b));
+            }
+        }
+        for (pid, st) in &self.producers {
+            h.i64(*pid);
+            h.i64(st.epoch.into());
+            for &(first, last, base) in &st.recent {
+                h.i64(first.into());
+                h.i64(last.into());
+                h.i64(base);
+            }
+        }
+    }
+}
+
+/// Kafka's sequence arithmetic: sequences wrap from `i32::MAX` to 0.
+fn sequence_add(seq: i32, n: u32) -> i32 {
+    ((i64::from(seq) + i64::from(n)) % (i64::from(i32::MAX) + 1)) as i32
+}
+
+fn count_tombstones(records: &[u8]) -> u32 {
+    let mut n = 0;
+    let mut pos = 0;
+    while let Some((raw, next)) = decode_record(records, pos) {
+        n += u32::from(raw.value.is_none());
+        pos = next;
+    }
+    n
+}
+
+/// Iterates records in offset order; see [`PartitionLog::read_from`].
+#[derive(Clone, Debug)]
+pub struct LogIter<'a> {
+    log: &'a PartitionLog,
+    from: i64,
+    upper: i64,
+    seg: usize,
+    batch: usize,
+    pos: usize,
+}
+
+impl<'a> Iterator for LogIter<'a> {
+    type Item = LogRecord<'a>;
+
+    fn next(&mut self) -> Option<LogRecord<'a>> {
+        loop {
+            let seg = self.log.segments.get(self.seg)?;
+            let Some(b) = seg.batches.get(self.batch) else {
+                self.seg += 1;
+                self.batch = 0;
+                self.pos = 0;
+                continue;
+            };
+            if b.base_offset >= self.upper {
+                return None;
+            }
+            let bytes = seg.batch_bytes(b);
+            let Some((raw, next)) = decode_record(bytes, self.pos) else {
+                self.batch += 1;
+                self.pos = 0;
+                continue;
+            };
+            self.pos = next;
+            let offset = b.base_offset + i64::from(raw.offset_delta);
+            if offset >= self.upper {
+                return None;
+            }
+            if offset < self.from {
+                continue;
+            }
+            let timestamp = match b.timestamp_type {
+                TimestampType::CreateTime => b.base_timestamp.wrapping_add(raw.timestamp_delta),
+                TimestampType::LogAppendTime => b.max_timestamp,
+            };
+            return Some(LogRecord {
+                offset,
+                timestamp,
+                timestamp_type: b.timestamp_type,
+                key: raw.key,
+                value: raw.value,
+                producer: b.producer,
+                raw,
+            });
+        }
+    }
+}

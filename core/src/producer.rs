@@ -1,0 +1,777 @@
+//! The producer: batching per partition, `linger.ms`, partitioners, retries, and
+//! idempotence (producer id, epoch and per-partition sequence numbers).
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::compression::CompressionType;
+use crate::config::{parse_bool, parse_u64, unknown_key};
+use crate::error::{err, Error, ErrorCode, Result};
+use crate::partitioner::Partitioner;
+use crate::rand::Rng;
+use crate::record::{
+    decode_record, ProducerIdentity, ProducerRecord, RecordBatch, RecordBatchBuilder,
+};
+use crate::state_hash::StateHasher;
+use crate::time::SimTime;
+use crate::topic::{Topic, Topics};
+
+/// `acks`: how many replicas must have a record before the producer counts it as sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Acks {
+    /// `acks=0`: fire and forget; delivery reports carry offset -1.
+    Zero,
+    /// `acks=1`: the leader has it.
+    Leader,
+    /// `acks=all` (or -1): every in-sync replica has it.
+    #[default]
+    All,
+}
+
+impl Acks {
+    /// Kafka's spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Zero => "0",
+            Self::Leader => "1",
+            Self::All => "all",
+        }
+    }
+}
+
+/// Producer configs, by Kafka's keys, with the Java client's defaults (Kafka 4).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProducerConfig {
+    /// `client.id`.
+    pub client_id: String,
+    /// `acks` (default all).
+    pub acks: Acks,
+    /// `batch.size` in bytes (default 16384).
+    pub batch_size: u32,
+    /// `linger.ms` (default 5, as in Kafka 4).
+    pub linger_ms: u64,
+    /// `compression.type` (default none).
+    pub compression: CompressionType,
+    /// `retries` (default 2147483647).
+    pub retries: u32,
+    /// `retry.backoff.ms` (default 100).
+    pub retry_backoff_ms: u64,
+    /// `delivery.timeout.ms` (default 120000).
+    pub delivery_timeout_ms: u64,
+    /// `request.timeout.ms` (default 30000).
+    pub request_timeout_ms: u64,
+    /// `enable.idempotence` (default true).
+    pub enable_idempotence: bool,
+    /// `max.in.flight.requests.per.connection` (default 5).
+    pub max_in_flight: u32,
+    /// `max.request.size` (default 1048576).
+    pub max_request_size: u32,
+    /// `partitioner` (default sticky: the Java client's built-in behaviour).
+    pub partitioner: Partitioner,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        Self {
+            client_id: String::new(),
+            acks: Acks::All,
+            batch_size: 16_384,
+            linger_ms: 5,
+            compression: CompressionType::None,
+            retries: i32::MAX as u32,
+            retry_backoff_ms: 100,
+            delivery_timeout_ms: 120_000,
+            request_timeout_ms: 30_000,
+            enable_idempotence: true,
+            max_in_flight: 5,
+            max_request_size: 1_048_576,
+            partitioner: Partitioner::Sticky,
+        }
+    }
+}
+
+impl ProducerConfig {
+    /// Defaults overridden by `entries`, checked as the Java client checks them.
+    ///
+    /// An explicit `enable.idempotence=true` that conflicts with `acks`, `retries` or
+    /// `max.in.flight.requests.per.connection` is an error; the default one is dropped.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self> {
+        let mut c = Self::default();
+        let mut explicit_idempotence = false;
+        for (key, v) in entries {
+            match key {
+                "client.id" => c.client_id = v.into(),
+                "acks" => {
+                    c.acks = match v.trim() {
+                        "0" => Acks::Zero,
+                        "1" => Acks::Leader,
+                        "all" | "-1" => Acks::All,
+                        _ => return Err(err!(InvalidConfig, "Invalid value {v} for configuration acks: String must be one of: all, -1, 0, 1")),
+                    }
+                }
+                "batch.size" => c.batch_size = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
+                "linger.ms" => c.linger_ms = parse_u64(key, v, 0, i32::MAX as u64)?,
+                "compression.type" => {
+                    c.compression = CompressionType::parse(v.trim()).ok_or_else(|| {
+                        err!(InvalidConfig, "Invalid value {v} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd")
+                    })?
+                }
+                "retries" => c.retries = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
+                "retry.backoff.ms" => c.retry_backoff_ms = parse_u64(key, v, 0, i64::MAX as u64)?,
+                "delivery.timeout.ms" => c.delivery_timeout_ms = parse_u64(key, v, 0, i32::MAX as u64)?,
+                "request.timeout.ms" => c.request_timeout_ms = parse_u64(key, v, 0, i32::MAX as u64)?,
+                "enable.idempotence" => {
+                    c.enable_idempotence = parse_bool(key, v)?;
+                    explicit_idempotence = true;
+                }
+                "max.in.flight.requests.per.connection" => c.max_in_flight = parse_u64(key, v, 1, i32::MAX as u64)? as u32,
+                "max.request.size" => c.max_request_size = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
+                "partitioner" => c.partitioner = Partitioner::parse(v.trim())?,
+                _ => return Err(unknown_key("producer", key)),
+            }
+        }
+        if c.enable_idempotence {
+            let conflict = if c.acks != Acks::All {
+                Some("Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.")
+            } else if c.max_in_flight > 5 {
+                Some("Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.")
+            } else if c.retries == 0 {
+                Some("Must set retries to non-zero when using the idempotent producer.")
+            } else {
+                None
+            };
+            match conflict {
+                Some(why) if explicit_idempotence => {
+                    return Err(Error::new(ErrorCode::InvalidConfig, why))
+                }
+                Some(_) => c.enable_idempotence = false,
+                None => {}
+            }
+        }
+        if c.delivery_timeout_ms < c.linger_ms + c.request_timeout_ms {
+            return Err(err!(
+                InvalidConfig,
+                "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"
+            ));
+        }
+        Ok(c)
+    }
+
+    /// Every config as `(key, value)`, for describe output.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        use alloc::string::ToString;
+        alloc::vec![
+            ("acks", self.acks.name().into()),
+            ("batch.size", self.batch_size.to_string()),
+            ("client.id", self.client_id.clone()),
+            ("compression.type", self.compression.name().into()),
+            ("delivery.timeout.ms", self.delivery_timeout_ms.to_string()),
+            ("enable.idempotence", self.enable_idempotence.to_string()),
+            ("linger.ms", self.linger_ms.to_string()),
+            (
+                "max.in.flight.requests.per.connection",
+                self.max_in_flight.to_string()
+            ),
+            ("max.request.size", self.max_request_size.to_string()),
+            ("partitioner", self.partitioner.name().into()),
+            ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            ("retries", self.retries.to_string()),
+            ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+        ]
+    }
+}
+
+/// The outcome of one produced record, drained from the producer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// The id [`Producer::produce`] returned for the record.
+    pub id: u64,
+    /// The topic.
+    pub topic: Arc<str>,
+    /// The partition.
+    pub partition: u32,
+    /// The offset, or -1 with `acks=0` or on error.
+    pub offset: i64,
+    /// The record's timestamp (the broker's time under `LogAppendTime`).
+    pub timestamp: i64,
+    /// Why it failed, if it did.
+    pub error: Option<Error>,
+}
+
+/// What happened to one batch on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchReport {
+    /// The topic.
+    pub topic: Arc<str>,
+    /// The partition.
+    pub partition: u32,
+    /// The offset the broker gave its first record (-1 if unknown).
+    pub base_offset: i64,
+    /// Records in it.
+    pub records: u32,
+    /// Its size uncompressed (header plus records).
+    pub uncompressed_bytes: u32,
+    /// Its size on the wire and on disk, after `compression.type`.
+    pub size_in_bytes: u32,
+    /// The codec.
+    pub compression: CompressionType,
+    /// 1 for the first send, 2 for the first retry, …
+    pub attempt: u32,
+    /// The broker already had it: idempotence dropped the retry.
+    pub duplicate: bool,
+    /// The broker wrote it but the response was lost (an injected fault).
+    pub ack_lost: bool,
+}
+
+/// An event from a producer, in the order it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProducerEvent {
+    /// A batch was sent.
+    BatchSent(BatchReport),
+    /// A record's delivery report.
+    Delivered(DeliveryReport),
+}
+
+#[derive(Clone, Debug)]
+struct OpenBatch {
+    builder: RecordBatchBuilder,
+    ids: Vec<u64>,
+    created_at: SimTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Stage {
+    /// Waiting for a free in-flight slot (or its backoff to pass).
+    Queued { not_before: SimTime },
+    /// Sent; the response was lost, so it times out at `until`.
+    AwaitingResponse { until: SimTime },
+}
+
+#[derive(Clone, Debug)]
+struct InFlight {
+    topic: Arc<str>,
+    partition: u32,
+    batch: RecordBatch,
+    ids: Vec<u64>,
+    created_at: SimTime,
+    attempts: u32,
+    stage: Stage,
+}
+
+/// A simulated producer client. The [`crate::Cluster`] owns it and moves it along the clock.
+#[derive(Clone, Debug)]
+pub struct Producer {
+    name: String,
+    config: ProducerConfig,
+    identity: ProducerIdentity,
+    sequences: BTreeMap<(Arc<str>, u32), i32>,
+    open: BTreeMap<Arc<str>, BTreeMap<u32, OpenBatch>>,
+    queue: VecDeque<InFlight>,
+    sticky: BTreeMap<Arc<str>, u32>,
+    round_robin: BTreeMap<Arc<str>, u32>,
+    events: Vec<ProducerEvent>,
+    acks_to_lose: u32,
+    next_id: u64,
+    flushing: bool,
+}
+
+impl Producer {
+    pub(crate) fn new(name: &str, config: ProducerConfig, producer_id: i64) -> Self {
+        let identity = if config.enable_idempotence {
+            ProducerIdentity {
+                producer_id,
+                epoch: 0,
+                base_sequence: 0,
+            }
+        } else {
+            ProducerIdentity::NONE
+        };
+        Self {
+            name: name.into(),
+            config,
+            identity,
+            sequences: BTreeMap::new(),
+            open: BTreeMap::new(),
+            queue: VecDeque::new(),
+            sticky: BTreeMap::new(),
+            round_robin: BTreeMap::new(),
+            events: Vec::new(),
+            acks_to_lose: 0,
+            next_id: 0,
+            flushing: false,
+        }
+    }
+
+    /// Its name in the scenario.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its configs.
+    pub fn config(&self) -> &ProducerConfig {
+        &self.config
+    }
+
+    /// Its producer id (-1 without idempotence) and epoch.
+    pub fn identity(&self) -> (i64, i16) {
+        (self.identity.producer_id, self.identity.epoch)
+    }
+
+    /// Records waiting in open batches (not yet sent), per topic-partition.
+    pub fn pending(&self) -> Vec<(Arc<str>, u32, u32)> {
+        let mut out = Vec::new();
+        for (t, parts) in &self.open {
+            for (p, b) in parts {
+                out.push((t.clone(), *p, b.builder.len()));
+            }
+        }
+        out
+    }
+
+    /// Batches sent but not yet acknowledged, or waiting to be sent.
+    pub fn in_flight(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Drains its events.
+    #[must_use]
+    pub fn drain_events(&mut self) -> Vec<ProducerEvent> {
+        core::mem::take(&mut self.events)
+    }
+
+    /// Fault injection: the broker will write the next `n` batches, but their responses are lost.
+    pub fn lose_next_acks(&mut self, n: u32) {
+        self.acks_to_lose = self.acks_to_lose.saturating_add(n);
+    }
+
+    /// `send()`: picks the partition and adds the record to its batch. Returns the id its
+    /// delivery report will carry. Nothing is sent until the batch is ready.
+    pub(crate) fn produce(
+        &mut self,
+        topics: &Topics,
+        record: &ProducerRecord<'_>,
+        rng: &mut Rng,
+        now: SimTime,
+    ) -> Result<u64> {
+        let Some((topic_name, topic)) = topics.get_key_value(record.topic) else {
+            return Err(err!(
+                UnknownTopicOrPartition,
+                "Topic {} not present in metadata",
+                record.topic
+            ));
+        };
+        let count = topic.partitions.len() as u32;
+        let partition = match record.partition {
+            Some(p) if p < count => p,
+            Some(p) => {
+                return Err(err!(
+                UnknownTopicOrPartition,
+                "Partition {p} of topic {} with partition count {count} is not present in metadata",
+                record.topic
+            ))
+            }
+            None => self.choose_partition(topic_name, record.key, count, rng),
+        };
+        let timestamp = record.timestamp.unwrap_or(now.as_millis());
+        let size = crate::record::record_size(0, 0, record.key, record.value, record.headers)
+            + crate::record::BATCH_HEADER_BYTES;
+        if size > self.config.max_request_size as usize {
+            return Err(err!(
+                RecordTooLarge,
+                "The message is {size} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
+                self.config.max_request_size
+            ));
+        }
+        let parts = self.open.entry(topic_name.clone()).or_default();
+        let batch_size = self.config.batch_size as usize;
+        let full = parts.get(&partition).is_some_and(|b| {
+            !b.builder.is_empty()
+                && b.builder
+                    .size_with(record.key, record.value, record.headers)
+                    > batch_size
+        });
+        if full {
+            if let Some(b) = parts.remove(&partition) {
+                self.close_batch(topic_name.clone(), partition, b, now);
+            }
+        }
+        let parts = self.open.entry(topic_name.clone()).or_default();
+        let batch = parts.entry(partition).or_insert_with(|| OpenBatch {
+            builder: RecordBatchBuilder::with_capacity(timestamp, batch_size.min(size.max(1024))),
+            ids: Vec::new(),
+            created_at: now,
+        });
+        batch
+            .builder
+            .push(record.key, record.value, record.headers, timestamp);
+        let id = self.next_id;
+        self.next_id += 1;
+        batch.ids.push(id);
+        Ok(id)
+    }
+
+    fn choose_partition(
+        &mut self,
+        topic: &Arc<str>,
+        key: Option<&[u8]>,
+        count: u32,
+        rng: &mut Rng,
+    ) -> u32 {
+        if let Some(p) = self.config.partitioner.partition_for(key, count) {
+            return p;
+        }
+        match self.config.partitioner {
+            Partitioner::RoundRobin => {
+                let next = self.round_robin.entry(topic.clone()).or_insert(0);
+                let p = *next % count;
+                *next = next.wrapping_add(1);
+                p
+            }
+            Partitioner::Sticky => match self.sticky.get(topic) {
+                Some(&p) if p < count => p,
+                previous => {
+                    // KIP-480: a new sticky partition, different from the last when possible.
+                    let mut p = rng.below(u64::from(count)) as u32;
+                    if let Some(&prev) = previous {
+                        if count > 1 && p == prev {
+                            p = (p + 1 + rng.below(u64::from(count - 1)) as u32) % count;
+                        }
+                    }
+                    self.sticky.insert(topic.clone(), p);
+                    p
+                }
+            },
+            _ => rng.below(u64::from(count)) as u32,
+        }
+    }
+
+    /// Closes a batch: it gets its sequence numbers and joins the send queue.
+    fn close_batch(&mut self, topic: Arc<str>, partition: u32, b: OpenBatch, now: SimTime) {
+        if self.sticky.get(&topic) == Some(&partition) {
+            // KIP-480: the sticky partition moves on once its batch is done.
+            self.sticky.remove(&topic);
+        }
+        let mut identity = self.identity;
+        if identity.producer_id >= 0 {
+            let seq = self
+                .sequences
+                .entry((topic.clone(), partition))
+                .or_insert(0);
+            identity.base_sequence = *seq;
+            *seq =
+                ((i64::from(*seq) + i64::from(b.builder.len())) % (i64::from(i32::MAX) + 1)) as i32;
+        }
+        match b.builder.build(identity, self.config.compression) {
+            Ok(batch) => self.queue.push_back(InFlight {
+                topic,
+                partition,
+                batch,
+                ids: b.ids,
+                created_at: b.created_at,
+                attempts: 0,
+                stage: Stage::Queued { not_before: now },
+            }),
+            Err(e) => {
+                for id in b.ids {
+                    self.events.push(ProducerEvent::Delivered(failed(
+                        id,
+                        &topic,
+                        partition,
+                        e.clone(),
+                    )));
+                }
+            }
+        }
+    }
+
+    /// `flush()`: every open batch is ready now.
+    pub(crate) fn request_flush(&mut self) {
+        self.flushing = true;
+    }
+
+    /// The next time this producer has something to do, if any.
+    pub(crate) fn next_deadline(&self) -> Option<SimTime> {
+        let linger = self
+            .open
+            .values()
+            .flat_map(BTreeMap::values)
+            .map(|b| {
+                if self.flushing {
+                    b.created_at
+                } else {
+                    b.created_at + self.config.linger_ms
+                }
+            })
+            .min();
+        let queued = self.queue.iter().map(|f| match f.stage {
+            Stage::Queued { not_before } => not_before,
+            Stage::AwaitingResponse { until } => until,
+        });
+        linger.into_iter().chain(queued).min()
+    }
+
+    /// Moves the producer to `now`: closes lingered batches, sends what it may, handles
+    /// responses and timeouts. The broker side is `topics`.
+    pub(crate) fn run(&mut self, topics: &mut Topics, now: SimTime) {
+        let linger = self.config.linger_ms;
+        let flushing = core::mem::take(&mut self.flushing);
+        let mut ready = Vec::new();
+        for (topic, parts) in &mut self.open {
+            let due: Vec<u32> = parts
+                .iter()
+                .filter(|(_, b)| flushing || now >= b.created_at + linger)
+                .map(|(p, _)| *p)
+                .collect();
+            for p in due {
+                if let Some(b) = parts.remove(&p) {
+                    ready.push((topic.clone(), p, b));
+                }
+            }
+        }
+        self.open.retain(|_, parts| !parts.is_empty());
+        for (topic, p, b) in ready {
+            self.close_batch(topic, p, b, now);
+        }
+        self.expire_and_time_out(now);
+        self.send_ready(topics, now);
+    }
+
+    fn expire_and_time_out(&mut self, now: SimTime) {
+        let mut i = 0;
+        while i < self.queue.len() {
+            let f = &mut self.queue[i];
+            let expired = now - f.created_at >= self.config.delivery_timeout_ms;
+            let timed_out = matches!(f.stage, Stage::AwaitingResponse { until } if now >= until);
+            if timed_out && f.attempts <= self.config.retries && !expired {
+                f.stage = Stage::Queued {
+                    not_before: now + self.config.retry_backoff_ms,
+                };
+            } else if timed_out || (expired && matches!(f.stage, Stage::Queued { .. })) {
+                if let Some(f) = self.queue.remove(i) {
+                    let e = err!(
+                        RequestTimedOut,
+                        "Expiring {} record(s) for {}-{}: {} ms has passed since batch creation",
+                        f.ids.len(),
+                        f.topic,
+                        f.partition,
+                        now - f.created_at
+                    );
+                    self.fail(f, e);
+                }
+                continue;
+            }
+            i += 1;
+        }
+    }
+
+    fn send_ready(&mut self, topics: &mut Topics, now: SimTime) {
+        let mut i = 0;
+        while i < self.queue.len() {
+            let awaiting = self
+                .queue
+                .iter()
+                .filter(|f| matches!(f.stage, Stage::AwaitingResponse { .. }))
+                .count() as u32;
+            let f = &mut self.queue[i];
+            let sendable = matches!(f.stage, Stage::Queued { not_before } if now >= not_before);
+            if !sendable {
+                i += 1;
+                continue;
+            }
+            if awaiting >= self.config.max_in_flight {
+                break;
+            }
+            f.attempts += 1;
+            let result = append_to_broker(topics, &f.topic, f.partition, &f.batch, now);
+            let report = |f: &InFlight, base_offset: i64, duplicate: bool, ack_lost: bool| {
+                ProducerEvent::BatchSent(BatchReport {
+                    topic: f.topic.clone(),
+                    partition: f.partition,
+                    base_offset,
+                    records: f.batch.len(),
+                    uncompressed_bytes: f.batch.uncompressed_bytes(),
+                    size_in_bytes: f.batch.size_in_bytes(),
+                    compression: f.batch.compression(),
+                    attempt: f.attempts,
+                    duplicate,
+                    ack_lost,
+                })
+            };
+            if self.config.acks == Acks::Zero {
+                let base = result.as_ref().map_or(-1, |r| r.base_offset);
+                self.events.push(report(f, base, false, false));
+                if let Some(f) = self.queue.remove(i) {
+                    self.succeed(f, -1, None);
+                }
+                continue;
+            }
+            if self.acks_to_lose > 0 {
+                self.acks_to_lose -= 1;
+                let base = result.as_ref().map_or(-1, |r| r.base_offset);
+                self.events.push(report(f, base, false, true));
+                f.stage = Stage::AwaitingResponse {
+                    until: now + self.config.request_timeout_ms,
+                };
+                i += 1;
+                continue;
+            }
+            match result {
+                Ok(info) => {
+                    self.events
+                        .push(report(f, info.base_offset, info.duplicate, false));
+                    if let Some(f) = self.queue.remove(i) {
+                        self.succeed(f, info.base_offset, info.log_append_time);
+                    }
+                }
+                Err(e) if is_retriable(e.code) && f.attempts <= self.config.retries => {
+                    f.stage = Stage::Queued {
+                        not_before: now + self.config.retry_backoff_ms,
+                    };
+                    i += 1;
+                }
+                Err(e) => {
+                    if let Some(f) = self.queue.remove(i) {
+                        self.fail(f, e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn succeed(&mut self, f: InFlight, base_offset: i64, log_append_time: Option<i64>) {
+        let mut pos = 0;
+        let bytes = f.batch.records_bytes();
+        for (i, id) in f.ids.into_iter().enumerate() {
+            let timestamp = match decode_record(bytes, pos) {
+                Some((raw, next)) => {
+                    pos = next;
+                    log_append_time
+                        .unwrap_or(f.batch.base_timestamp.wrapping_add(raw.timestamp_delta))
+                }
+                None => -1,
+            };
+            let offset = if base_offset < 0 {
+                -1
+            } else {
+                base_offset + i as i64
+            };
+            self.events.push(ProducerEvent::Delivered(DeliveryReport {
+                id,
+                topic: f.topic.clone(),
+                partition: f.partition,
+                offset,
+                timestamp,
+                error: None,
+            }));
+        }
+    }
+
+    fn fail(&mut self, f: InFlight, e: Error) {
+        for id in f.ids {
+            self.events.push(ProducerEvent::Delivered(failed(
+                id,
+                &f.topic,
+                f.partition,
+                e.clone(),
+            )));
+        }
+    }
+
+    pub(crate) fn hash_into(&self, h: &mut StateHasher) {
+        h.str(&self.name);
+        h.i64(self.identity.producer_id);
+        h.i64(self.identity.epoch.into());
+        h.u64(self.next_id);
+        h.u64(self.acks_to_lose.into());
+        for ((t, p), s) in &self.sequences {
+            h.str(t);
+            h.u64((*p).into());
+            h.i64((*s).into());
+        }
+        for (t, parts) in &self.open {
+            for (p, b) in parts {
+                h.str(t);
+                h.u64((*p).into());
+                h.u64(b.builder.len().into());
+                h.u64(b.created_at.0);
+            }
+        }
+        for f in &self.queue {
+            h.str(&f.topic);
+            h.u64(f.partition.into());
+            h.bytes(f.batch.records_bytes());
+            h.u64(f.attempts.into());
+        }
+    }
+}
+
+fn failed(id: u64, topic: &Arc<str>, partition: u32, error: Error) -> DeliveryReport {
+    DeliveryReport {
+        id,
+        topic: topic.clone(),
+        partition,
+        offset: -1,
+        timestamp: -1,
+        error: Some(error),
+    }
+}
+
+fn is_retriable(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::UnknownTopicOrPartition | ErrorCode::RequestTimedOut
+    )
+}
+
+/// The broker's side of a produce request: the leader appends and advances its high watermark.
+fn append_to_broker(
+    topics: &mut Topics,
+    topic: &str,
+    partition: u32,
+    batch: &RecordBatch,
+    now: SimTime,
+) -> Result<crate::log::AppendInfo> {
+    let t = topics.get_mut(topic).ok_or_else(|| {
+        err!(
+            UnknownTopicOrPartition,
+            "This server does not host this topic-partition: {topic}-{partition}"
+        )
+    })?;
+    if t.config.cleanup_policy.compact && has_null_key(batch) {
+        return Err(err!(InvalidRecord, "Compacted topic cannot accept message without key in topic partition {topic}-{partition}."));
+    }
+    let Topic {
+        config, partitions, ..
+    } = t;
+    let p = partitions
+        .get_mut(partition as usize)
+        .ok_or_else(|| crate::topic::unknown_partition(topic, partition))?;
+    let info = p.log.append(batch, config, now)?;
+    let leo = p.log.log_end_offset();
+    p.log.set_high_watermark(leo);
+    Ok(info)
+}
+
+fn has_null_key(batch: &RecordBatch) -> bool {
+    let bytes = batch.records_bytes();
+    let mut pos = 0;
+    while let Some((raw, next)) = decode_record(bytes, pos) {
+        if raw.key.is_none() {
+            return true;
+        }
+        pos = next;
+    }
+    false
+}
+
+impl ProducerEvent {
+    /// The delivery report, if this event is one.
+    pub fn as_delivery(&self) -> Option<&DeliveryReport> {
+        match self {
+            Self::Delivered(d) => Some(d),
+            Self::BatchSent(_) => None,
+        }
+    }
+}

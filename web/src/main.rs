@@ -1,0 +1,5 @@
+//! The playground's entry point, built by Trunk.
+
+fn main() {
+    logplay_web::start();
+}
