@@ -694,3 +694,192 @@ fn closed_producer() -> crate::error::Error {
 fn closed_consumer() -> crate::error::Error {
     err!(IllegalState, "This consumer has already been closed.")
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn topics_are_created_checked_grown_and_deleted_as_in_kafka() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        assert!(c
+            .create_topic("orders", 3, &[("retention.ms", "1000")])
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            c.create_topic("my.topic", 1, &[]).unwrap().len(),
+            1,
+            "a metric-name warning"
+        );
+        let fail = |c: &mut Cluster, name: &str, n: u32, cfg: &[(&str, &str)]| {
+            c.create_topic(name, n, cfg).unwrap_err().code
+        };
+        assert_eq!(
+            fail(&mut c, "orders", 1, &[]),
+            ErrorCode::TopicAlreadyExists
+        );
+        assert_eq!(
+            fail(&mut c, "my_topic", 1, &[]),
+            ErrorCode::InvalidTopicException
+        );
+        assert_eq!(
+            fail(&mut c, "bad name", 1, &[]),
+            ErrorCode::InvalidTopicException
+        );
+        assert_eq!(fail(&mut c, "zero", 0, &[]), ErrorCode::InvalidPartitions);
+        assert_eq!(
+            fail(&mut c, "huge", 1_000_000_000, &[]),
+            ErrorCode::InvalidPartitions
+        );
+        assert_eq!(
+            fail(&mut c, "cfg", 1, &[("retention.hours", "1")]),
+            ErrorCode::InvalidConfig
+        );
+        assert_eq!(
+            c.list_topics(),
+            vec!["my.topic", "orders"],
+            "failed creates change nothing"
+        );
+        c.add_partitions("orders", 5).unwrap();
+        let d = c.describe_topic("orders").unwrap();
+        assert_eq!(d.partitions.len(), 5);
+        assert_eq!(
+            d.config_overrides,
+            vec![("retention.ms".into(), "1000".into())]
+        );
+        assert_eq!(
+            (d.partitions[4].leader, d.partitions[4].isr.clone()),
+            (1, vec![1])
+        );
+        c.alter_topic_config("orders", "cleanup.policy", "compact")
+            .unwrap();
+        assert_eq!(
+            c.alter_topic_config("orders", "cleanup.policy", "nope")
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidConfig
+        );
+        assert_eq!(
+            c.topic("orders")
+                .unwrap()
+                .config()
+                .get("cleanup.policy")
+                .as_deref(),
+            Some("compact")
+        );
+        c.delete_topic("orders").unwrap();
+        assert_eq!(
+            c.delete_topic("orders").unwrap_err().code,
+            ErrorCode::UnknownTopicOrPartition
+        );
+        assert_eq!(
+            c.describe_topic("orders").unwrap_err().code,
+            ErrorCode::UnknownTopicOrPartition
+        );
+    }
+
+    #[test]
+    fn the_cluster_wide_partition_limit_holds() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        for i in 0..10 {
+            c.create_topic(&alloc::format!("t{i}"), 10_000, &[])
+                .unwrap();
+        }
+        assert_eq!(
+            c.create_topic("one-more", 1, &[]).unwrap_err().code,
+            ErrorCode::PolicyViolation
+        );
+        assert_eq!(
+            c.add_partitions("t0", 10_000).unwrap_err().code,
+            ErrorCode::InvalidPartitions
+        );
+    }
+
+    #[test]
+    fn retention_and_the_cleaner_run_on_the_brokers_schedule() {
+        let mut cfg = ClusterConfig::default();
+        cfg.set("log.retention.check.interval.ms", "1000").unwrap();
+        cfg.set("log.cleaner.backoff.ms", "500").unwrap();
+        assert_eq!(
+            cfg.set("log.dirs", "/tmp").unwrap_err().code,
+            ErrorCode::InvalidConfig
+        );
+        let mut c = Cluster::new(cfg);
+        c.create_topic("logs", 1, &[("retention.ms", "100"), ("segment.ms", "10")])
+            .unwrap();
+        c.create_topic(
+            "table",
+            1,
+            &[("cleanup.policy", "compact"), ("segment.ms", "10")],
+        )
+        .unwrap();
+        let p = c.create_producer("p", &[("linger.ms", "0")]).unwrap();
+        for i in 0..5u8 {
+            c.produce(p, &ProducerRecord::new("logs").value(&[i]))
+                .unwrap();
+            c.produce(p, &ProducerRecord::new("table").key(b"k").value(&[i]))
+                .unwrap();
+            c.tick(20);
+        }
+        assert_eq!(c.poll_timeout(), Some(SimTime(500)));
+        c.advance_to(SimTime(999));
+        let events = c.drain_events();
+        assert!(
+            matches!(events.as_slice(), [ClusterEvent::Compaction { report, .. }] if report.records_removed == 3),
+            "{events:?}"
+        );
+        c.tick(1);
+        let events = c.drain_events();
+        assert!(events.iter().any(|e| matches!(e, ClusterEvent::Retention { report, .. } if report.segments_deleted == 5)), "{events:?}");
+        assert_eq!(
+            c.describe_topic("logs").unwrap().partitions[0].log_start_offset,
+            5
+        );
+    }
+
+    #[test]
+    fn the_same_calls_give_the_same_state_hash() {
+        let run = |seed| {
+            let mut c = Cluster::new(ClusterConfig {
+                seed,
+                ..ClusterConfig::default()
+            });
+            c.create_topic("t", 4, &[]).unwrap();
+            let p = c.create_producer("p", &[]).unwrap();
+            for i in 0..100u32 {
+                c.produce(p, &ProducerRecord::new("t").value(&i.to_le_bytes()))
+                    .unwrap();
+                c.tick(1);
+            }
+            c.state_hash()
+        };
+        assert_eq!(run(1), run(1));
+        assert_ne!(run(1), run(2), "the seed drives the sticky partitioner");
+    }
+
+    #[test]
+    fn closed_clients_refuse_calls_with_illegal_state() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        c.create_topic("t", 1, &[]).unwrap();
+        let p = c.create_producer("p", &[]).unwrap();
+        c.produce(p, &ProducerRecord::new("t").value(b"v")).unwrap();
+        let events = c.close_producer(p).unwrap();
+        assert_eq!(
+            events.iter().filter(|e| e.as_delivery().is_some()).count(),
+            1,
+            "close flushes"
+        );
+        assert_eq!(
+            c.produce(p, &ProducerRecord::new("t")).unwrap_err().code,
+            ErrorCode::IllegalState
+        );
+        assert_eq!(
+            c.crash_producer(p).unwrap_err().code,
+            ErrorCode::IllegalState
+        );
+    }
+}

@@ -504,3 +504,233 @@ impl Consumer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::{Cluster, ClusterConfig, ConsumerHandle, ProducerRecord};
+    use alloc::vec;
+
+    /// A topic `t` with `n` records "0".."n-1" in each of `partitions` partitions.
+    fn filled(partitions: u32, n: usize, topic_configs: &[(&str, &str)]) -> Cluster {
+        let mut c = Cluster::new(ClusterConfig::default());
+        c.create_topic("t", partitions, topic_configs).unwrap();
+        let p = c.create_producer("p", &[]).unwrap();
+        for part in 0..partitions {
+            for i in 0..n {
+                c.produce(
+                    p,
+                    &ProducerRecord::new("t")
+                        .partition(part)
+                        .key(b"k")
+                        .value(alloc::format!("{i}").as_bytes()),
+                )
+                .unwrap();
+            }
+        }
+        c.flush(p).unwrap();
+        c
+    }
+
+    fn offsets(msgs: &[Message]) -> Vec<(u32, i64)> {
+        msgs.iter().map(|m| (m.partition(), m.offset())).collect()
+    }
+
+    fn consumer(
+        c: &mut Cluster,
+        configs: &[(&str, &str)],
+        parts: &[(&str, u32)],
+    ) -> ConsumerHandle {
+        let h = c.create_consumer("c", configs).unwrap();
+        c.assign(h, parts).unwrap();
+        h
+    }
+
+    #[test]
+    fn auto_offset_reset_decides_where_a_new_consumer_starts() {
+        let mut c = filled(1, 3, &[]);
+        let early = consumer(&mut c, &[("auto.offset.reset", "earliest")], &[("t", 0)]);
+        assert_eq!(
+            offsets(&c.poll(early).unwrap()),
+            vec![(0, 0), (0, 1), (0, 2)]
+        );
+        let late = consumer(&mut c, &[], &[("t", 0)]);
+        assert!(c.poll(late).unwrap().is_empty(), "latest is Java's default");
+        assert_eq!(c.position(late, "t", 0).unwrap(), 3);
+        let strict = consumer(&mut c, &[("auto.offset.reset", "none")], &[("t", 0)]);
+        let e = c.poll(strict).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NoOffsetForPartition);
+        assert!(e.message.contains("t-0"));
+    }
+
+    #[test]
+    fn poll_takes_turns_between_partitions_within_max_poll_records() {
+        let mut c = filled(2, 4, &[]);
+        let h = consumer(
+            &mut c,
+            &[("auto.offset.reset", "earliest"), ("max.poll.records", "3")],
+            &[("t", 0), ("t", 1)],
+        );
+        let first = c.poll(h).unwrap();
+        assert_eq!(offsets(&first), vec![(0, 0), (0, 1), (0, 2)]);
+        assert_eq!(offsets(&c.poll(h).unwrap()), vec![(1, 0), (1, 1), (1, 2)]);
+        assert_eq!(offsets(&c.poll(h).unwrap()), vec![(0, 3), (1, 3)]);
+        assert!(c.poll(h).unwrap().is_empty());
+        assert_eq!(first[0].value(), Some(&b"0"[..]));
+        assert_eq!(first[0].key(), Some(&b"k"[..]));
+        assert_eq!(first[0].topic(), "t");
+        assert!(first[0].error().is_none());
+    }
+
+    #[test]
+    fn seek_pause_and_resume_move_and_hold_the_position() {
+        let mut c = filled(2, 3, &[]);
+        let h = consumer(
+            &mut c,
+            &[("auto.offset.reset", "earliest")],
+            &[("t", 0), ("t", 1)],
+        );
+        c.seek(h, "t", 0, SeekTo::Offset(2)).unwrap();
+        c.pause(h, "t", 1).unwrap();
+        assert_eq!(offsets(&c.poll(h).unwrap()), vec![(0, 2)]);
+        c.resume(h, "t", 1).unwrap();
+        assert_eq!(offsets(&c.poll(h).unwrap()), vec![(1, 0), (1, 1), (1, 2)]);
+        c.seek(h, "t", 1, SeekTo::Beginning).unwrap();
+        assert_eq!(c.position(h, "t", 1).unwrap(), 0);
+        c.seek(h, "t", 1, SeekTo::End).unwrap();
+        assert_eq!(c.position(h, "t", 1).unwrap(), 3);
+        assert_eq!(
+            c.seek(h, "t", 5, SeekTo::Beginning).unwrap_err().code,
+            ErrorCode::UnknownTopicOrPartition
+        );
+        assert_eq!(
+            c.seek(h, "t", 0, SeekTo::Offset(-1)).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+        c.assign(h, &[("t", 0)]).unwrap();
+        assert_eq!(
+            c.pause(h, "t", 1).unwrap_err().code,
+            ErrorCode::IllegalState
+        );
+        assert_eq!(
+            c.position(h, "t", 0).unwrap(),
+            3,
+            "a kept partition keeps its position"
+        );
+    }
+
+    #[test]
+    fn committed_offsets_survive_a_restart_of_the_group() {
+        let mut c = filled(1, 5, &[]);
+        let g = [
+            ("group.id", "g"),
+            ("enable.auto.commit", "false"),
+            ("auto.offset.reset", "earliest"),
+            ("max.poll.records", "2"),
+        ];
+        let a = consumer(&mut c, &g, &[("t", 0)]);
+        c.poll(a).unwrap();
+        assert_eq!(c.committed(a, "t", 0).unwrap(), None);
+        let done = c.commit(a, None).unwrap();
+        assert_eq!(done, vec![((Arc::from("t"), 0), 2)]);
+        c.crash_consumer(a).unwrap();
+        assert_eq!(c.poll(a).unwrap_err().code, ErrorCode::IllegalState);
+        let b = consumer(&mut c, &g, &[("t", 0)]);
+        assert_eq!(
+            offsets(&c.poll(b).unwrap()),
+            vec![(0, 2), (0, 3)],
+            "resumes from the commit"
+        );
+        c.commit(b, Some(&[("t", 0, 1)])).unwrap();
+        assert_eq!(c.committed_offset("g", "t", 0), Some(1));
+        let lone = consumer(&mut c, &[], &[("t", 0)]);
+        assert_eq!(
+            c.commit(lone, None).unwrap_err().code,
+            ErrorCode::InvalidGroupId
+        );
+    }
+
+    #[test]
+    fn auto_commit_commits_the_previous_polls_on_the_clock() {
+        let mut c = filled(1, 4, &[]);
+        let h = consumer(
+            &mut c,
+            &[
+                ("group.id", "g"),
+                ("auto.offset.reset", "earliest"),
+                ("max.poll.records", "1"),
+            ],
+            &[("t", 0)],
+        );
+        c.poll(h).unwrap();
+        c.tick(4_999);
+        c.poll(h).unwrap();
+        assert_eq!(
+            c.committed(h, "t", 0).unwrap(),
+            None,
+            "auto.commit.interval.ms not reached"
+        );
+        c.tick(1);
+        c.poll(h).unwrap();
+        assert_eq!(
+            c.committed(h, "t", 0).unwrap(),
+            Some(2),
+            "commits what earlier polls returned"
+        );
+        c.close_consumer(h).unwrap();
+        assert_eq!(
+            c.committed_offset("g", "t", 0),
+            Some(3),
+            "close commits the final position"
+        );
+        assert_eq!(
+            ConsumerConfig::from_entries([("enable.auto.commit", "true")])
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidConfig
+        );
+    }
+
+    #[test]
+    fn a_position_lost_to_retention_resets_by_policy() {
+        let mut c = filled(1, 4, &[("segment.bytes", "100")]);
+        let h = consumer(&mut c, &[("auto.offset.reset", "earliest")], &[("t", 0)]);
+        c.seek(h, "t", 0, SeekTo::Offset(1)).unwrap();
+        c.delete_records("t", 0, 3).unwrap();
+        assert_eq!(offsets(&c.poll(h).unwrap()), vec![(0, 3)]);
+        let strict = consumer(&mut c, &[("auto.offset.reset", "none")], &[("t", 0)]);
+        c.seek(strict, "t", 0, SeekTo::Offset(0)).unwrap();
+        let got = c.poll(strict).unwrap();
+        assert_eq!(got[0].error().unwrap().code, ErrorCode::OffsetOutOfRange);
+        let unassigned = c.create_consumer("x", &[]).unwrap();
+        assert_eq!(
+            c.poll(unassigned).unwrap_err().code,
+            ErrorCode::IllegalState
+        );
+    }
+
+    #[test]
+    fn the_assignment_view_shows_positions_commits_and_lag() {
+        let mut c = filled(1, 5, &[]);
+        let h = consumer(
+            &mut c,
+            &[
+                ("group.id", "g"),
+                ("auto.offset.reset", "earliest"),
+                ("max.poll.records", "2"),
+            ],
+            &[("t", 0)],
+        );
+        c.poll(h).unwrap();
+        c.commit(h, Some(&[("t", 0, 1)])).unwrap();
+        let a = &c.assignment(h).unwrap()[0];
+        assert_eq!(
+            (a.position, a.committed, a.high_watermark, a.lag, a.paused),
+            (Some(2), Some(1), 5, 3, false)
+        );
+    }
+}

@@ -827,3 +827,462 @@ impl<'a> Iterator for LogIter<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::record::RecordBatchBuilder;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn batch(
+        records: &[(Option<&str>, Option<&str>)],
+        ts: i64,
+        producer: ProducerIdentity,
+    ) -> RecordBatch {
+        let mut b = RecordBatchBuilder::new(ts);
+        for (k, v) in records {
+            b.push(k.map(str::as_bytes), v.map(str::as_bytes), &[], ts);
+        }
+        b.build(producer, CompressionType::None).unwrap()
+    }
+
+    fn kv(log: &PartitionLog) -> Vec<(i64, String)> {
+        log.read_from(0, i64::MAX)
+            .map(|r| {
+                let v = r
+                    .value
+                    .map_or("∅".into(), |v| String::from_utf8_lossy(v).into_owned());
+                (r.offset, v)
+            })
+            .collect()
+    }
+
+    fn append_at(
+        log: &mut PartitionLog,
+        cfg: &TopicConfig,
+        recs: &[(Option<&str>, Option<&str>)],
+        ts: i64,
+    ) {
+        log.append(
+            &batch(recs, ts, ProducerIdentity::NONE),
+            cfg,
+            SimTime(ts as u64),
+        )
+        .unwrap();
+        let leo = log.log_end_offset();
+        log.set_high_watermark(leo);
+    }
+
+    #[test]
+    fn offsets_start_at_zero_and_reads_stop_at_the_high_watermark() {
+        let cfg = TopicConfig::default();
+        let mut log = PartitionLog::new();
+        let info = log
+            .append(
+                &batch(
+                    &[(None, Some("a")), (None, Some("b"))],
+                    7,
+                    ProducerIdentity::NONE,
+                ),
+                &cfg,
+                SimTime(9),
+            )
+            .unwrap();
+        assert_eq!(
+            (info.base_offset, info.last_offset, info.duplicate),
+            (0, 1, false)
+        );
+        assert_eq!((log.log_end_offset(), log.high_watermark()), (2, 0));
+        assert!(
+            log.fetch(0, 10, 1 << 20).unwrap().is_empty(),
+            "nothing is readable above the high watermark"
+        );
+        log.set_high_watermark(2);
+        let got = log.fetch(0, 10, 1 << 20).unwrap();
+        assert_eq!(
+            got.iter()
+                .map(|r| (r.offset, r.value, r.timestamp))
+                .collect::<Vec<_>>(),
+            vec![(0, Some(&b"a"[..]), 7), (1, Some(&b"b"[..]), 7)]
+        );
+        assert_eq!(log.get(1).unwrap().value, Some(&b"b"[..]));
+        assert!(log.get(2).is_none());
+        assert_eq!((log.earliest(), log.latest()), (0, 2));
+        assert_eq!(
+            log.fetch(3, 10, 100).unwrap_err().code,
+            ErrorCode::OffsetOutOfRange
+        );
+        assert!(log.fetch(2, 10, 100).unwrap().is_empty());
+    }
+
+    #[test]
+    fn fetch_respects_record_and_byte_limits_but_returns_at_least_one() {
+        let cfg = TopicConfig::default();
+        let mut log = PartitionLog::new();
+        for i in 0..10 {
+            append_at(&mut log, &cfg, &[(None, Some(&"x".repeat(100 + i)))], 0);
+        }
+        assert_eq!(log.fetch(0, 3, 1 << 20).unwrap().len(), 3);
+        assert_eq!(
+            log.fetch(0, 100, 1).unwrap().len(),
+            1,
+            "KIP-74: one record even past max bytes"
+        );
+        assert_eq!(log.fetch(5, 100, 250).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn segments_roll_on_segment_bytes_and_segment_ms() {
+        let cfg =
+            TopicConfig::from_entries([("segment.bytes", "200"), ("segment.ms", "1000")]).unwrap();
+        let mut log = PartitionLog::new();
+        for i in 0..4 {
+            append_at(&mut log, &cfg, &[(None, Some(&"v".repeat(60)))], i);
+        }
+        let segs: Vec<_> = log.segments().collect();
+        // Each batch is 61 header bytes + a 68-byte record (66-byte body, 2-byte zigzag
+        // length) = 129: two never fit in 200.
+        let layout: Vec<_> = segs
+            .iter()
+            .map(|s| (s.base_offset, s.records, s.size_in_bytes))
+            .collect();
+        assert_eq!(
+            layout,
+            vec![(0, 1, 129), (1, 1, 129), (2, 1, 129), (3, 1, 129)]
+        );
+        assert!(segs[3].active && !segs[0].active);
+        let cfg = TopicConfig::from_entries([("segment.ms", "1000")]).unwrap();
+        let mut log = PartitionLog::new();
+        append_at(&mut log, &cfg, &[(None, Some("a"))], 0);
+        append_at(&mut log, &cfg, &[(None, Some("b"))], 999);
+        append_at(&mut log, &cfg, &[(None, Some("c"))], 1000);
+        let bases: Vec<_> = log.segments().map(|s| s.base_offset).collect();
+        assert_eq!(bases, vec![0, 2]);
+    }
+
+    #[test]
+    fn retention_ms_deletes_whole_old_segments_and_moves_the_log_start() {
+        let cfg =
+            TopicConfig::from_entries([("segment.ms", "100"), ("retention.ms", "1000")]).unwrap();
+        let mut log = PartitionLog::new();
+        for t in [0, 50, 100, 150, 200] {
+            append_at(&mut log, &cfg, &[(None, Some(&t.to_string()))], t);
+        }
+        // Segments: [0,1] (ts ≤ 50), [2,3] (ts ≤ 150), [4] (ts 200, active).
+        let r = log.apply_retention(&cfg, SimTime(1100));
+        assert_eq!(
+            (r.segments_deleted, r.records_removed, r.log_start_offset),
+            (1, 2, 2)
+        );
+        assert_eq!(
+            kv(&log),
+            vec![(2, "100".into()), (3, "150".into()), (4, "200".into())]
+        );
+        assert_eq!(
+            log.fetch(1, 10, 100).unwrap_err().code,
+            ErrorCode::OffsetOutOfRange
+        );
+        // When everything is due, the active segment is rolled and deleted too, as in Kafka.
+        let r = log.apply_retention(&cfg, SimTime(5000));
+        assert_eq!((r.segments_deleted, r.log_start_offset), (2, 5));
+        assert_eq!(log.log_end_offset(), 5);
+        assert!(kv(&log).is_empty());
+        let delete_off =
+            TopicConfig::from_entries([("cleanup.policy", "compact"), ("retention.ms", "1")])
+                .unwrap();
+        append_at(&mut log, &delete_off, &[(Some("k"), Some("v"))], 6000);
+        assert_eq!(
+            log.apply_retention(&delete_off, SimTime(99_999))
+                .segments_deleted,
+            0
+        );
+    }
+
+    #[test]
+    fn retention_bytes_keeps_the_newest_segments_within_the_limit() {
+        let cfg = TopicConfig::from_entries([("segment.bytes", "100"), ("retention.bytes", "150")])
+            .unwrap();
+        let mut log = PartitionLog::new();
+        for i in 0..5 {
+            append_at(&mut log, &cfg, &[(None, Some(&"x".repeat(20)))], i);
+        }
+        // Five one-batch segments of 88 bytes (61 + 27). Kafka deletes the oldest while
+        // `size - retention.bytes >= segment size`: 440 - 150 = 290 allows three.
+        assert_eq!(log.size_in_bytes(), 440);
+        let r = log.apply_retention(&cfg, SimTime(10));
+        assert_eq!((r.segments_deleted, r.log_start_offset), (3, 3));
+        assert_eq!(log.size_in_bytes(), 176);
+        assert_eq!(log.apply_retention(&cfg, SimTime(10)).segments_deleted, 0);
+    }
+
+    #[test]
+    fn delete_records_moves_the_low_watermark_within_the_high_watermark() {
+        let cfg = TopicConfig::from_entries([("segment.bytes", "100")]).unwrap();
+        let mut log = PartitionLog::new();
+        for i in 0..6 {
+            append_at(&mut log, &cfg, &[(None, Some(&i.to_string()))], i);
+        }
+        assert_eq!(log.delete_records(3).unwrap(), 3);
+        assert_eq!(kv(&log).first(), Some(&(3, "3".into())));
+        assert_eq!(log.delete_records(1).unwrap(), 3, "never moves back");
+        assert_eq!(
+            log.delete_records(7).unwrap_err().code,
+            ErrorCode::OffsetOutOfRange
+        );
+        assert_eq!(log.delete_records(-1).unwrap(), 6);
+        assert!(kv(&log).is_empty());
+    }
+
+    fn compacted(extra: &[(&str, &str)]) -> TopicConfig {
+        let mut cfg =
+            TopicConfig::from_entries([("cleanup.policy", "compact"), ("segment.bytes", "150")])
+                .unwrap();
+        for (k, v) in extra {
+            cfg.set(k, v).unwrap();
+        }
+        cfg
+    }
+
+    #[test]
+    fn compaction_keeps_the_latest_per_key_and_the_offsets() {
+        let cfg = compacted(&[]);
+        let mut log = PartitionLog::new();
+        let writes = [
+            ("a", "1"),
+            ("b", "1"),
+            ("a", "2"),
+            ("c", "1"),
+            ("b", "2"),
+            ("a", "3"),
+            ("d", "1"),
+        ];
+        for (i, (k, v)) in writes.iter().enumerate() {
+            append_at(&mut log, &cfg, &[(Some(k), Some(v))], i as i64);
+        }
+        let table_before = log.table();
+        let active_base = log.segments().last().unwrap().base_offset;
+        let r = log.compact(&cfg, SimTime(100));
+        assert!(r.records_removed > 0);
+        assert_eq!(
+            log.table(),
+            table_before,
+            "compaction never changes the table view"
+        );
+        let offsets: Vec<i64> = log.read_from(0, i64::MAX).map(|r| r.offset).collect();
+        // Superseded records below the active segment are gone; the active segment is untouched.
+        for (i, (k, _)) in writes.iter().enumerate() {
+            let i = i as i64;
+            let superseded = writes[i as usize + 1..].iter().any(|(k2, _)| k2 == k);
+            let last_key_offset = writes.iter().rposition(|(k2, _)| k2 == k).unwrap() as i64;
+            let superseded_below_active =
+                superseded && i < active_base && last_key_offset < active_base;
+            assert_eq!(
+                offsets.contains(&i),
+                !superseded_below_active || i >= active_base,
+                "offset {i}"
+            );
+        }
+        assert_eq!(log.log_end_offset(), 7);
+        assert!(log.segments().any(|s| s.cleaned));
+    }
+
+    #[test]
+    fn compaction_waits_for_min_compaction_lag_and_the_dirty_ratio() {
+        let cfg = compacted(&[("min.compaction.lag.ms", "1000")]);
+        let mut log = PartitionLog::new();
+        for i in 0..6 {
+            append_at(&mut log, &cfg, &[(Some("k"), Some(&i.to_string()))], i);
+        }
+        assert_eq!(
+            log.compact(&cfg, SimTime(500)).records_removed,
+            0,
+            "within min.compaction.lag.ms"
+        );
+        assert!(log.compact(&cfg, SimTime(2000)).records_removed > 0);
+        assert_eq!(
+            log.compact(&cfg, SimTime(3000)).records_removed,
+            0,
+            "nothing dirty left"
+        );
+        let lazy = compacted(&[("min.cleanable.dirty.ratio", "1")]);
+        let mut log = PartitionLog::new();
+        for i in 0..6 {
+            append_at(&mut log, &lazy, &[(Some("k"), Some(&i.to_string()))], i);
+        }
+        assert!(
+            log.compact(&lazy, SimTime(10)).records_removed > 0,
+            "a fully dirty log meets ratio 1"
+        );
+    }
+
+    #[test]
+    fn tombstones_go_after_delete_retention_ms_from_the_first_clean() {
+        let cfg = compacted(&[("delete.retention.ms", "1000")]);
+        let mut log = PartitionLog::new();
+        append_at(
+            &mut log,
+            &cfg,
+            &[(Some("a"), Some("1")), (Some("b"), Some("1"))],
+            0,
+        );
+        append_at(&mut log, &cfg, &[(Some("a"), None)], 1);
+        append_at(
+            &mut log,
+            &cfg,
+            &[(Some("c"), Some("1")), (Some("c"), Some("2"))],
+            2,
+        );
+        append_at(&mut log, &cfg, &[(Some("z"), Some("active"))], 3);
+        log.compact(&cfg, SimTime(10));
+        let after_first = kv(&log);
+        assert!(
+            after_first.contains(&(2, "∅".into())),
+            "the tombstone stays for now: {after_first:?}"
+        );
+        assert!(
+            !after_first.iter().any(|(o, _)| *o == 0),
+            "a=1 is superseded by the tombstone"
+        );
+        assert_eq!(
+            log.compact(&cfg, SimTime(500)).records_removed,
+            0,
+            "horizon not reached"
+        );
+        log.compact(&cfg, SimTime(1010));
+        assert!(!kv(&log).iter().any(|(_, v)| v == "∅"), "{:?}", kv(&log));
+        assert_eq!(log.table().get(&b"b"[..]), Some(&b"1".to_vec()));
+        assert_eq!(log.table().get(&b"a"[..]), None);
+    }
+
+    #[test]
+    fn idempotent_retries_are_written_once_and_gaps_are_refused() {
+        let cfg = TopicConfig::default();
+        let mut log = PartitionLog::new();
+        let id = |seq| ProducerIdentity {
+            producer_id: 7,
+            epoch: 0,
+            base_sequence: seq,
+        };
+        let first = log
+            .append(
+                &batch(&[(None, Some("a")), (None, Some("b"))], 0, id(0)),
+                &cfg,
+                SimTime(0),
+            )
+            .unwrap();
+        let retry = log
+            .append(
+                &batch(&[(None, Some("a")), (None, Some("b"))], 0, id(0)),
+                &cfg,
+                SimTime(1),
+            )
+            .unwrap();
+        assert!(retry.duplicate);
+        assert_eq!(
+            (retry.base_offset, retry.last_offset),
+            (first.base_offset, first.last_offset)
+        );
+        assert_eq!(log.log_end_offset(), 2);
+        let gap = log
+            .append(&batch(&[(None, Some("d"))], 0, id(3)), &cfg, SimTime(2))
+            .unwrap_err();
+        assert_eq!(gap.code, ErrorCode::OutOfOrderSequenceNumber);
+        assert_eq!(
+            log.append(&batch(&[(None, Some("c"))], 0, id(2)), &cfg, SimTime(2))
+                .unwrap()
+                .base_offset,
+            2
+        );
+        let new_producer = ProducerIdentity {
+            producer_id: 8,
+            epoch: 0,
+            base_sequence: 5,
+        };
+        assert_eq!(
+            log.append(
+                &batch(&[(None, Some("x"))], 0, new_producer),
+                &cfg,
+                SimTime(3)
+            )
+            .unwrap_err()
+            .code,
+            ErrorCode::OutOfOrderSequenceNumber
+        );
+        let bumped = ProducerIdentity {
+            producer_id: 7,
+            epoch: 1,
+            base_sequence: 0,
+        };
+        log.append(&batch(&[(None, Some("e"))], 0, bumped), &cfg, SimTime(4))
+            .unwrap();
+        let stale = log
+            .append(&batch(&[(None, Some("f"))], 0, id(3)), &cfg, SimTime(5))
+            .unwrap_err();
+        assert_eq!(stale.code, ErrorCode::InvalidProducerEpoch);
+        assert_eq!(sequence_add(i32::MAX, 1), 0, "sequences wrap like Kafka's");
+    }
+
+    #[test]
+    fn log_append_time_and_max_message_bytes_are_honoured() {
+        let cfg = TopicConfig::from_entries([
+            ("message.timestamp.type", "LogAppendTime"),
+            ("max.message.bytes", "100"),
+        ])
+        .unwrap();
+        let mut log = PartitionLog::new();
+        let info = log
+            .append(
+                &batch(&[(None, Some("a"))], 5, ProducerIdentity::NONE),
+                &cfg,
+                SimTime(42),
+            )
+            .unwrap();
+        assert_eq!(info.log_append_time, Some(42));
+        log.set_high_watermark(1);
+        let r = log.get(0).unwrap();
+        assert_eq!(
+            (r.timestamp, r.timestamp_type),
+            (42, TimestampType::LogAppendTime)
+        );
+        let big = batch(&[(None, Some(&"x".repeat(100)))], 0, ProducerIdentity::NONE);
+        assert_eq!(
+            log.append(&big, &cfg, SimTime(43)).unwrap_err().code,
+            ErrorCode::RecordTooLarge
+        );
+        assert_eq!(log.log_end_offset(), 1, "a refused batch changes nothing");
+        assert_eq!(log.offset_for_timestamp(40), Some(0));
+        assert_eq!(log.offset_for_timestamp(43), None);
+    }
+
+    #[test]
+    fn a_million_records_cost_little_more_than_their_payload() {
+        let cfg = TopicConfig::default();
+        let mut log = PartitionLog::new();
+        let value = [7u8; 100];
+        for chunk in 0..(1_000_000 / 150) {
+            let mut b = RecordBatchBuilder::new(chunk);
+            for _ in 0..150 {
+                b.push(None, Some(&value), &[], chunk);
+            }
+            log.append(
+                &b.build(ProducerIdentity::NONE, CompressionType::None)
+                    .unwrap(),
+                &cfg,
+                SimTime(0),
+            )
+            .unwrap();
+        }
+        let payload = log.log_end_offset() as usize * 100;
+        let ratio = log.heap_bytes() as f64 / payload as f64;
+        assert!(
+            ratio <= 1.2,
+            "heap {} for payload {payload}: {ratio:.3}",
+            log.heap_bytes()
+        );
+    }
+}

@@ -269,7 +269,8 @@ pub struct Producer {
     sequences: BTreeMap<(Arc<str>, u32), i32>,
     open: BTreeMap<Arc<str>, BTreeMap<u32, OpenBatch>>,
     queue: VecDeque<InFlight>,
-    sticky: BTreeMap<Arc<str>, u32>,
+    /// Per topic: the sticky partition, and whether it is still current (KIP-480).
+    sticky: BTreeMap<Arc<str>, (u32, bool)>,
     round_robin: BTreeMap<Arc<str>, u32>,
     events: Vec<ProducerEvent>,
     acks_to_lose: u32,
@@ -430,16 +431,16 @@ impl Producer {
                 p
             }
             Partitioner::Sticky => match self.sticky.get(topic) {
-                Some(&p) if p < count => p,
+                Some(&(p, true)) if p < count => p,
                 previous => {
                     // KIP-480: a new sticky partition, different from the last when possible.
                     let mut p = rng.below(u64::from(count)) as u32;
-                    if let Some(&prev) = previous {
+                    if let Some(&(prev, _)) = previous {
                         if count > 1 && p == prev {
                             p = (p + 1 + rng.below(u64::from(count - 1)) as u32) % count;
                         }
                     }
-                    self.sticky.insert(topic.clone(), p);
+                    self.sticky.insert(topic.clone(), (p, true));
                     p
                 }
             },
@@ -449,9 +450,9 @@ impl Producer {
 
     /// Closes a batch: it gets its sequence numbers and joins the send queue.
     fn close_batch(&mut self, topic: Arc<str>, partition: u32, b: OpenBatch, now: SimTime) {
-        if self.sticky.get(&topic) == Some(&partition) {
+        if let Some(sticky) = self.sticky.get_mut(&topic).filter(|s| s.0 == partition) {
             // KIP-480: the sticky partition moves on once its batch is done.
-            self.sticky.remove(&topic);
+            sticky.1 = false;
         }
         let mut identity = self.identity;
         if identity.producer_id >= 0 {
@@ -773,5 +774,375 @@ impl ProducerEvent {
             Self::Delivered(d) => Some(d),
             Self::BatchSent(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::{Cluster, ClusterConfig, ProducerHandle};
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn cluster() -> Cluster {
+        Cluster::new(ClusterConfig {
+            seed: 3,
+            ..ClusterConfig::default()
+        })
+    }
+
+    fn reports(c: &mut Cluster, p: ProducerHandle) -> Vec<DeliveryReport> {
+        c.drain_producer_events(p)
+            .unwrap()
+            .into_iter()
+            .filter_map(|e| e.as_delivery().cloned())
+            .collect()
+    }
+
+    fn batches(events: &[ProducerEvent]) -> Vec<BatchReport> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                ProducerEvent::BatchSent(b) => Some(b.clone()),
+                ProducerEvent::Delivered(_) => None,
+            })
+            .collect()
+    }
+
+    fn values(c: &Cluster, topic: &str, p: u32) -> Vec<String> {
+        c.topic(topic).unwrap().partitions()[p as usize]
+            .log
+            .read_from(0, i64::MAX)
+            .map(|r| String::from_utf8_lossy(r.value.unwrap_or_default()).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn records_wait_for_linger_ms_then_arrive_in_one_batch() {
+        let mut c = cluster();
+        c.create_topic("t", 1, &[]).unwrap();
+        let p = c.create_producer("p", &[("linger.ms", "100")]).unwrap();
+        for v in ["a", "b", "c"] {
+            c.produce(p, &ProducerRecord::new("t").value(v.as_bytes()))
+                .unwrap();
+        }
+        c.tick(99);
+        assert!(values(&c, "t", 0).is_empty(), "still lingering");
+        assert_eq!(
+            c.producer(p).unwrap().pending(),
+            vec![(Arc::from("t"), 0, 3)]
+        );
+        c.tick(1);
+        assert_eq!(values(&c, "t", 0), ["a", "b", "c"]);
+        let events = c.drain_producer_events(p).unwrap();
+        let sent = batches(&events);
+        assert_eq!(sent.len(), 1);
+        assert_eq!((sent[0].records, sent[0].base_offset), (3, 0));
+        let offsets: Vec<i64> = events
+            .iter()
+            .filter_map(|e| e.as_delivery())
+            .map(|d| d.offset)
+            .collect();
+        assert_eq!(offsets, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn flush_sends_at_once_and_full_batches_do_not_wait() {
+        let mut c = cluster();
+        c.create_topic("t", 1, &[]).unwrap();
+        let p = c
+            .create_producer("p", &[("linger.ms", "10000"), ("batch.size", "200")])
+            .unwrap();
+        for i in 0..5 {
+            c.produce(p, &ProducerRecord::new("t").value(&[i; 50]))
+                .unwrap();
+        }
+        c.run_producer(p).unwrap();
+        // 61 + 2 × 56 = 173 fits in 200; a third record would not, so batches of two go out.
+        assert_eq!(values(&c, "t", 0).len(), 4);
+        c.flush(p).unwrap();
+        assert_eq!(values(&c, "t", 0).len(), 5);
+        let sent = batches(&c.drain_producer_events(p).unwrap());
+        assert_eq!(
+            sent.iter().map(|b| b.records).collect::<Vec<_>>(),
+            vec![2, 2, 1]
+        );
+        assert_eq!(c.now(), SimTime::ZERO);
+    }
+
+    #[test]
+    fn keys_land_where_the_java_client_puts_them() {
+        let mut c = cluster();
+        c.create_topic("t", 6, &[]).unwrap();
+        let p = c.create_producer("p", &[]).unwrap();
+        for i in 0..50 {
+            let key = alloc::format!("user-{i}");
+            c.produce(p, &ProducerRecord::new("t").key(key.as_bytes()).value(b"v"))
+                .unwrap();
+        }
+        c.flush(p).unwrap();
+        for part in 0..6 {
+            for r in c.topic("t").unwrap().partitions()[part]
+                .log
+                .read_from(0, i64::MAX)
+            {
+                assert_eq!(
+                    crate::partitioner::partition_for_key(r.key.unwrap(), 6),
+                    part as u32
+                );
+            }
+        }
+        let explicit = c
+            .produce(p, &ProducerRecord::new("t").key(b"user-1").partition(5))
+            .unwrap();
+        c.flush(p).unwrap();
+        let r = reports(&mut c, p);
+        assert_eq!(r.iter().find(|d| d.id == explicit).unwrap().partition, 5);
+        assert_eq!(
+            c.produce(p, &ProducerRecord::new("t").partition(6))
+                .unwrap_err()
+                .code,
+            ErrorCode::UnknownTopicOrPartition
+        );
+        assert_eq!(
+            c.produce(p, &ProducerRecord::new("nope")).unwrap_err().code,
+            ErrorCode::UnknownTopicOrPartition
+        );
+    }
+
+    #[test]
+    fn sticky_partitioner_moves_on_when_its_batch_is_done() {
+        let mut c = cluster();
+        c.create_topic("t", 4, &[]).unwrap();
+        let p = c
+            .create_producer("p", &[("batch.size", "300"), ("linger.ms", "0")])
+            .unwrap();
+        let mut per_batch = Vec::new();
+        for _ in 0..6 {
+            let ids: Vec<u64> = (0..3)
+                .map(|_| {
+                    c.produce(p, &ProducerRecord::new("t").value(&[1; 40]))
+                        .unwrap()
+                })
+                .collect();
+            c.run_producer(p).unwrap();
+            let r = reports(&mut c, p);
+            let parts: Vec<u32> = ids
+                .iter()
+                .map(|id| r.iter().find(|d| d.id == *id).unwrap().partition)
+                .collect();
+            assert!(
+                parts.iter().all(|&x| x == parts[0]),
+                "one sticky partition per batch: {parts:?}"
+            );
+            per_batch.push(parts[0]);
+        }
+        assert!(
+            per_batch.windows(2).all(|w| w[0] != w[1]),
+            "a new partition after each batch: {per_batch:?}"
+        );
+    }
+
+    #[test]
+    fn round_robin_spreads_even_keyed_records() {
+        let mut c = cluster();
+        c.create_topic("t", 3, &[]).unwrap();
+        let p = c
+            .create_producer("p", &[("partitioner", "round_robin")])
+            .unwrap();
+        for _ in 0..6 {
+            c.produce(p, &ProducerRecord::new("t").key(b"same").value(b"v"))
+                .unwrap();
+        }
+        c.flush(p).unwrap();
+        let parts: Vec<u32> = reports(&mut c, p).iter().map(|d| d.partition).collect();
+        assert_eq!(parts.iter().filter(|&&x| x == 0).count(), 2);
+        assert_eq!(parts.iter().filter(|&&x| x == 2).count(), 2);
+    }
+
+    fn lost_ack_run(configs: &[(&str, &str)]) -> (Cluster, Vec<DeliveryReport>, Vec<BatchReport>) {
+        let mut c = cluster();
+        c.create_topic("t", 1, &[]).unwrap();
+        let p = c.create_producer("p", configs).unwrap();
+        c.lose_acks(p, 1).unwrap();
+        c.produce(p, &ProducerRecord::new("t").value(b"once"))
+            .unwrap();
+        c.flush(p).unwrap();
+        c.tick(60_000);
+        let events = c.drain_producer_events(p).unwrap();
+        let delivered = events
+            .iter()
+            .filter_map(|e| e.as_delivery().cloned())
+            .collect();
+        (c, delivered, batches(&events))
+    }
+
+    #[test]
+    fn a_lost_ack_is_retried_and_idempotence_writes_it_once() {
+        let (c, delivered, sent) = lost_ack_run(&[]);
+        assert_eq!(values(&c, "t", 0), ["once"]);
+        assert_eq!(
+            sent.iter()
+                .map(|b| (b.attempt, b.ack_lost, b.duplicate))
+                .collect::<Vec<_>>(),
+            vec![(1, true, false), (2, false, true)]
+        );
+        assert_eq!(
+            (
+                delivered.len(),
+                delivered[0].offset,
+                delivered[0].error.is_none()
+            ),
+            (1, 0, true)
+        );
+        // The retry goes out after request.timeout.ms (30 s) plus retry.backoff.ms (100 ms).
+        let (c, delivered, _) = lost_ack_run(&[("enable.idempotence", "false")]);
+        assert_eq!(
+            values(&c, "t", 0),
+            ["once", "once"],
+            "without idempotence the retry is a duplicate"
+        );
+        assert_eq!(delivered[0].offset, 1);
+    }
+
+    #[test]
+    fn without_retries_a_lost_ack_fails_although_the_record_was_written() {
+        let (c, delivered, _) = lost_ack_run(&[("retries", "0"), ("enable.idempotence", "false")]);
+        assert_eq!(values(&c, "t", 0), ["once"]);
+        assert_eq!(
+            delivered[0].error.as_ref().unwrap().code,
+            ErrorCode::RequestTimedOut
+        );
+        let (_, delivered, _) = lost_ack_run(&[
+            ("delivery.timeout.ms", "30010"),
+            ("request.timeout.ms", "30000"),
+            ("linger.ms", "0"),
+        ]);
+        assert_eq!(
+            delivered[0].error.as_ref().unwrap().code,
+            ErrorCode::RequestTimedOut,
+            "delivery.timeout.ms passed"
+        );
+    }
+
+    #[test]
+    fn acks_zero_reports_offset_minus_one() {
+        let mut c = cluster();
+        c.create_topic("t", 1, &[]).unwrap();
+        let p = c.create_producer("p", &[("acks", "0")]).unwrap();
+        c.produce(p, &ProducerRecord::new("t").value(b"v")).unwrap();
+        c.flush(p).unwrap();
+        assert_eq!(reports(&mut c, p)[0].offset, -1);
+        assert_eq!(values(&c, "t", 0), ["v"]);
+        assert_eq!(
+            c.producer(p).unwrap().identity().0,
+            -1,
+            "idempotence was dropped: acks is not all"
+        );
+    }
+
+    #[test]
+    fn compression_reports_the_real_compressed_size() {
+        for codec in ["gzip", "snappy", "lz4", "zstd"] {
+            let mut c = cluster();
+            c.create_topic("t", 1, &[]).unwrap();
+            let p = c
+                .create_producer("p", &[("compression.type", codec)])
+                .unwrap();
+            for i in 0..100 {
+                c.produce(
+                    p,
+                    &ProducerRecord::new("t").value(
+                        alloc::format!("{{\"order\":{i},\"status\":\"shipped\"}}").as_bytes(),
+                    ),
+                )
+                .unwrap();
+            }
+            c.flush(p).unwrap();
+            let sent = batches(&c.drain_producer_events(p).unwrap());
+            assert_eq!(sent.len(), 1);
+            assert!(
+                sent[0].size_in_bytes * 3 < sent[0].uncompressed_bytes,
+                "{codec}: {:?}",
+                sent[0]
+            );
+            assert_eq!(
+                c.describe_topic("t").unwrap().partitions[0].size_in_bytes,
+                u64::from(sent[0].size_in_bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn a_compacted_topic_refuses_null_keys_for_the_whole_batch() {
+        let mut c = cluster();
+        c.create_topic("t", 1, &[("cleanup.policy", "compact")])
+            .unwrap();
+        let p = c.create_producer("p", &[]).unwrap();
+        c.produce(p, &ProducerRecord::new("t").key(b"k").value(b"v"))
+            .unwrap();
+        c.produce(p, &ProducerRecord::new("t").value(b"no key"))
+            .unwrap();
+        c.flush(p).unwrap();
+        let r = reports(&mut c, p);
+        assert!(r
+            .iter()
+            .all(|d| d.error.as_ref().map(|e| e.code) == Some(ErrorCode::InvalidRecord)));
+        assert!(values(&c, "t", 0).is_empty());
+    }
+
+    #[test]
+    fn configs_are_checked_like_the_java_client() {
+        let bad = [
+            (vec![("acks", "2")], "acks"),
+            (
+                vec![("enable.idempotence", "true"), ("acks", "1")],
+                "Must set acks to all",
+            ),
+            (
+                vec![
+                    ("enable.idempotence", "true"),
+                    ("max.in.flight.requests.per.connection", "6"),
+                ],
+                "at most 5",
+            ),
+            (vec![("linger.ms", "200000")], "delivery.timeout.ms"),
+            (vec![("compression.type", "brotli")], "compression.type"),
+            (
+                vec![("bootstrap.servers", "x:9092")],
+                "Unknown producer config name: bootstrap.servers",
+            ),
+        ];
+        for (entries, why) in bad {
+            let e = ProducerConfig::from_entries(entries.iter().copied()).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidConfig);
+            assert!(e.message.contains(why), "{} lacks {why}", e.message);
+        }
+        let c = ProducerConfig::from_entries([("acks", "1")]).unwrap();
+        assert!(
+            !c.enable_idempotence,
+            "the default idempotence yields to acks=1"
+        );
+        assert_eq!(
+            c.entries().iter().find(|(k, _)| *k == "acks").unwrap().1,
+            "1".to_string()
+        );
+    }
+
+    #[test]
+    fn oversized_records_are_refused_before_batching() {
+        let mut c = cluster();
+        c.create_topic("t", 1, &[]).unwrap();
+        let p = c
+            .create_producer("p", &[("max.request.size", "1000")])
+            .unwrap();
+        let e = c
+            .produce(p, &ProducerRecord::new("t").value(&[0; 1000]))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::RecordTooLarge);
+        assert!(c.producer(p).unwrap().pending().is_empty());
     }
 }
