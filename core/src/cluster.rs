@@ -446,6 +446,9 @@ impl Cluster {
             .and_then(Option::as_mut)
             .ok_or_else(closed_producer)?;
         let id = producer.produce(topics, record, &mut self.rng, now)?;
+        if producer.has_sendable(now) {
+            producer.run(&mut self.topics, now);
+        }
         Ok(id)
     }
 

@@ -99,7 +99,14 @@ impl Segment {
             .last()
             .is_some_and(|c| c.is_empty() || c.len() + need <= CHUNK_BYTES);
         if !fits {
-            self.chunks.push(Vec::new());
+            // The first buffer grows from small (most partitions hold little); once one is
+            // full, the next is allocated whole.
+            let whole = if self.chunks.is_empty() {
+                0
+            } else {
+                CHUNK_BYTES.max(need)
+            };
+            self.chunks.push(Vec::with_capacity(whole));
         }
         let index = self.chunks.len().saturating_sub(1);
         let Some(chunk) = self.chunks.last_mut() else {
@@ -319,7 +326,7 @@ impl PartitionLog {
             producer: batch.producer,
             compression: batch.compression,
             records: batch.count,
-            tombstones: count_tombstones(&batch.records),
+            tombstones: batch.tombstones,
             chunk: 0,
             pos: 0,
             len: 0,
@@ -484,6 +491,7 @@ impl PartitionLog {
             seg,
             batch,
             pos: 0,
+            current: None,
         }
     }
 
@@ -761,16 +769,6 @@ fn sequence_add(seq: i32, n: u32) -> i32 {
     ((i64::from(seq) + i64::from(n)) % (i64::from(i32::MAX) + 1)) as i32
 }
 
-fn count_tombstones(records: &[u8]) -> u32 {
-    let mut n = 0;
-    let mut pos = 0;
-    while let Some((raw, next)) = decode_record(records, pos) {
-        n += u32::from(raw.value.is_none());
-        pos = next;
-    }
-    n
-}
-
 /// Iterates records in offset order; see [`PartitionLog::read_from`].
 #[derive(Clone, Debug)]
 pub struct LogIter<'a> {
@@ -780,6 +778,7 @@ pub struct LogIter<'a> {
     seg: usize,
     batch: usize,
     pos: usize,
+    current: Option<(&'a BatchMeta, &'a [u8])>,
 }
 
 impl<'a> Iterator for LogIter<'a> {
@@ -787,20 +786,25 @@ impl<'a> Iterator for LogIter<'a> {
 
     fn next(&mut self) -> Option<LogRecord<'a>> {
         loop {
-            let seg = self.log.segments.get(self.seg)?;
-            let Some(b) = seg.batches.get(self.batch) else {
-                self.seg += 1;
-                self.batch = 0;
-                self.pos = 0;
-                continue;
+            let (b, bytes) = match self.current {
+                Some(current) => current,
+                None => {
+                    let seg = self.log.segments.get(self.seg)?;
+                    let Some(b) = seg.batches.get(self.batch) else {
+                        self.seg += 1;
+                        self.batch = 0;
+                        continue;
+                    };
+                    if b.base_offset >= self.upper {
+                        return None;
+                    }
+                    self.pos = 0;
+                    *self.current.insert((b, seg.batch_bytes(b)))
+                }
             };
-            if b.base_offset >= self.upper {
-                return None;
-            }
-            let bytes = seg.batch_bytes(b);
             let Some((raw, next)) = decode_record(bytes, self.pos) else {
                 self.batch += 1;
-                self.pos = 0;
+                self.current = None;
                 continue;
             };
             self.pos = next;

@@ -237,7 +237,8 @@ pub enum ProducerEvent {
 #[derive(Clone, Debug)]
 struct OpenBatch {
     builder: RecordBatchBuilder,
-    ids: Vec<u64>,
+    /// Each record's delivery-report id and create time.
+    records: Vec<(u64, i64)>,
     created_at: SimTime,
 }
 
@@ -254,7 +255,7 @@ struct InFlight {
     topic: Arc<str>,
     partition: u32,
     batch: RecordBatch,
-    ids: Vec<u64>,
+    records: Vec<(u64, i64)>,
     created_at: SimTime,
     attempts: u32,
     stage: Stage,
@@ -376,40 +377,57 @@ impl Producer {
             None => self.choose_partition(topic_name, record.key, count, rng),
         };
         let timestamp = record.timestamp.unwrap_or(now.as_millis());
-        let size = crate::record::record_size(0, 0, record.key, record.value, record.headers)
-            + crate::record::BATCH_HEADER_BYTES;
-        if size > self.config.max_request_size as usize {
+        // Like Kafka's accumulator, sizes are checked with an upper bound of the record's size.
+        let upper =
+            crate::record::record_size_upper_bound(record.key, record.value, record.headers);
+        if upper + crate::record::BATCH_HEADER_BYTES > self.config.max_request_size as usize {
             return Err(err!(
                 RecordTooLarge,
-                "The message is {size} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
+                "The message is {} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
+                upper + crate::record::BATCH_HEADER_BYTES,
                 self.config.max_request_size
             ));
         }
-        let parts = self.open.entry(topic_name.clone()).or_default();
         let batch_size = self.config.batch_size as usize;
-        let full = parts.get(&partition).is_some_and(|b| {
-            !b.builder.is_empty()
-                && b.builder
-                    .size_with(record.key, record.value, record.headers)
-                    > batch_size
-        });
-        if full {
-            if let Some(b) = parts.remove(&partition) {
-                self.close_batch(topic_name.clone(), partition, b, now);
+        let id = self.next_id;
+        // The common case: an open batch for this partition with room for the record.
+        if let Some(b) = self
+            .open
+            .get_mut(record.topic)
+            .and_then(|parts| parts.get_mut(&partition))
+        {
+            if b.builder.try_push(
+                record.key,
+                record.value,
+                record.headers,
+                timestamp,
+                batch_size,
+            ) {
+                b.records.push((id, timestamp));
+                self.next_id += 1;
+                return Ok(id);
+            }
+            if let Some(full) = self
+                .open
+                .get_mut(record.topic)
+                .and_then(|parts| parts.remove(&partition))
+            {
+                self.close_batch(topic_name.clone(), partition, full, now);
             }
         }
-        let parts = self.open.entry(topic_name.clone()).or_default();
-        let batch = parts.entry(partition).or_insert_with(|| OpenBatch {
-            builder: RecordBatchBuilder::with_capacity(timestamp, batch_size.min(size.max(1024))),
-            ids: Vec::new(),
+        let mut builder =
+            RecordBatchBuilder::with_capacity(timestamp, batch_size.clamp(upper, 1 << 20));
+        builder.push(record.key, record.value, record.headers, timestamp);
+        let batch = OpenBatch {
+            builder,
+            records: alloc::vec![(id, timestamp)],
             created_at: now,
-        });
-        batch
-            .builder
-            .push(record.key, record.value, record.headers, timestamp);
-        let id = self.next_id;
+        };
+        self.open
+            .entry(topic_name.clone())
+            .or_default()
+            .insert(partition, batch);
         self.next_id += 1;
-        batch.ids.push(id);
         Ok(id)
     }
 
@@ -469,13 +487,13 @@ impl Producer {
                 topic,
                 partition,
                 batch,
-                ids: b.ids,
+                records: b.records,
                 created_at: b.created_at,
                 attempts: 0,
                 stage: Stage::Queued { not_before: now },
             }),
             Err(e) => {
-                for id in b.ids {
+                for (id, _) in b.records {
                     self.events.push(ProducerEvent::Delivered(failed(
                         id,
                         &topic,
@@ -485,6 +503,14 @@ impl Producer {
                 }
             }
         }
+    }
+
+    /// Whether a closed batch waits to be sent now (a full batch goes out at once, as Kafka's
+    /// sender thread sends it without waiting for `linger.ms`).
+    pub(crate) fn has_sendable(&self, now: SimTime) -> bool {
+        self.queue
+            .iter()
+            .any(|f| matches!(f.stage, Stage::Queued { not_before } if now >= not_before))
     }
 
     /// `flush()`: every open batch is ready now.
@@ -554,7 +580,7 @@ impl Producer {
                     let e = err!(
                         RequestTimedOut,
                         "Expiring {} record(s) for {}-{}: {} ms has passed since batch creation",
-                        f.ids.len(),
+                        f.records.len(),
                         f.topic,
                         f.partition,
                         now - f.created_at
@@ -568,13 +594,13 @@ impl Producer {
     }
 
     fn send_ready(&mut self, topics: &mut Topics, now: SimTime) {
+        let mut awaiting = self
+            .queue
+            .iter()
+            .filter(|f| matches!(f.stage, Stage::AwaitingResponse { .. }))
+            .count() as u32;
         let mut i = 0;
         while i < self.queue.len() {
-            let awaiting = self
-                .queue
-                .iter()
-                .filter(|f| matches!(f.stage, Stage::AwaitingResponse { .. }))
-                .count() as u32;
             let f = &mut self.queue[i];
             let sendable = matches!(f.stage, Stage::Queued { not_before } if now >= not_before);
             if !sendable {
@@ -642,17 +668,8 @@ impl Producer {
     }
 
     fn succeed(&mut self, f: InFlight, base_offset: i64, log_append_time: Option<i64>) {
-        let mut pos = 0;
-        let bytes = f.batch.records_bytes();
-        for (i, id) in f.ids.into_iter().enumerate() {
-            let timestamp = match decode_record(bytes, pos) {
-                Some((raw, next)) => {
-                    pos = next;
-                    log_append_time
-                        .unwrap_or(f.batch.base_timestamp.wrapping_add(raw.timestamp_delta))
-                }
-                None => -1,
-            };
+        self.events.reserve(f.records.len());
+        for (i, (id, create_time)) in f.records.into_iter().enumerate() {
             let offset = if base_offset < 0 {
                 -1
             } else {
@@ -663,14 +680,14 @@ impl Producer {
                 topic: f.topic.clone(),
                 partition: f.partition,
                 offset,
-                timestamp,
+                timestamp: log_append_time.unwrap_or(create_time),
                 error: None,
             }));
         }
     }
 
     fn fail(&mut self, f: InFlight, e: Error) {
-        for id in f.ids {
+        for (id, _) in f.records {
             self.events.push(ProducerEvent::Delivered(failed(
                 id,
                 &f.topic,

@@ -199,6 +199,7 @@ pub struct RecordBatchBuilder {
     base_timestamp: i64,
     max_timestamp: i64,
     count: u32,
+    tombstones: u32,
     records: Vec<u8>,
 }
 
@@ -209,6 +210,7 @@ impl RecordBatchBuilder {
             base_timestamp,
             max_timestamp: base_timestamp,
             count: 0,
+            tombstones: 0,
             records: Vec::new(),
         }
     }
@@ -221,6 +223,7 @@ impl RecordBatchBuilder {
     }
 
     /// Appends a record; its offset delta is its index in the batch.
+    #[inline]
     pub fn push(
         &mut self,
         key: Option<&[u8]>,
@@ -230,6 +233,40 @@ impl RecordBatchBuilder {
     ) {
         let ts_delta = timestamp.wrapping_sub(self.base_timestamp);
         let body_len = record_body_len(ts_delta, self.count, key, value, headers);
+        self.write(body_len, ts_delta, key, value, headers, timestamp);
+    }
+
+    /// Appends a record if the batch stays within `limit` bytes or is empty (Kafka's
+    /// `hasRoomFor`: the exact v2 size, and always room for a first record).
+    #[inline]
+    pub fn try_push(
+        &mut self,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[Header],
+        timestamp: i64,
+        limit: usize,
+    ) -> bool {
+        let ts_delta = timestamp.wrapping_sub(self.base_timestamp);
+        let body_len = record_body_len(ts_delta, self.count, key, value, headers);
+        let size = varint_len(body_len as i64) + body_len;
+        if self.count > 0 && self.size_in_bytes() + size > limit {
+            return false;
+        }
+        self.write(body_len, ts_delta, key, value, headers, timestamp);
+        true
+    }
+
+    #[inline]
+    fn write(
+        &mut self,
+        body_len: usize,
+        ts_delta: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[Header],
+        timestamp: i64,
+    ) {
         let out = &mut self.records;
         out.reserve(body_len + 5);
         write_varint(out, body_len as i64);
@@ -245,11 +282,7 @@ impl RecordBatchBuilder {
         }
         self.max_timestamp = self.max_timestamp.max(timestamp);
         self.count += 1;
-    }
-
-    /// The batch's size on disk if this record were added (header + records).
-    pub fn size_with(&self, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[Header]) -> usize {
-        self.size_in_bytes() + record_size(0, self.count, key, value, headers)
+        self.tombstones += u32::from(value.is_none());
     }
 
     /// The batch's size on disk, uncompressed: header plus encoded records.
@@ -284,6 +317,7 @@ impl RecordBatchBuilder {
             base_timestamp: self.base_timestamp,
             max_timestamp: self.max_timestamp,
             count: self.count,
+            tombstones: self.tombstones,
             records: self.records,
             producer,
             compression,
@@ -298,6 +332,7 @@ pub struct RecordBatch {
     pub(crate) base_timestamp: i64,
     pub(crate) max_timestamp: i64,
     pub(crate) count: u32,
+    pub(crate) tombstones: u32,
     pub(crate) records: Vec<u8>,
     pub(crate) producer: ProducerIdentity,
     pub(crate) compression: CompressionType,
@@ -383,6 +418,7 @@ impl RawRecord<'_> {
 /// Decodes the record starting at `pos` of `buf`; returns it and the position after it.
 ///
 /// Returns `None` on malformed input rather than panicking.
+#[inline]
 pub fn decode_record(buf: &[u8], pos: usize) -> Option<(RawRecord<'_>, usize)> {
     let (len, body_start) = read_varint(buf, pos)?;
     let end = body_start.checked_add(usize::try_from(len).ok()?)?;
@@ -406,6 +442,7 @@ pub fn decode_record(buf: &[u8], pos: usize) -> Option<(RawRecord<'_>, usize)> {
     ))
 }
 
+#[inline]
 fn record_body_len(
     ts_delta: i64,
     offset_delta: u32,
@@ -422,6 +459,7 @@ fn record_body_len(
 }
 
 /// The size of one encoded v2 record, length prefix included.
+#[inline]
 pub fn record_size(
     ts_delta: i64,
     offset_delta: u32,
@@ -433,6 +471,24 @@ pub fn record_size(
     varint_len(body as i64) + body
 }
 
+#[inline]
+/// An upper bound of a record's encoded size, without computing varints (Kafka's
+/// `estimateSizeInBytesUpperBound`): every varint is counted at its largest.
+#[inline]
+pub fn record_size_upper_bound(
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[Header],
+) -> usize {
+    let fields = |b: Option<&[u8]>| 5 + b.map_or(0, <[u8]>::len);
+    let header_bytes: usize = headers
+        .iter()
+        .map(|h| 10 + h.key.len() + h.value.as_ref().map_or(0, Vec::len))
+        .sum();
+    5 + 1 + 10 + 5 + fields(key) + fields(value) + 5 + header_bytes
+}
+
+#[inline]
 fn bytes_len(b: Option<&[u8]>) -> usize {
     match b {
         None => 1,
@@ -440,6 +496,7 @@ fn bytes_len(b: Option<&[u8]>) -> usize {
     }
 }
 
+#[inline]
 fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
     match b {
         None => write_varint(out, -1),
@@ -450,6 +507,7 @@ fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
     }
 }
 
+#[inline]
 fn read_bytes(buf: &[u8], pos: usize) -> Option<(Option<&[u8]>, usize)> {
     let (len, p) = read_varint(buf, pos)?;
     if len < 0 {
@@ -460,6 +518,7 @@ fn read_bytes(buf: &[u8], pos: usize) -> Option<(Option<&[u8]>, usize)> {
 }
 
 /// Writes a zigzag varint, as Kafka's `ByteUtils.writeVarlong`.
+#[inline]
 fn write_varint(out: &mut Vec<u8>, v: i64) {
     let mut z = ((v << 1) ^ (v >> 63)) as u64;
     while z >= 0x80 {
@@ -469,12 +528,19 @@ fn write_varint(out: &mut Vec<u8>, v: i64) {
     out.push(z as u8);
 }
 
+#[inline]
 fn varint_len(v: i64) -> usize {
     let z = ((v << 1) ^ (v >> 63)) as u64;
     (64 - (z | 1).leading_zeros() as usize).div_ceil(7)
 }
 
+#[inline]
 fn read_varint(buf: &[u8], mut pos: usize) -> Option<(i64, usize)> {
+    let first = *buf.get(pos)?;
+    if first < 0x80 {
+        let z = i64::from(first);
+        return Some(((z >> 1) ^ -(z & 1), pos + 1));
+    }
     let mut z: u64 = 0;
     let mut shift = 0;
     loop {
@@ -528,7 +594,17 @@ mod tests {
         b.push(Some(b"k"), Some(b"hello"), &headers, 1005);
         b.push(None, None, &[], 999);
         let size_before = b.size_in_bytes();
-        assert_eq!(b.size_with(Some(b"x"), None, &[]), size_before + 8);
+        // An 8-byte record (1 key byte, null value) fits a limit exactly 8 bytes larger.
+        assert!(!b
+            .clone()
+            .try_push(Some(b"x"), None, &[], 1000, size_before + 7));
+        let mut fits = b.clone();
+        assert!(fits.try_push(Some(b"x"), None, &[], 1000, size_before + 8));
+        assert_eq!(fits.size_in_bytes(), size_before + 8);
+        assert!(
+            RecordBatchBuilder::new(0).try_push(None, Some(&[0; 100]), &[], 0, 1),
+            "a first record always fits"
+        );
         let batch = b
             .build(ProducerIdentity::NONE, CompressionType::None)
             .unwrap();

@@ -1,0 +1,38 @@
+//! Native benchmarks of the core (criterion). The same workloads run in headless Chromium
+//! in `tests/tests/browser_bench.rs`; the figures go to the README's performance table.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use logplay_tests::workloads::{append_and_read, produce_keyed};
+
+const RECORDS: usize = 1_000_000;
+
+fn log(c: &mut Criterion) {
+    let (log, read) = append_and_read(RECORDS);
+    let payload = RECORDS * 100;
+    assert_eq!(read, payload);
+    println!(
+        "memory: {RECORDS} x 100-byte records hold {} heap bytes = {:.3} x the payload",
+        log.heap_bytes(),
+        log.heap_bytes() as f64 / payload as f64
+    );
+    let mut g = c.benchmark_group("log");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(RECORDS as u64));
+    g.bench_function("append+read 1e6 x 100B, one partition", |b| {
+        b.iter(|| append_and_read(RECORDS).1)
+    });
+    g.finish();
+}
+
+fn producer(c: &mut Criterion) {
+    let mut g = c.benchmark_group("producer");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(RECORDS as u64));
+    g.bench_function("produce 1e6 keyed x 100B, 12 partitions", |b| {
+        b.iter(|| produce_keyed(RECORDS))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, log, producer);
+criterion_main!(benches);

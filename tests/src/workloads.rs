@@ -1,0 +1,71 @@
+//! Benchmark workloads, shared by the native criterion benches and the browser benches so
+//! that both measure exactly the same code.
+
+use logplay_core::compression::CompressionType;
+use logplay_core::log::PartitionLog;
+use logplay_core::record::{ProducerIdentity, RecordBatchBuilder};
+use logplay_core::topic::TopicConfig;
+use logplay_core::{Cluster, ClusterConfig, ProducerRecord, SimTime};
+
+/// Records per batch in the log workload: what fills the default `batch.size` (16 KiB)
+/// with 100-byte values.
+pub const RECORDS_PER_BATCH: usize = 150;
+
+/// Appends `records` records with 100-byte values to one partition log in batches, then
+/// reads them all back. Returns the log and the bytes read (so nothing is optimised away).
+pub fn append_and_read(records: usize) -> (PartitionLog, usize) {
+    let config = TopicConfig::default();
+    let mut log = PartitionLog::new();
+    let value = [0x5au8; 100];
+    let mut left = records;
+    let mut ts = 0i64;
+    while left > 0 {
+        let n = left.min(RECORDS_PER_BATCH);
+        let mut b = RecordBatchBuilder::with_capacity(ts, n * 110);
+        for _ in 0..n {
+            b.push(None, Some(&value), &[], ts);
+        }
+        let batch = b
+            .build(ProducerIdentity::NONE, CompressionType::None)
+            .expect("no codec");
+        log.append(&batch, &config, SimTime(ts as u64))
+            .expect("fits");
+        left -= n;
+        ts += 1;
+    }
+    let leo = log.log_end_offset();
+    log.set_high_watermark(leo);
+    let read: usize = log
+        .read_from(0, i64::MAX)
+        .map(|r| r.value.map_or(0, <[u8]>::len))
+        .sum();
+    (log, read)
+}
+
+/// Produces `records` keyed records (100-byte values, 1,000 distinct keys) through a
+/// default producer onto a 12-partition topic, then flushes. Returns the records written.
+pub fn produce_keyed(records: usize) -> u64 {
+    let mut c = Cluster::new(ClusterConfig::default());
+    let ok = "the workload makes valid calls";
+    c.create_topic("bench", 12, &[]).expect(ok);
+    let p = c.create_producer("p", &[]).expect(ok);
+    let value = [0x5au8; 100];
+    let keys: Vec<Vec<u8>> = (0..1000).map(|i| format!("key-{i}").into_bytes()).collect();
+    for i in 0..records {
+        let record = ProducerRecord::new("bench")
+            .key(&keys[i % keys.len()])
+            .value(&value);
+        c.produce(p, &record).expect(ok);
+        if i % 10_000 == 0 {
+            let _ = c.drain_producer_events(p);
+        }
+    }
+    c.flush(p).expect(ok);
+    let _ = c.drain_producer_events(p);
+    c.describe_topic("bench")
+        .expect(ok)
+        .partitions
+        .iter()
+        .map(|p| p.records)
+        .sum()
+}

@@ -1,0 +1,23 @@
+//! The same scenario gives the same state hash twice, natively and in headless Chromium.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use logplay_tests::determinism_scenario;
+
+/// The hash of `determinism_scenario(42)`. Both the native and the wasm run must produce
+/// it; a deliberate change to the core's semantics changes it (update it from the failure).
+const GOLDEN_HASH: u64 = 0xd7f5_7326_b0ac_cf72;
+
+#[test]
+fn the_scenario_hashes_the_same_twice_and_on_every_platform() {
+    let first = determinism_scenario(42);
+    assert_eq!(first, determinism_scenario(42), "two runs differ");
+    assert_ne!(first, determinism_scenario(43), "the seed must matter");
+    assert_eq!(
+        first, GOLDEN_HASH,
+        "state hash {first:#x} differs from the golden one"
+    );
+}
