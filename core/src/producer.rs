@@ -641,6 +641,7 @@ impl Producer {
                 f.stage = Stage::AwaitingResponse {
                     until: now + self.config.request_timeout_ms,
                 };
+                awaiting += 1;
                 i += 1;
                 continue;
             }
@@ -1023,6 +1024,40 @@ mod tests {
             "without idempotence the retry is a duplicate"
         );
         assert_eq!(delivered[0].offset, 1);
+    }
+
+    #[test]
+    fn max_in_flight_holds_later_batches_behind_a_lost_response() {
+        for (in_flight, written_before_timeout) in [("1", 1), ("5", 3)] {
+            let mut c = cluster();
+            c.create_topic("t", 1, &[]).unwrap();
+            let p = c
+                .create_producer(
+                    "p",
+                    &[
+                        ("max.in.flight.requests.per.connection", in_flight),
+                        ("linger.ms", "0"),
+                    ],
+                )
+                .unwrap();
+            c.lose_acks(p, 1).unwrap();
+            for v in ["a", "b", "c"] {
+                c.produce(p, &ProducerRecord::new("t").value(v.as_bytes()))
+                    .unwrap();
+                c.run_producer(p).unwrap();
+            }
+            assert_eq!(
+                values(&c, "t", 0).len(),
+                written_before_timeout,
+                "max.in.flight={in_flight}"
+            );
+            c.tick(31_000);
+            assert_eq!(
+                values(&c, "t", 0),
+                ["a", "b", "c"],
+                "max.in.flight={in_flight}"
+            );
+        }
     }
 
     #[test]

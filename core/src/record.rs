@@ -471,7 +471,6 @@ pub fn record_size(
     varint_len(body as i64) + body
 }
 
-#[inline]
 /// An upper bound of a record's encoded size, without computing varints (Kafka's
 /// `estimateSizeInBytesUpperBound`): every varint is counted at its largest.
 #[inline]
