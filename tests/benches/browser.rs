@@ -1,0 +1,28 @@
+//! The core benchmarks in headless Chromium: the same workloads as `benches/core.rs`.
+//! Run: `scripts/bench` (it sets wasm-bindgen-test-runner as the wasm32 runner).
+#![cfg_attr(target_arch = "wasm32", no_main)]
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use logplay_tests::workloads::{append_and_read, produce_keyed};
+    use wasm_bindgen_test::{wasm_bindgen_bench, Criterion};
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_bench]
+    fn log(c: &mut Criterion) {
+        c.bench_function("log/append+read 1e6 x 100B, one partition (wasm)", |b| {
+            b.iter(|| append_and_read(1_000_000).1)
+        });
+    }
+
+    #[wasm_bindgen_bench]
+    fn producer(c: &mut Criterion) {
+        c.bench_function("producer/produce 1e6 keyed x 100B, 12 partitions (wasm)", |b| {
+            b.iter(|| produce_keyed(1_000_000))
+        });
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {}
