@@ -332,14 +332,16 @@ impl Cluster {
             .add_partitions(total, BROKER)
     }
 
-    /// `incrementalAlterConfigs` (SET) for one topic config.
-    pub fn alter_topic_config(&mut self, name: &str, key: &str, value: &str) -> Result<()> {
+    /// `incrementalAlterConfigs` (SET): all of `configs`, or none if one is invalid.
+    pub fn alter_topic_configs(&mut self, name: &str, configs: &[(&str, &str)]) -> Result<()> {
         let topic = self
             .topics
             .get_mut(name)
             .ok_or_else(|| unknown_topic(name))?;
         let mut config = topic.config.clone();
-        config.set(key, value)?;
+        for (key, value) in configs {
+            config.set(key, value)?;
+        }
         topic.config = config;
         Ok(())
     }
@@ -758,22 +760,16 @@ mod tests {
             (d.partitions[4].leader, d.partitions[4].isr.clone()),
             (1, vec![1])
         );
-        c.alter_topic_config("orders", "cleanup.policy", "compact")
+        c.alter_topic_configs("orders", &[("cleanup.policy", "compact")])
             .unwrap();
-        assert_eq!(
-            c.alter_topic_config("orders", "cleanup.policy", "nope")
-                .unwrap_err()
-                .code,
-            ErrorCode::InvalidConfig
+        let bad = c.alter_topic_configs(
+            "orders",
+            &[("retention.ms", "5"), ("cleanup.policy", "nope")],
         );
-        assert_eq!(
-            c.topic("orders")
-                .unwrap()
-                .config()
-                .get("cleanup.policy")
-                .as_deref(),
-            Some("compact")
-        );
+        assert_eq!(bad.unwrap_err().code, ErrorCode::InvalidConfig);
+        let config = c.topic("orders").unwrap().config();
+        assert_eq!(config.get("cleanup.policy").as_deref(), Some("compact"));
+        assert_eq!(config.retention_ms, 1000, "all or nothing");
         c.delete_topic("orders").unwrap();
         assert_eq!(
             c.delete_topic("orders").unwrap_err().code,

@@ -258,6 +258,8 @@ struct InFlight {
     records: Vec<(u64, i64)>,
     created_at: SimTime,
     attempts: u32,
+    /// A response was lost: the broker may hold the batch.
+    ack_lost: bool,
     stage: Stage,
 }
 
@@ -473,25 +475,28 @@ impl Producer {
             sticky.1 = false;
         }
         let mut identity = self.identity;
+        let key = (topic.clone(), partition);
         if identity.producer_id >= 0 {
-            let seq = self
-                .sequences
-                .entry((topic.clone(), partition))
-                .or_insert(0);
-            identity.base_sequence = *seq;
-            *seq =
-                ((i64::from(*seq) + i64::from(b.builder.len())) % (i64::from(i32::MAX) + 1)) as i32;
+            identity.base_sequence = self.sequences.get(&key).copied().unwrap_or(0);
         }
+        let count = b.builder.len();
         match b.builder.build(identity, self.config.compression) {
-            Ok(batch) => self.queue.push_back(InFlight {
-                topic,
-                partition,
-                batch,
-                records: b.records,
-                created_at: b.created_at,
-                attempts: 0,
-                stage: Stage::Queued { not_before: now },
-            }),
+            Ok(batch) => {
+                if identity.producer_id >= 0 {
+                    self.sequences
+                        .insert(key, sequence_add(identity.base_sequence, i64::from(count)));
+                }
+                self.queue.push_back(InFlight {
+                    topic,
+                    partition,
+                    batch,
+                    records: b.records,
+                    created_at: b.created_at,
+                    attempts: 0,
+                    ack_lost: false,
+                    stage: Stage::Queued { not_before: now },
+                })
+            }
             Err(e) => {
                 for (id, _) in b.records {
                     self.events.push(ProducerEvent::Delivered(failed(
@@ -641,6 +646,7 @@ impl Producer {
                 f.stage = Stage::AwaitingResponse {
                     until: now + self.config.request_timeout_ms,
                 };
+                f.ack_lost = true;
                 awaiting += 1;
                 i += 1;
                 continue;
@@ -687,7 +693,29 @@ impl Producer {
         }
     }
 
+    /// Fails a batch's records. When the broker surely does not hold the batch, later
+    /// batches of its partition take over its sequence numbers, as the Java client's
+    /// `TransactionManager.adjustSequencesDueToFailedBatch` does; otherwise every later
+    /// batch would be refused with `OUT_OF_ORDER_SEQUENCE_NUMBER`.
     fn fail(&mut self, f: InFlight, e: Error) {
+        let p = f.batch.producer;
+        if p.producer_id >= 0 && !f.ack_lost {
+            let n = i64::from(f.batch.len());
+            let key = (f.topic.clone(), f.partition);
+            if let Some(seq) = self.sequences.get_mut(&key) {
+                *seq = sequence_add(*seq, -n);
+            }
+            for later in self
+                .queue
+                .iter_mut()
+                .filter(|g| g.topic == f.topic && g.partition == f.partition)
+            {
+                if later.batch.producer.base_sequence > p.base_sequence {
+                    later.batch.producer.base_sequence =
+                        sequence_add(later.batch.producer.base_sequence, -n);
+                }
+            }
+        }
         for (id, _) in f.records {
             self.events.push(ProducerEvent::Delivered(failed(
                 id,
@@ -724,6 +752,11 @@ impl Producer {
             h.u64(f.attempts.into());
         }
     }
+}
+
+/// Kafka's sequence arithmetic: sequences wrap within `0..=i32::MAX`.
+fn sequence_add(seq: i32, n: i64) -> i32 {
+    (i64::from(seq) + n).rem_euclid(i64::from(i32::MAX) + 1) as i32
 }
 
 fn failed(id: u64, topic: &Arc<str>, partition: u32, error: Error) -> DeliveryReport {
@@ -1144,6 +1177,28 @@ mod tests {
             .iter()
             .all(|d| d.error.as_ref().map(|e| e.code) == Some(ErrorCode::InvalidRecord)));
         assert!(values(&c, "t", 0).is_empty());
+    }
+
+    #[test]
+    fn a_refused_batch_gives_its_sequence_numbers_to_the_next() {
+        let mut c = cluster();
+        c.create_topic("t", 1, &[("cleanup.policy", "compact")])
+            .unwrap();
+        let p = c.create_producer("p", &[("linger.ms", "0")]).unwrap();
+        for record in [
+            ProducerRecord::new("t").key(b"a").value(b"1"),
+            ProducerRecord::new("t").value(b"no key"),
+            ProducerRecord::new("t").key(b"b").value(b"2"),
+        ] {
+            c.produce(p, &record).unwrap();
+            c.run_producer(p).unwrap();
+        }
+        let errors: Vec<Option<ErrorCode>> = reports(&mut c, p)
+            .iter()
+            .map(|d| d.error.as_ref().map(|e| e.code))
+            .collect();
+        assert_eq!(errors, vec![None, Some(ErrorCode::InvalidRecord), None]);
+        assert_eq!(values(&c, "t", 0), ["1", "2"]);
     }
 
     #[test]

@@ -18,9 +18,10 @@ mod browser {
 
     #[wasm_bindgen_bench]
     fn producer(c: &mut Criterion) {
-        c.bench_function("producer/produce 1e6 keyed x 100B, 12 partitions (wasm)", |b| {
-            b.iter(|| produce_keyed(1_000_000))
-        });
+        c.bench_function(
+            "producer/produce 1e6 keyed x 100B, 12 partitions (wasm)",
+            |b| b.iter(|| produce_keyed(1_000_000)),
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Cross-crate tests for logplay live in `tests/`; this library holds what they share:
 //! scenarios for the determinism checks and the benchmark workloads.
 
+pub mod golden;
 pub mod workloads;
 
 use logplay_core::{Cluster, ClusterConfig, ProducerRecord, SeekTo};

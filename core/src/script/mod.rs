@@ -1,0 +1,277 @@
+//! Scenario scripts: the one language of the UI, share links, the CLI and the tests.
+//!
+//! A script is a seed plus commands, one per line, in words a Kafka user knows:
+//!
+//! ```text
+//! seed 42
+//! topic create orders partitions=3 retention.ms=1h
+//! producer p1 acks=all linger.ms=5ms
+//! produce p1 orders key=user-1 value={"item":"pizza"}
+//! tick 10ms
+//! consumer c1 group.id=billing auto.offset.reset=earliest
+//! assign c1 orders:0 orders:1 orders:2
+//! poll c1
+//! ```
+//!
+//! [`parse`] reads it, [`print`] writes its canonical form, and [`Runner`] applies it to a
+//! fresh [`crate::Cluster`], giving each command's observable output. The grammar and every
+//! command are documented in `docs/script.md`.
+
+mod lexer;
+mod parse;
+mod print;
+mod run;
+mod template;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub use parse::{parse, ParseError};
+pub use print::print;
+pub use run::{Output, Runner};
+pub use template::Template;
+
+/// The most records one `generate` may produce.
+pub const MAX_GENERATE: u64 = 10_000_000;
+/// The longest single `tick`.
+pub const MAX_TICK_MS: u64 = 30 * 86_400_000;
+/// The most commands a script may hold.
+pub const MAX_COMMANDS: usize = 100_000;
+
+/// A parsed script: its commands, in order, with the line each came from.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Script {
+    /// The commands and their 1-based source lines.
+    pub commands: Vec<(usize, Command)>,
+}
+
+/// A byte value written in a script: text, JSON, hex, or Kafka's null.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// Text: a bare word or a "quoted string".
+    Text(String),
+    /// A JSON value, kept exactly as written.
+    Json(String),
+    /// `hex:…` bytes.
+    Hex(Vec<u8>),
+    /// `null`: a null key or a tombstone value.
+    Null,
+}
+
+impl Value {
+    /// The bytes this value stands for; `None` for null.
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Value::Text(s) | Value::Json(s) => Some(s.as_bytes().to_vec()),
+            Value::Hex(b) => Some(b.clone()),
+            Value::Null => None,
+        }
+    }
+}
+
+/// A topic-partition as written: `orders:0`.
+pub type PartitionRef = (String, u32);
+
+/// Where `seek` moves a consumer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeekTarget {
+    /// An offset.
+    Offset(i64),
+    /// `beginning`.
+    Beginning,
+    /// `end`.
+    End,
+    /// `timestamp=T`.
+    Timestamp(i64),
+}
+
+/// What `describe` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DescribeTarget {
+    /// `describe topic NAME`: partitions, offsets, segments, configs.
+    Topic(String),
+    /// `describe consumer NAME`: assignment, positions, commits, lag.
+    Consumer(String),
+    /// `describe producer NAME`: configs, producer id, pending batches.
+    Producer(String),
+    /// `describe cluster`: time, topics, clients.
+    Cluster,
+}
+
+/// One command of a script. Each maps to one call (or a few) on the core.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `seed N`: the seed of all randomness (first line only).
+    Seed(u64),
+    /// `broker KEY=VALUE…`: broker configs (before any other command but `seed`).
+    Broker(Vec<(String, String)>),
+    /// `topic create NAME partitions=N KEY=VALUE…`.
+    CreateTopic {
+        /// The topic.
+        name: String,
+        /// Partition count.
+        partitions: u32,
+        /// Topic configs.
+        configs: Vec<(String, String)>,
+    },
+    /// `topic delete NAME`.
+    DeleteTopic(String),
+    /// `topic partitions NAME N`: grows the topic to N partitions.
+    AddPartitions {
+        /// The topic.
+        name: String,
+        /// The new total.
+        total: u32,
+    },
+    /// `topic config NAME KEY=VALUE…`: alters topic configs.
+    AlterTopic {
+        /// The topic.
+        name: String,
+        /// The configs to set.
+        configs: Vec<(String, String)>,
+    },
+    /// `topic delete-records NAME:P before=OFFSET`.
+    DeleteRecords {
+        /// The partition.
+        partition: PartitionRef,
+        /// The new log start offset (-1: the high watermark).
+        before: i64,
+    },
+    /// `producer NAME KEY=VALUE…`: creates a producer.
+    Producer {
+        /// Its name.
+        name: String,
+        /// Producer configs.
+        configs: Vec<(String, String)>,
+    },
+    /// `produce PRODUCER TOPIC [key=…] [value=…] [partition=N] [timestamp=T] [header.K=V…]`.
+    Produce {
+        /// The producer.
+        producer: String,
+        /// The topic.
+        topic: String,
+        /// The key (absent: null).
+        key: Option<Value>,
+        /// The value (absent: null, a tombstone).
+        value: Option<Value>,
+        /// An explicit partition.
+        partition: Option<u32>,
+        /// An explicit create time.
+        timestamp: Option<i64>,
+        /// Headers, in order.
+        headers: Vec<(String, Value)>,
+    },
+    /// `generate PRODUCER TOPIC count=N [key=TEMPLATE] [value=TEMPLATE] [partition=N]`.
+    Generate {
+        /// The producer.
+        producer: String,
+        /// The topic.
+        topic: String,
+        /// How many records.
+        count: u64,
+        /// The key template.
+        key: Option<Template>,
+        /// The value template.
+        value: Option<Template>,
+        /// An explicit partition.
+        partition: Option<u32>,
+    },
+    /// `flush PRODUCER`.
+    Flush(String),
+    /// `consumer NAME KEY=VALUE…`: creates a consumer.
+    Consumer {
+        /// Its name.
+        name: String,
+        /// Consumer configs.
+        configs: Vec<(String, String)>,
+    },
+    /// `assign CONSUMER TOPIC:P…`.
+    Assign {
+        /// The consumer.
+        consumer: String,
+        /// The partitions.
+        partitions: Vec<PartitionRef>,
+    },
+    /// `poll CONSUMER`.
+    Poll(String),
+    /// `seek CONSUMER TOPIC:P (OFFSET|beginning|end|timestamp=T)`.
+    Seek {
+        /// The consumer.
+        consumer: String,
+        /// The partition.
+        partition: PartitionRef,
+        /// Where to.
+        to: SeekTarget,
+    },
+    /// `commit CONSUMER [TOPIC:P=OFFSET…]`: the positions, or explicit offsets.
+    Commit {
+        /// The consumer.
+        consumer: String,
+        /// Explicit offsets; empty commits the current positions.
+        offsets: Vec<(PartitionRef, i64)>,
+    },
+    /// `pause CONSUMER TOPIC:P…`.
+    Pause {
+        /// The consumer.
+        consumer: String,
+        /// The partitions.
+        partitions: Vec<PartitionRef>,
+    },
+    /// `resume CONSUMER TOPIC:P…`.
+    Resume {
+        /// The consumer.
+        consumer: String,
+        /// The partitions.
+        partitions: Vec<PartitionRef>,
+    },
+    /// `close CLIENT`: a clean close (a producer flushes; a consumer auto-commits).
+    Close(String),
+    /// `tick DURATION`: moves the simulated clock.
+    Tick(u64),
+    /// `fault lose-ack PRODUCER [N]`: the next N produce responses are lost.
+    LoseAcks {
+        /// The producer.
+        producer: String,
+        /// How many.
+        count: u32,
+    },
+    /// `fault crash CLIENT`: the client dies without closing.
+    Crash(String),
+    /// `describe (topic NAME|consumer NAME|producer NAME|cluster)`.
+    Describe(DescribeTarget),
+}
+
+/// Formats milliseconds in the largest whole unit: `1h`, `5s`, `250ms`.
+pub fn format_duration(ms: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+    ];
+    for (size, unit) in UNITS {
+        if ms != 0 && ms % size == 0 {
+            return alloc::format!("{}{unit}", ms / size);
+        }
+    }
+    alloc::format!("{ms}ms")
+}
+
+/// Parses `100ms`, `5s`, `2m`, `1h`, `1d`, or plain milliseconds.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let (digits, scale) = [
+        ("ms", 1),
+        ("s", 1_000),
+        ("m", 60_000),
+        ("h", 3_600_000),
+        ("d", 86_400_000),
+    ]
+    .iter()
+    .find_map(|(suffix, scale)| text.strip_suffix(suffix).map(|d| (d, *scale)))
+    .unwrap_or((text, 1));
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<u64>().ok()?.checked_mul(scale)
+}

@@ -1,0 +1,621 @@
+//! The script parser: text in, [`Script`] or a [`ParseError`] with line and column out.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::lexer::{tokenize, Raw, Token};
+use super::{
+    parse_duration, Command, DescribeTarget, PartitionRef, Script, SeekTarget, Template, Value,
+    MAX_COMMANDS, MAX_GENERATE, MAX_TICK_MS,
+};
+
+/// Why a script does not parse, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// What is wrong, in words a person can act on.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+impl core::error::Error for ParseError {}
+
+/// Parses a whole script.
+pub fn parse(text: &str) -> Result<Script, ParseError> {
+    let mut script = Script::default();
+    for (i, line) in text.lines().enumerate() {
+        let no = i + 1;
+        let tokens = tokenize(line).map_err(|(column, message)| ParseError {
+            line: no,
+            column,
+            message,
+        })?;
+        if tokens.is_empty() {
+            continue;
+        }
+        let mut l = Line {
+            no,
+            tokens,
+            pos: 0,
+            end: line.chars().count() + 1,
+        };
+        let command = l.command()?;
+        let header = matches!(command, Command::Seed(_) | Command::Broker(_));
+        if matches!(command, Command::Seed(_)) && !script.commands.is_empty() {
+            return Err(l.error(1, "`seed` must be the first command"));
+        }
+        if header
+            && script
+                .commands
+                .iter()
+                .any(|(_, c)| !matches!(c, Command::Seed(_) | Command::Broker(_)))
+        {
+            return Err(l.error(
+                1,
+                "`broker` configs must come before the first non-broker command",
+            ));
+        }
+        if script.commands.len() >= MAX_COMMANDS {
+            return Err(l.error(
+                1,
+                &alloc::format!("a script may hold at most {MAX_COMMANDS} commands"),
+            ));
+        }
+        script.commands.push((no, command));
+    }
+    Ok(script)
+}
+
+struct Line {
+    no: usize,
+    tokens: Vec<Token>,
+    pos: usize,
+    end: usize,
+}
+
+impl Line {
+    fn error(&self, column: usize, message: &str) -> ParseError {
+        ParseError {
+            line: self.no,
+            column,
+            message: message.to_string(),
+        }
+    }
+
+    fn column(&self) -> usize {
+        self.tokens.get(self.pos).map_or(self.end, |t| t.column)
+    }
+
+    fn word(&mut self, what: &str) -> Result<(String, usize), ParseError> {
+        match self.tokens.get(self.pos) {
+            Some(Token {
+                key: None,
+                value: Raw::Bare(w),
+                column,
+            }) => {
+                self.pos += 1;
+                Ok((w.clone(), *column))
+            }
+            Some(t) => Err(self.error(t.column, &alloc::format!("expected {what}"))),
+            None => Err(self.error(self.end, &alloc::format!("expected {what}"))),
+        }
+    }
+
+    fn name(&mut self, what: &str) -> Result<String, ParseError> {
+        let (w, column) = self.word(what)?;
+        if w.len() > 249
+            || !w
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
+            return Err(self.error(
+                column,
+                &alloc::format!("{what} may only hold ASCII letters, digits, '.', '_' and '-'"),
+            ));
+        }
+        Ok(w)
+    }
+
+    fn number<T: core::str::FromStr>(&mut self, what: &str) -> Result<T, ParseError> {
+        let (w, column) = self.word(what)?;
+        w.parse()
+            .map_err(|_| self.error(column, &alloc::format!("expected {what}, got `{w}`")))
+    }
+
+    fn partition_ref(&mut self) -> Result<PartitionRef, ParseError> {
+        let (w, column) = self.word("a partition as TOPIC:PARTITION")?;
+        self.split_partition(&w, column)
+    }
+
+    fn split_partition(&self, w: &str, column: usize) -> Result<PartitionRef, ParseError> {
+        let parsed = w
+            .rsplit_once(':')
+            .and_then(|(t, p)| Some((t.to_string(), p.parse::<u32>().ok()?)));
+        match parsed {
+            Some((t, p)) if !t.is_empty() => Ok((t, p)),
+            _ => Err(self.error(
+                column,
+                &alloc::format!("expected a partition as TOPIC:PARTITION, got `{w}`"),
+            )),
+        }
+    }
+
+    fn partition_refs(&mut self) -> Result<Vec<PartitionRef>, ParseError> {
+        let mut out = Vec::new();
+        while self.pos < self.tokens.len() {
+            out.push(self.partition_ref()?);
+        }
+        Ok(out)
+    }
+
+    /// The remaining `key=value` tokens.
+    fn pairs(&mut self) -> Result<Vec<(String, Raw, usize)>, ParseError> {
+        let mut out = Vec::new();
+        while let Some(t) = self.tokens.get(self.pos) {
+            let Some(key) = &t.key else {
+                return Err(self.error(
+                    t.column,
+                    &alloc::format!("expected KEY=VALUE, got `{}`", t.value.text()),
+                ));
+            };
+            out.push((key.clone(), t.value.clone(), t.column));
+            self.pos += 1;
+        }
+        Ok(out)
+    }
+
+    fn configs(&mut self) -> Result<Vec<(String, String)>, ParseError> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (key, raw, column) in self.pairs()? {
+            if out.iter().any(|(k, _)| *k == key) {
+                return Err(self.error(column, &alloc::format!("`{key}` is set twice")));
+            }
+            out.push((key.clone(), config_value(&key, &raw)));
+        }
+        Ok(out)
+    }
+
+    fn done(&self) -> Result<(), ParseError> {
+        match self.tokens.get(self.pos) {
+            None => Ok(()),
+            Some(t) => {
+                Err(self.error(t.column, &alloc::format!("unexpected `{}`", t.value.text())))
+            }
+        }
+    }
+
+    fn command(&mut self) -> Result<Command, ParseError> {
+        let (verb, column) = self.word("a command")?;
+        let command = match verb.as_str() {
+            "seed" => Command::Seed(self.number("a seed (a whole number)")?),
+            "broker" => Command::Broker(self.configs()?),
+            "topic" => self.topic()?,
+            "producer" => Command::Producer { name: self.name("a producer name")?, configs: self.configs()? },
+            "consumer" => Command::Consumer { name: self.name("a consumer name")?, configs: self.configs()? },
+            "produce" => self.produce()?,
+            "generate" => self.generate()?,
+            "flush" => Command::Flush(self.name("a producer name")?),
+            "assign" => Command::Assign { consumer: self.name("a consumer name")?, partitions: self.partition_refs()? },
+            "poll" => Command::Poll(self.name("a consumer name")?),
+            "seek" => self.seek()?,
+            "commit" => self.commit()?,
+            "pause" => Command::Pause { consumer: self.name("a consumer name")?, partitions: self.partition_refs()? },
+            "resume" => Command::Resume { consumer: self.name("a consumer name")?, partitions: self.partition_refs()? },
+            "close" => Command::Close(self.name("a client name")?),
+            "tick" => {
+                let (w, column) = self.word("a duration like 100ms, 5s, 1m")?;
+                match parse_duration(&w) {
+                    Some(ms) if ms <= MAX_TICK_MS => Command::Tick(ms),
+                    Some(_) => return Err(self.error(column, "a tick may be at most 30d")),
+                    None => return Err(self.error(column, &alloc::format!("expected a duration like 100ms, 5s, 1m, got `{w}`"))),
+                }
+            }
+            "fault" => self.fault()?,
+            "describe" => self.describe()?,
+            _ => {
+                return Err(self.error(
+                    column,
+                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer assign poll seek commit pause resume close tick fault describe"),
+                ))
+            }
+        };
+        self.done()?;
+        Ok(command)
+    }
+
+    fn topic(&mut self) -> Result<Command, ParseError> {
+        let (action, column) = self.word("create, delete, partitions, config or delete-records")?;
+        Ok(match action.as_str() {
+            "create" => {
+                let name = self.name("a topic name")?;
+                let mut partitions = 1;
+                let mut configs = self.configs()?;
+                if let Some(i) = configs.iter().position(|(k, _)| k == "partitions") {
+                    let (_, v) = configs.remove(i);
+                    partitions = v.parse().map_err(|_| self.error(column, &alloc::format!("partitions must be a whole number, got `{v}`")))?;
+                }
+                Command::CreateTopic { name, partitions, configs }
+            }
+            "delete" => Command::DeleteTopic(self.name("a topic name")?),
+            "partitions" => Command::AddPartitions { name: self.name("a topic name")?, total: self.number("a partition count")? },
+            "config" => {
+                let name = self.name("a topic name")?;
+                let configs = self.configs()?;
+                if configs.is_empty() {
+                    return Err(self.error(self.column(), "expected at least one KEY=VALUE"));
+                }
+                Command::AlterTopic { name, configs }
+            }
+            "delete-records" => {
+                let partition = self.partition_ref()?;
+                let column = self.column();
+                let pairs = self.pairs()?;
+                let before = match pairs.as_slice() {
+                    [(k, v, c)] if k == "before" => v.text().parse().map_err(|_| self.error(*c, "before must be an offset"))?,
+                    _ => return Err(self.error(column, "expected before=OFFSET")),
+                };
+                Command::DeleteRecords { partition, before }
+            }
+            _ => return Err(self.error(column, &alloc::format!("unknown topic action `{action}`: use create, delete, partitions, config or delete-records"))),
+        })
+    }
+
+    fn produce(&mut self) -> Result<Command, ParseError> {
+        let producer = self.name("a producer name")?;
+        let topic = self.name("a topic name")?;
+        let (mut key, mut value, mut partition, mut timestamp) = (None, None, None, None);
+        let mut headers = Vec::new();
+        for (k, raw, column) in self.pairs()? {
+            match k.as_str() {
+                "key" => key = Some(self.value(&raw, column)?),
+                "value" => value = Some(self.value(&raw, column)?),
+                "partition" => partition = Some(raw.text().parse().map_err(|_| self.error(column, "partition must be a whole number"))?),
+                "timestamp" => timestamp = Some(raw.text().parse().map_err(|_| self.error(column, "timestamp must be milliseconds"))?),
+                _ => match k.strip_prefix("header.") {
+                    Some(name) if !name.is_empty() => headers.push((name.to_string(), self.value(&raw, column)?)),
+                    _ => return Err(self.error(column, &alloc::format!("unknown produce field `{k}`: use key, value, partition, timestamp or header.NAME"))),
+                },
+            }
+        }
+        Ok(Command::Produce {
+            producer,
+            topic,
+            key,
+            value,
+            partition,
+            timestamp,
+            headers,
+        })
+    }
+
+    fn value(&self, raw: &Raw, column: usize) -> Result<Value, ParseError> {
+        Ok(match raw {
+            Raw::Quoted(s) => Value::Text(s.clone()),
+            Raw::Json(s) => {
+                serde_json::from_str::<serde::de::IgnoredAny>(s)
+                    .map_err(|e| self.error(column, &alloc::format!("invalid JSON: {e}")))?;
+                Value::Json(s.clone())
+            }
+            Raw::Bare(s) if s == "null" => Value::Null,
+            Raw::Bare(s) => match s.strip_prefix("hex:") {
+                Some(hex) => Value::Hex(decode_hex(hex).ok_or_else(|| {
+                    self.error(column, "hex: needs an even number of hex digits")
+                })?),
+                None => Value::Text(s.clone()),
+            },
+        })
+    }
+
+    fn generate(&mut self) -> Result<Command, ParseError> {
+        let producer = self.name("a producer name")?;
+        let topic = self.name("a topic name")?;
+        let (mut count, mut key, mut value, mut partition) = (None, None, None, None);
+        let column = self.column();
+        for (k, raw, column) in self.pairs()? {
+            let template =
+                |this: &Self| Template::parse(raw.text()).map_err(|e| this.error(column, &e));
+            match k.as_str() {
+                "count" => {
+                    let n: u64 = raw
+                        .text()
+                        .parse()
+                        .map_err(|_| self.error(column, "count must be a whole number"))?;
+                    if n > MAX_GENERATE {
+                        return Err(self.error(column, &alloc::format!("count {n} is over the limit of {MAX_GENERATE} records per generate")));
+                    }
+                    count = Some(n);
+                }
+                "key" => key = Some(template(self)?),
+                "value" => value = Some(template(self)?),
+                "partition" => {
+                    partition = Some(
+                        raw.text()
+                            .parse()
+                            .map_err(|_| self.error(column, "partition must be a whole number"))?,
+                    )
+                }
+                _ => {
+                    return Err(self.error(
+                        column,
+                        &alloc::format!(
+                            "unknown generate field `{k}`: use count, key, value or partition"
+                        ),
+                    ))
+                }
+            }
+        }
+        let count = count.ok_or_else(|| self.error(column, "generate needs count=N"))?;
+        Ok(Command::Generate {
+            producer,
+            topic,
+            count,
+            key,
+            value,
+            partition,
+        })
+    }
+
+    fn seek(&mut self) -> Result<Command, ParseError> {
+        let consumer = self.name("a consumer name")?;
+        let partition = self.partition_ref()?;
+        let column = self.column();
+        let to = match self.tokens.get(self.pos).cloned() {
+            Some(Token {
+                key: Some(k),
+                value,
+                column,
+            }) if k == "timestamp" => {
+                self.pos += 1;
+                SeekTarget::Timestamp(
+                    value
+                        .text()
+                        .parse()
+                        .map_err(|_| self.error(column, "timestamp must be milliseconds"))?,
+                )
+            }
+            Some(Token {
+                key: None,
+                value: Raw::Bare(w),
+                ..
+            }) => {
+                self.pos += 1;
+                match w.as_str() {
+                    "beginning" => SeekTarget::Beginning,
+                    "end" => SeekTarget::End,
+                    _ => SeekTarget::Offset(w.parse().map_err(|_| {
+                        self.error(column, "expected an offset, beginning, end or timestamp=T")
+                    })?),
+                }
+            }
+            _ => {
+                return Err(self.error(column, "expected an offset, beginning, end or timestamp=T"))
+            }
+        };
+        Ok(Command::Seek {
+            consumer,
+            partition,
+            to,
+        })
+    }
+
+    fn commit(&mut self) -> Result<Command, ParseError> {
+        let consumer = self.name("a consumer name")?;
+        let mut offsets = Vec::new();
+        for (k, raw, column) in self.pairs()? {
+            let partition = self.split_partition(&k, column)?;
+            let offset = raw
+                .text()
+                .parse()
+                .map_err(|_| self.error(column, "expected TOPIC:PARTITION=OFFSET"))?;
+            offsets.push((partition, offset));
+        }
+        Ok(Command::Commit { consumer, offsets })
+    }
+
+    fn fault(&mut self) -> Result<Command, ParseError> {
+        let (kind, column) = self.word("lose-ack or crash")?;
+        Ok(match kind.as_str() {
+            "lose-ack" => {
+                let producer = self.name("a producer name")?;
+                let count = if self.pos < self.tokens.len() {
+                    self.number("a count")?
+                } else {
+                    1
+                };
+                Command::LoseAcks { producer, count }
+            }
+            "crash" => Command::Crash(self.name("a client name")?),
+            _ => {
+                return Err(self.error(
+                    column,
+                    &alloc::format!("unknown fault `{kind}`: use lose-ack or crash"),
+                ))
+            }
+        })
+    }
+
+    fn describe(&mut self) -> Result<Command, ParseError> {
+        let (what, column) = self.word("topic, consumer, producer or cluster")?;
+        Ok(Command::Describe(match what.as_str() {
+            "topic" => DescribeTarget::Topic(self.name("a topic name")?),
+            "consumer" => DescribeTarget::Consumer(self.name("a consumer name")?),
+            "producer" => DescribeTarget::Producer(self.name("a producer name")?),
+            "cluster" => DescribeTarget::Cluster,
+            _ => {
+                return Err(self.error(
+                    column,
+                    &alloc::format!(
+                        "cannot describe `{what}`: use topic, consumer, producer or cluster"
+                    ),
+                ))
+            }
+        }))
+    }
+}
+
+/// A config value as text; `*.ms` keys also take durations (`1h` becomes `3600000`).
+fn config_value(key: &str, raw: &Raw) -> String {
+    let text = raw.text();
+    if key.ends_with(".ms") {
+        if let Some(ms) = parse_duration(text) {
+            return ms.to_string();
+        }
+    }
+    text.to_string()
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::script::print;
+    use alloc::vec;
+
+    const EVERYTHING: &str = r#"
+# every command, once
+seed 42
+broker log.retention.check.interval.ms=1s log.cleaner.backoff.ms=500ms
+topic create orders partitions=3 retention.ms=1h cleanup.policy=compact,delete
+topic partitions orders 4
+topic config orders segment.bytes=1024 min.compaction.lag.ms=0
+producer p1 acks=all linger.ms=5ms compression.type=gzip client.id="my app"
+produce p1 orders key=user-1 value={"item": "pizza"} header.trace=abc header.bin=hex:00ff timestamp=1000
+produce p1 orders value=null partition=2 key="two words"
+generate p1 orders count=1000 key=user-{i%10} value={"id":{i},"amount":{rand:1..100}}
+flush p1
+consumer c1 group.id=billing auto.offset.reset=earliest
+assign c1 orders:0 orders:1
+poll c1
+seek c1 orders:0 beginning
+seek c1 orders:1 timestamp=500
+seek c1 orders:1 7
+pause c1 orders:0
+resume c1 orders:0
+commit c1
+commit c1 orders:0=5 orders:1=2
+topic delete-records orders:0 before=3
+fault lose-ack p1 2
+fault crash c1
+close p1
+tick 1m
+describe topic orders
+describe consumer c1
+describe producer p1
+describe cluster
+topic delete orders
+"#;
+
+    #[test]
+    fn every_command_parses_and_prints_back_canonically() {
+        let script = parse(EVERYTHING).unwrap();
+        assert_eq!(script.commands.len(), 30);
+        assert_eq!(script.commands[0], (3, Command::Seed(42)));
+        let canonical = print(&script);
+        assert!(canonical
+            .contains("broker log.retention.check.interval.ms=1s log.cleaner.backoff.ms=500"));
+        assert!(canonical.contains("retention.ms=1h"));
+        assert!(canonical.contains(r#"client.id="my app""#));
+        assert!(canonical.contains(r#"value={"item": "pizza"}"#));
+        let again = parse(&canonical).unwrap();
+        assert_eq!(print(&again), canonical, "print is a fixed point");
+        let strip = |s: &Script| {
+            s.commands
+                .iter()
+                .map(|(_, c)| c.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(&again), strip(&script));
+    }
+
+    #[test]
+    fn values_are_text_json_hex_or_null() {
+        let script =
+            parse(r#"produce p t key=hex:0aFF value=null header.a="x y" header.j=[1,2]"#).unwrap();
+        let Command::Produce {
+            key,
+            value,
+            headers,
+            ..
+        } = &script.commands[0].1
+        else {
+            panic!("a produce")
+        };
+        assert_eq!(key, &Some(Value::Hex(vec![0x0a, 0xff])));
+        assert_eq!(value, &Some(Value::Null));
+        assert_eq!(
+            headers,
+            &vec![
+                ("a".into(), Value::Text("x y".into())),
+                ("j".into(), Value::Json("[1,2]".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_carry_line_column_and_a_hint() {
+        let cases = [
+            ("topic create t\nproduce p1", 2, 11, "expected a topic name"),
+            ("tick soon", 1, 6, "expected a duration"),
+            ("tick 31d", 1, 6, "at most 30d"),
+            ("fly away", 1, 1, "unknown command `fly`"),
+            ("produce p t value={\"a\":}", 1, 13, "invalid JSON"),
+            ("produce p t value=hex:abc", 1, 13, "even number"),
+            ("produce p t colour=red", 1, 13, "unknown produce field"),
+            ("generate p t count=1000000000000", 1, 14, "over the limit"),
+            ("generate p t value={i}", 1, 14, "needs count"),
+            ("generate p t count=1 value={rand:5..1}", 1, 22, "rand:5..1"),
+            ("assign c orders", 1, 10, "TOPIC:PARTITION"),
+            ("producer p a=1 a=2", 1, 16, "set twice"),
+            ("topic create t\nseed 1", 2, 1, "first command"),
+            ("topic create t\nbroker x=1", 2, 1, "before the first"),
+            ("poll c extra", 1, 8, "unexpected `extra`"),
+            ("topic create bad/name", 1, 14, "may only hold"),
+        ];
+        for (text, line, column, hint) in cases {
+            let e = parse(text).unwrap_err();
+            assert_eq!((e.line, e.column), (line, column), "{text}: {e}");
+            assert!(e.message.contains(hint), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn durations_read_and_print_in_whole_units() {
+        use crate::script::{format_duration, parse_duration};
+        assert_eq!(parse_duration("250ms"), Some(250));
+        assert_eq!(parse_duration("5s"), Some(5_000));
+        assert_eq!(parse_duration("2m"), Some(120_000));
+        assert_eq!(parse_duration("1d"), Some(86_400_000));
+        assert_eq!(parse_duration("42"), Some(42));
+        for bad in ["", "s", "-1s", "1.5s", "99999999999999999999d", "1 s"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(format_duration(3_600_000), "1h");
+        assert_eq!(format_duration(1_500), "1500ms");
+        assert_eq!(format_duration(0), "0ms");
+    }
+}

@@ -1,0 +1,244 @@
+//! The canonical printer: `parse(print(s)) == s` for every parsed script.
+
+use alloc::string::String;
+use core::fmt::{self, Write};
+
+use super::{format_duration, Command, DescribeTarget, PartitionRef, Script, SeekTarget, Value};
+
+/// The canonical text of a script: one command per line, no comments.
+pub fn print(script: &Script) -> String {
+    let mut out = String::new();
+    for (_, c) in &script.commands {
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "{c}");
+    }
+    out
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Seed(n) => write!(f, "seed {n}"),
+            Command::Broker(configs) => {
+                f.write_str("broker")?;
+                write_configs(f, configs)
+            }
+            Command::CreateTopic {
+                name,
+                partitions,
+                configs,
+            } => {
+                write!(f, "topic create {name} partitions={partitions}")?;
+                write_configs(f, configs)
+            }
+            Command::DeleteTopic(name) => write!(f, "topic delete {name}"),
+            Command::AddPartitions { name, total } => write!(f, "topic partitions {name} {total}"),
+            Command::AlterTopic { name, configs } => {
+                write!(f, "topic config {name}")?;
+                write_configs(f, configs)
+            }
+            Command::DeleteRecords { partition, before } => {
+                write!(f, "topic delete-records {} before={before}", tp(partition))
+            }
+            Command::Producer { name, configs } => {
+                write!(f, "producer {name}")?;
+                write_configs(f, configs)
+            }
+            Command::Produce {
+                producer,
+                topic,
+                key,
+                value,
+                partition,
+                timestamp,
+                headers,
+            } => {
+                write!(f, "produce {producer} {topic}")?;
+                if let Some(k) = key {
+                    write!(f, " key={}", ValueText(k))?;
+                }
+                if let Some(v) = value {
+                    write!(f, " value={}", ValueText(v))?;
+                }
+                if let Some(p) = partition {
+                    write!(f, " partition={p}")?;
+                }
+                if let Some(t) = timestamp {
+                    write!(f, " timestamp={t}")?;
+                }
+                for (name, v) in headers {
+                    write!(f, " header.{name}={}", ValueText(v))?;
+                }
+                Ok(())
+            }
+            Command::Generate {
+                producer,
+                topic,
+                count,
+                key,
+                value,
+                partition,
+            } => {
+                write!(f, "generate {producer} {topic} count={count}")?;
+                if let Some(k) = key {
+                    write!(f, " key={}", TemplateText(k.source()))?;
+                }
+                if let Some(v) = value {
+                    write!(f, " value={}", TemplateText(v.source()))?;
+                }
+                if let Some(p) = partition {
+                    write!(f, " partition={p}")?;
+                }
+                Ok(())
+            }
+            Command::Flush(p) => write!(f, "flush {p}"),
+            Command::Consumer { name, configs } => {
+                write!(f, "consumer {name}")?;
+                write_configs(f, configs)
+            }
+            Command::Assign {
+                consumer,
+                partitions,
+            } => write_refs(f, "assign", consumer, partitions),
+            Command::Poll(c) => write!(f, "poll {c}"),
+            Command::Seek {
+                consumer,
+                partition,
+                to,
+            } => {
+                write!(f, "seek {consumer} {} ", tp(partition))?;
+                match to {
+                    SeekTarget::Offset(o) => write!(f, "{o}"),
+                    SeekTarget::Beginning => f.write_str("beginning"),
+                    SeekTarget::End => f.write_str("end"),
+                    SeekTarget::Timestamp(t) => write!(f, "timestamp={t}"),
+                }
+            }
+            Command::Commit { consumer, offsets } => {
+                write!(f, "commit {consumer}")?;
+                for (p, o) in offsets {
+                    write!(f, " {}={o}", tp(p))?;
+                }
+                Ok(())
+            }
+            Command::Pause {
+                consumer,
+                partitions,
+            } => write_refs(f, "pause", consumer, partitions),
+            Command::Resume {
+                consumer,
+                partitions,
+            } => write_refs(f, "resume", consumer, partitions),
+            Command::Close(c) => write!(f, "close {c}"),
+            Command::Tick(ms) => write!(f, "tick {}", format_duration(*ms)),
+            Command::LoseAcks { producer, count } => write!(f, "fault lose-ack {producer} {count}"),
+            Command::Crash(c) => write!(f, "fault crash {c}"),
+            Command::Describe(d) => match d {
+                DescribeTarget::Topic(t) => write!(f, "describe topic {t}"),
+                DescribeTarget::Consumer(c) => write!(f, "describe consumer {c}"),
+                DescribeTarget::Producer(p) => write!(f, "describe producer {p}"),
+                DescribeTarget::Cluster => f.write_str("describe cluster"),
+            },
+        }
+    }
+}
+
+fn tp((topic, p): &PartitionRef) -> String {
+    alloc::format!("{topic}:{p}")
+}
+
+fn write_refs(
+    f: &mut fmt::Formatter<'_>,
+    verb: &str,
+    consumer: &str,
+    refs: &[PartitionRef],
+) -> fmt::Result {
+    write!(f, "{verb} {consumer}")?;
+    for r in refs {
+        write!(f, " {}", tp(r))?;
+    }
+    Ok(())
+}
+
+fn write_configs(f: &mut fmt::Formatter<'_>, configs: &[(String, String)]) -> fmt::Result {
+    for (k, v) in configs {
+        let duration = k.ends_with(".ms") && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+        match v.parse::<u64>() {
+            // The key already says milliseconds: only larger units are worth a suffix.
+            Ok(ms) if duration && ms >= 1_000 && ms % 1_000 == 0 => {
+                write!(f, " {k}={}", format_duration(ms))?
+            }
+            Ok(ms) if duration => write!(f, " {k}={ms}")?,
+            _ if is_bare(v) || v == "null" || v.starts_with("hex:") => write!(f, " {k}={v}")?,
+            _ => write!(f, " {k}={}", Quoted(v))?,
+        }
+    }
+    Ok(())
+}
+
+/// Text that reads back as itself without quotes.
+fn is_bare(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(['{', '[', '#', '"'])
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"')
+        && s != "null"
+        && !s.starts_with("hex:")
+}
+
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_char('"')?;
+        for c in self.0.chars() {
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\\' => f.write_str("\\\\")?,
+                '\n' => f.write_str("\\n")?,
+                '\t' => f.write_str("\\t")?,
+                '\r' => f.write_str("\\r")?,
+                '\0' => f.write_str("\\0")?,
+                c => f.write_char(c)?,
+            }
+        }
+        f.write_char('"')
+    }
+}
+
+struct ValueText<'a>(&'a Value);
+
+impl fmt::Display for ValueText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::Null => f.write_str("null"),
+            Value::Json(s) => f.write_str(s),
+            Value::Hex(bytes) => {
+                f.write_str("hex:")?;
+                bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
+            }
+            Value::Text(s) if is_bare(s) => f.write_str(s),
+            Value::Text(s) => write!(f, "{}", Quoted(s)),
+        }
+    }
+}
+
+/// A template prints raw when it reads back as the same text, quoted otherwise.
+struct TemplateText<'a>(&'a str);
+
+impl fmt::Display for TemplateText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw_json = self.0.starts_with(['{', '['])
+            && super::lexer::tokenize(&alloc::format!("v={}", self.0))
+                .is_ok_and(|t| t.len() == 1 && t[0].value.text() == self.0);
+        if raw_json
+            || (is_bare(self.0) || self.0 == "null" || self.0.starts_with("hex:"))
+                && !self.0.starts_with(['{', '['])
+        {
+            f.write_str(self.0)
+        } else {
+            write!(f, "{}", Quoted(self.0))
+        }
+    }
+}

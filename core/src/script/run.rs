@@ -1,0 +1,733 @@
+//! Running a script: each command applied to a [`Cluster`], with its observable output.
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde_json::{json, Map, Value as Json};
+
+use super::{Command, DescribeTarget, PartitionRef, Script, SeekTarget, MAX_GENERATE};
+use crate::cluster::{Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, ProducerHandle};
+use crate::consumer::SeekTo;
+use crate::error::{err, Error};
+use crate::producer::ProducerEvent;
+use crate::rand::Rng;
+use crate::record::{Header, Message, ProducerRecord};
+
+/// One observable result of a command, as a JSON object (confluent-kafka's field names for
+/// records: `topic`, `partition`, `offset`, `key`, `value`, `headers`, `timestamp`,
+/// `timestamp_type`, `error`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    /// The script line of the command it belongs to.
+    pub line: usize,
+    /// What happened: `command`, `record`, `delivery`, `batch`, `committed`, …
+    pub kind: &'static str,
+    /// The fields.
+    pub fields: Map<String, Json>,
+}
+
+impl Output {
+    fn new(line: usize, kind: &'static str, fields: Json) -> Self {
+        let fields = match fields {
+            Json::Object(map) => map,
+            _ => Map::new(),
+        };
+        Self { line, kind, fields }
+    }
+
+    /// The output as one line of JSON: `{"line":…,"type":…,…}`.
+    pub fn to_json(&self) -> String {
+        // `line` and `type` lead; the other fields follow in key order.
+        let fields = Json::Object(self.fields.clone()).to_string();
+        let rest = fields.strip_prefix('{').unwrap_or("}");
+        let sep = if rest == "}" { "" } else { "," };
+        alloc::format!(
+            "{{\"line\":{},\"type\":\"{}\"{sep}{rest}",
+            self.line,
+            self.kind
+        )
+    }
+
+    /// The error this output reports, if any.
+    pub fn error(&self) -> Option<&Json> {
+        self.fields.get("error").filter(|e| !e.is_null())
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Client {
+    Producer(ProducerHandle),
+    Consumer(ConsumerHandle),
+}
+
+/// Applies commands to a fresh cluster, one at a time, and reports what each did.
+///
+/// An error in one command is reported as that command's output and changes nothing else;
+/// the run goes on.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    config: ClusterConfig,
+    cluster: Cluster,
+    started: bool,
+    clients: BTreeMap<String, Client>,
+    /// Per producer, id ranges that came from `generate`: reported as one summary.
+    bulk: BTreeMap<String, Vec<(u64, u64)>>,
+    rng: Rng,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Runner {
+    /// A runner over a fresh cluster with seed 0.
+    pub fn new() -> Self {
+        let config = ClusterConfig::default();
+        Self {
+            cluster: Cluster::new(config.clone()),
+            config,
+            started: false,
+            clients: BTreeMap::new(),
+            bulk: BTreeMap::new(),
+            rng: Rng::new(0),
+        }
+    }
+
+    /// Runs a whole script; returns the runner (its final state) and every output.
+    pub fn run(script: &Script) -> (Self, Vec<Output>) {
+        let mut runner = Self::new();
+        let mut out = Vec::new();
+        for (line, command) in &script.commands {
+            out.extend(runner.apply(*line, command));
+        }
+        (runner, out)
+    }
+
+    /// The simulated cluster.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// The names of the live clients and whether each is a producer.
+    pub fn clients(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.clients
+            .iter()
+            .map(|(n, c)| (n.as_str(), matches!(c, Client::Producer(_))))
+    }
+
+    /// A producer's handle by name.
+    pub fn producer(&self, name: &str) -> Option<ProducerHandle> {
+        match self.clients.get(name) {
+            Some(Client::Producer(h)) => Some(*h),
+            _ => None,
+        }
+    }
+
+    /// A consumer's handle by name.
+    pub fn consumer(&self, name: &str) -> Option<ConsumerHandle> {
+        match self.clients.get(name) {
+            Some(Client::Consumer(h)) => Some(*h),
+            _ => None,
+        }
+    }
+
+    /// Applies one command; returns its outputs: first the command's own result, then
+    /// what happened because of it (deliveries, records, retention, …).
+    pub fn apply(&mut self, line: usize, command: &Command) -> Vec<Output> {
+        let mut out = Vec::new();
+        let result = self.execute(line, command, &mut out);
+        let mut status = json!({ "command": command.to_string() });
+        match result {
+            Ok(warnings) if !warnings.is_empty() => status["warnings"] = json!(warnings),
+            Ok(_) => {}
+            Err(e) => status["error"] = error_json(&e),
+        }
+        out.insert(0, Output::new(line, "command", status));
+        let now = self.cluster.now();
+        self.cluster.advance_to(now);
+        self.drain(line, &mut out);
+        out
+    }
+
+    fn producer_handle(&self, name: &str) -> Result<ProducerHandle, Error> {
+        self.producer(name)
+            .ok_or_else(|| err!(InvalidRequest, "there is no producer named {name}"))
+    }
+
+    fn consumer_handle(&self, name: &str) -> Result<ConsumerHandle, Error> {
+        self.consumer(name)
+            .ok_or_else(|| err!(InvalidRequest, "there is no consumer named {name}"))
+    }
+
+    fn free_name(&self, name: &str) -> Result<(), Error> {
+        let live = match self.clients.get(name) {
+            Some(Client::Producer(h)) => self.cluster.producer(*h).is_ok(),
+            Some(Client::Consumer(h)) => self.cluster.consumer(*h).is_ok(),
+            None => false,
+        };
+        if live {
+            return Err(err!(
+                InvalidRequest,
+                "a client named {name} is running; close or crash it first"
+            ));
+        }
+        Ok(())
+    }
+
+    fn execute(
+        &mut self,
+        line: usize,
+        command: &Command,
+        out: &mut Vec<Output>,
+    ) -> Result<Vec<String>, Error> {
+        let header = matches!(command, Command::Seed(_) | Command::Broker(_));
+        if header && self.started {
+            return Err(err!(
+                InvalidRequest,
+                "`seed` and `broker` must come before every other command"
+            ));
+        }
+        if !header {
+            self.started = true;
+        }
+        let c = &mut self.cluster;
+        match command {
+            Command::Seed(seed) => {
+                self.config.seed = *seed;
+                self.rng = Rng::new(seed ^ 0x5EED_7E57_0000_0001);
+                self.cluster = Cluster::new(self.config.clone());
+            }
+            Command::Broker(configs) => {
+                let mut config = self.config.clone();
+                for (k, v) in configs {
+                    config.set(k, v)?;
+                }
+                self.config = config;
+                self.cluster = Cluster::new(self.config.clone());
+            }
+            Command::CreateTopic {
+                name,
+                partitions,
+                configs,
+            } => {
+                return c.create_topic(name, *partitions, &pairs(configs));
+            }
+            Command::DeleteTopic(name) => c.delete_topic(name)?,
+            Command::AddPartitions { name, total } => c.add_partitions(name, *total)?,
+            Command::AlterTopic { name, configs } => {
+                c.alter_topic_configs(name, &pairs(configs))?
+            }
+            Command::DeleteRecords {
+                partition: (t, p),
+                before,
+            } => {
+                let low = c.delete_records(t, *p, *before)?;
+                out.push(Output::new(
+                    line,
+                    "low_watermark",
+                    json!({ "topic": t, "partition": p, "offset": low }),
+                ));
+            }
+            Command::Producer { name, configs } => {
+                self.free_name(name)?;
+                let h = self.cluster.create_producer(name, &pairs(configs))?;
+                self.clients.insert(name.clone(), Client::Producer(h));
+                self.bulk.remove(name);
+            }
+            Command::Consumer { name, configs } => {
+                self.free_name(name)?;
+                let h = self.cluster.create_consumer(name, &pairs(configs))?;
+                self.clients.insert(name.clone(), Client::Consumer(h));
+            }
+            Command::Produce {
+                producer,
+                topic,
+                key,
+                value,
+                partition,
+                timestamp,
+                headers,
+            } => {
+                let h = self.producer_handle(producer)?;
+                let key = key.as_ref().and_then(super::Value::bytes);
+                let value = value.as_ref().and_then(super::Value::bytes);
+                let headers: Vec<Header> = headers
+                    .iter()
+                    .map(|(k, v)| Header {
+                        key: k.clone(),
+                        value: v.bytes(),
+                    })
+                    .collect();
+                let record = ProducerRecord {
+                    topic,
+                    partition: *partition,
+                    key: key.as_deref(),
+                    value: value.as_deref(),
+                    headers: &headers,
+                    timestamp: *timestamp,
+                };
+                let id = self.cluster.produce(h, &record)?;
+                out.push(Output::new(
+                    line,
+                    "queued",
+                    json!({ "producer": producer, "id": id }),
+                ));
+            }
+            Command::Generate {
+                producer,
+                topic,
+                count,
+                key,
+                value,
+                partition,
+            } => {
+                let h = self.producer_handle(producer)?;
+                if *count > MAX_GENERATE {
+                    return Err(err!(
+                        PolicyViolation,
+                        "count {count} is over the limit of {MAX_GENERATE} records per generate"
+                    ));
+                }
+                let (mut k, mut v) = (String::new(), String::new());
+                let mut first = None;
+                let mut last = 0;
+                for i in 0..*count {
+                    if let Some(t) = key {
+                        t.render(i, &mut self.rng, &mut k);
+                    }
+                    if let Some(t) = value {
+                        t.render(i, &mut self.rng, &mut v);
+                    }
+                    let record = ProducerRecord {
+                        topic,
+                        partition: *partition,
+                        key: key.as_ref().map(|_| k.as_bytes()),
+                        value: value.as_ref().map(|_| v.as_bytes()),
+                        headers: &[],
+                        timestamp: None,
+                    };
+                    let id = self.cluster.produce(h, &record)?;
+                    first.get_or_insert(id);
+                    last = id;
+                }
+                if let Some(first) = first {
+                    self.bulk
+                        .entry(producer.clone())
+                        .or_default()
+                        .push((first, last));
+                }
+            }
+            Command::Flush(p) => {
+                let h = self.producer_handle(p)?;
+                self.cluster.flush(h)?;
+            }
+            Command::Assign {
+                consumer,
+                partitions,
+            } => {
+                let h = self.consumer_handle(consumer)?;
+                self.cluster.assign(h, &refs(partitions))?;
+            }
+            Command::Poll(name) => {
+                let h = self.consumer_handle(name)?;
+                for m in self.cluster.poll(h)? {
+                    out.push(Output::new(line, "record", message_json(name, &m)));
+                }
+            }
+            Command::Seek {
+                consumer,
+                partition: (t, p),
+                to,
+            } => {
+                let h = self.consumer_handle(consumer)?;
+                let to = match to {
+                    SeekTarget::Offset(o) => SeekTo::Offset(*o),
+                    SeekTarget::Beginning => SeekTo::Beginning,
+                    SeekTarget::End => SeekTo::End,
+                    SeekTarget::Timestamp(ts) => SeekTo::Timestamp(*ts),
+                };
+                self.cluster.seek(h, t, *p, to)?;
+            }
+            Command::Commit { consumer, offsets } => {
+                let h = self.consumer_handle(consumer)?;
+                let explicit: Vec<(&str, u32, i64)> = offsets
+                    .iter()
+                    .map(|((t, p), o)| (t.as_str(), *p, *o))
+                    .collect();
+                let done = self
+                    .cluster
+                    .commit(h, (!offsets.is_empty()).then_some(explicit.as_slice()))?;
+                for ((t, p), o) in done {
+                    out.push(Output::new(
+                        line,
+                        "committed",
+                        json!({ "consumer": consumer, "topic": &*t, "partition": p, "offset": o }),
+                    ));
+                }
+            }
+            Command::Pause {
+                consumer,
+                partitions,
+            }
+            | Command::Resume {
+                consumer,
+                partitions,
+            } => {
+                let h = self.consumer_handle(consumer)?;
+                let pause = matches!(command, Command::Pause { .. });
+                for (t, p) in partitions {
+                    if pause {
+                        self.cluster.pause(h, t, *p)?;
+                    } else {
+                        self.cluster.resume(h, t, *p)?;
+                    }
+                }
+            }
+            Command::Close(name) => match self.clients.get(name) {
+                Some(Client::Producer(h)) => {
+                    let events = self.cluster.close_producer(*h)?;
+                    self.report_producer(line, name, events, out);
+                }
+                Some(Client::Consumer(h)) => self.cluster.close_consumer(*h)?,
+                None => return Err(err!(InvalidRequest, "there is no client named {name}")),
+            },
+            Command::Tick(ms) => {
+                self.cluster.tick(*ms);
+                out.push(Output::new(
+                    line,
+                    "clock",
+                    json!({ "now": self.cluster.now().0 }),
+                ));
+            }
+            Command::LoseAcks { producer, count } => {
+                let h = self.producer_handle(producer)?;
+                self.cluster.lose_acks(h, *count)?;
+            }
+            Command::Crash(name) => match self.clients.get(name) {
+                Some(Client::Producer(h)) => self.cluster.crash_producer(*h)?,
+                Some(Client::Consumer(h)) => self.cluster.crash_consumer(*h)?,
+                None => return Err(err!(InvalidRequest, "there is no client named {name}")),
+            },
+            Command::Describe(target) => {
+                out.push(Output::new(line, "describe", self.describe(target)?))
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    fn describe(&self, target: &DescribeTarget) -> Result<Json, Error> {
+        let c = &self.cluster;
+        Ok(match target {
+            DescribeTarget::Topic(name) => {
+                let d = c.describe_topic(name)?;
+                let partitions: Vec<Json> = d
+                    .partitions
+                    .iter()
+                    .map(|p| {
+                        let segments: Vec<Json> = p
+                            .segments
+                            .iter()
+                            .map(|s| json!({ "base_offset": s.base_offset, "next_offset": s.next_offset, "records": s.records, "tombstones": s.tombstones, "size_in_bytes": s.size_in_bytes, "active": s.active, "cleaned": s.cleaned }))
+                            .collect();
+                        json!({ "partition": p.partition, "leader": p.leader, "replicas": p.replicas, "isr": p.isr,
+                                "log_start_offset": p.log_start_offset, "high_watermark": p.high_watermark,
+                                "log_end_offset": p.log_end_offset, "records": p.records, "size_in_bytes": p.size_in_bytes, "segments": segments })
+                    })
+                    .collect();
+                let configs: Map<String, Json> = d
+                    .config_overrides
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!(v)))
+                    .collect();
+                json!({ "topic": d.name, "configs": configs, "partitions": partitions })
+            }
+            DescribeTarget::Consumer(name) => {
+                let h = self.consumer_handle(name)?;
+                let consumer = c.consumer(h)?;
+                let assignment: Vec<Json> = c
+                    .assignment(h)?
+                    .iter()
+                    .map(|a| json!({ "topic": &*a.topic, "partition": a.partition, "position": a.position, "committed": a.committed, "high_watermark": a.high_watermark, "lag": a.lag, "paused": a.paused }))
+                    .collect();
+                json!({ "consumer": name, "configs": entries_json(consumer.config().entries()), "assignment": assignment })
+            }
+            DescribeTarget::Producer(name) => {
+                let p = c.producer(self.producer_handle(name)?)?;
+                let (id, epoch) = p.identity();
+                let pending: Vec<Json> = p
+                    .pending()
+                    .iter()
+                    .map(|(t, part, n)| json!({ "topic": &**t, "partition": part, "records": n }))
+                    .collect();
+                json!({ "producer": name, "producer_id": id, "epoch": epoch, "configs": entries_json(p.config().entries()), "pending": pending, "in_flight": p.in_flight() })
+            }
+            DescribeTarget::Cluster => {
+                let clients: Vec<Json> = self
+                    .clients
+                    .iter()
+                    .filter(|(_, h)| match h {
+                        Client::Producer(h) => c.producer(*h).is_ok(),
+                        Client::Consumer(h) => c.consumer(*h).is_ok(),
+                    })
+                    .map(|(n, h)| json!({ "name": n, "kind": if matches!(h, Client::Producer(_)) { "producer" } else { "consumer" } }))
+                    .collect();
+                json!({ "now": c.now().0, "seed": c.config().seed, "topics": c.list_topics(), "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash()) })
+            }
+        })
+    }
+
+    /// Collects every producer's events and the brokers' events.
+    fn drain(&mut self, line: usize, out: &mut Vec<Output>) {
+        let producers: Vec<(String, ProducerHandle)> = self
+            .clients
+            .iter()
+            .filter_map(|(n, c)| match c {
+                Client::Producer(h) => Some((n.clone(), *h)),
+                Client::Consumer(_) => None,
+            })
+            .collect();
+        for (name, h) in producers {
+            if let Ok(events) = self.cluster.drain_producer_events(h) {
+                self.report_producer(line, &name, events, out);
+            }
+        }
+        for e in self.cluster.drain_events() {
+            let (kind, topic, partition, report) = match &e {
+                ClusterEvent::Retention {
+                    topic,
+                    partition,
+                    report,
+                } => ("retention", topic, partition, report),
+                ClusterEvent::Compaction {
+                    topic,
+                    partition,
+                    report,
+                } => ("compaction", topic, partition, report),
+            };
+            out.push(Output::new(
+                line,
+                kind,
+                json!({ "topic": &**topic, "partition": partition, "segments_deleted": report.segments_deleted,
+                        "records_removed": report.records_removed, "log_start_offset": report.log_start_offset }),
+            ));
+        }
+    }
+
+    fn report_producer(
+        &mut self,
+        line: usize,
+        name: &str,
+        events: Vec<ProducerEvent>,
+        out: &mut Vec<Output>,
+    ) {
+        let bulk = self.bulk.get(name).cloned().unwrap_or_default();
+        let (mut delivered, mut failed) = (0u64, 0u64);
+        let mut first_error = None;
+        for e in events {
+            match e {
+                ProducerEvent::BatchSent(b) => out.push(Output::new(
+                    line,
+                    "batch",
+                    json!({ "producer": name, "topic": &*b.topic, "partition": b.partition, "base_offset": b.base_offset,
+                            "records": b.records, "uncompressed_bytes": b.uncompressed_bytes, "size_in_bytes": b.size_in_bytes,
+                            "compression": b.compression.name(), "attempt": b.attempt, "duplicate": b.duplicate, "ack_lost": b.ack_lost }),
+                )),
+                ProducerEvent::Delivered(d) if bulk.iter().any(|&(a, z)| (a..=z).contains(&d.id)) => match d.error {
+                    None => delivered += 1,
+                    Some(e) => {
+                        failed += 1;
+                        first_error.get_or_insert(e);
+                    }
+                },
+                ProducerEvent::Delivered(d) => out.push(Output::new(
+                    line,
+                    "delivery",
+                    json!({ "producer": name, "id": d.id, "topic": &*d.topic, "partition": d.partition, "offset": d.offset,
+                            "timestamp": d.timestamp, "error": d.error.as_ref().map_or(Json::Null, error_json) }),
+                )),
+            }
+        }
+        if delivered + failed > 0 {
+            out.push(Output::new(
+                line,
+                "deliveries",
+                json!({ "producer": name, "delivered": delivered, "failed": failed, "error": first_error.as_ref().map_or(Json::Null, error_json) }),
+            ));
+        }
+    }
+}
+
+fn pairs(configs: &[(String, String)]) -> Vec<(&str, &str)> {
+    configs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+fn refs(partitions: &[PartitionRef]) -> Vec<(&str, u32)> {
+    partitions.iter().map(|(t, p)| (t.as_str(), *p)).collect()
+}
+
+fn entries_json(entries: Vec<(&'static str, String)>) -> Json {
+    Json::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect(),
+    )
+}
+
+fn error_json(e: &Error) -> Json {
+    json!({ "code": e.code.name(), "message": e.message })
+}
+
+/// Bytes as JSON: text when UTF-8, else `{"hex": "…"}`; null for none.
+fn bytes_json(bytes: Option<&[u8]>) -> Json {
+    match bytes {
+        None => Json::Null,
+        Some(b) => match core::str::from_utf8(b) {
+            Ok(s) => json!(s),
+            Err(_) => {
+                json!({ "hex": b.iter().map(|b| alloc::format!("{b:02x}")).collect::<String>() })
+            }
+        },
+    }
+}
+
+fn message_json(consumer: &str, m: &Message) -> Json {
+    let headers: Vec<Json> = m
+        .headers()
+        .iter()
+        .map(|h| json!([h.key, bytes_json(h.value.as_deref())]))
+        .collect();
+    let (ts_type, ts) = m.timestamp();
+    json!({ "consumer": consumer, "topic": m.topic(), "partition": m.partition(), "offset": m.offset(),
+            "key": bytes_json(m.key()), "value": bytes_json(m.value()), "headers": headers,
+            "timestamp": ts, "timestamp_type": ts_type.name(), "error": m.error().map_or(Json::Null, error_json) })
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::script::parse;
+
+    fn run(text: &str) -> (Runner, Vec<Output>) {
+        Runner::run(&parse(text).unwrap())
+    }
+
+    fn kinds(out: &[Output]) -> Vec<(usize, &str)> {
+        out.iter().map(|o| (o.line, o.kind)).collect()
+    }
+
+    #[test]
+    fn outputs_follow_the_commands_that_caused_them() {
+        let (_, out) = run("topic create t partitions=1\nproducer p\nproduce p t key=k value=v\ntick 5ms\nconsumer c auto.offset.reset=earliest\nassign c t:0\npoll c");
+        assert_eq!(
+            kinds(&out),
+            [
+                (1, "command"),
+                (2, "command"),
+                (3, "command"),
+                (3, "queued"),
+                (4, "command"),
+                (4, "clock"),
+                (4, "batch"),
+                (4, "delivery"),
+                (5, "command"),
+                (6, "command"),
+                (7, "command"),
+                (7, "record")
+            ]
+        );
+        let record = out.last().unwrap().to_json();
+        assert_eq!(
+            record,
+            r#"{"line":7,"type":"record","consumer":"c","error":null,"headers":[],"key":"k","offset":0,"partition":0,"timestamp":0,"timestamp_type":"CreateTime","topic":"t","value":"v"}"#
+        );
+    }
+
+    #[test]
+    fn an_error_is_reported_and_changes_nothing() {
+        let (runner, out) = run("topic create t\ntopic create t partitions=0\ntopic config t retention.ms=5 cleanup.policy=nope\nproduce ghost t\npoll c");
+        let errors: Vec<&str> = out
+            .iter()
+            .filter_map(|o| o.error())
+            .map(|e| e["code"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "TOPIC_ALREADY_EXISTS",
+                "INVALID_CONFIG",
+                "INVALID_REQUEST",
+                "INVALID_REQUEST"
+            ]
+        );
+        let t = runner.cluster().topic("t").unwrap();
+        assert_eq!(
+            t.config().retention_ms,
+            604_800_000,
+            "a failed config change is all or nothing"
+        );
+    }
+
+    #[test]
+    fn generate_summarises_deliveries_and_is_seeded() {
+        let script = "seed 9\ntopic create t partitions=4\nproducer p linger.ms=0\ngenerate p t count=2000 key=k{i%7} value={\"n\":{rand:1..1000}}\nflush p";
+        let (a, out) = run(script);
+        let summary: Vec<&Output> = out.iter().filter(|o| o.kind == "deliveries").collect();
+        let delivered: u64 = summary
+            .iter()
+            .map(|o| o.fields["delivered"].as_u64().unwrap())
+            .sum();
+        assert_eq!(delivered, 2000);
+        assert!(
+            !out.iter().any(|o| o.kind == "delivery"),
+            "no per-record lines for generated records"
+        );
+        let (b, _) = run(script);
+        assert_eq!(a.cluster().state_hash(), b.cluster().state_hash());
+        let (c, _) = run(&script.replace("seed 9", "seed 10"));
+        assert_ne!(a.cluster().state_hash(), c.cluster().state_hash());
+    }
+
+    #[test]
+    fn crashed_clients_can_be_restarted_under_the_same_name() {
+        let (_, out) = run("topic create t\nconsumer c group.id=g\nconsumer c\nfault crash c\nconsumer c group.id=g\nassign c t:0\ndescribe consumer c");
+        let errors: Vec<usize> = out
+            .iter()
+            .filter(|o| o.error().is_some())
+            .map(|o| o.line)
+            .collect();
+        assert_eq!(errors, [3]);
+        let d = out.last().unwrap();
+        assert_eq!(d.fields["assignment"][0]["topic"], "t");
+    }
+
+    #[test]
+    fn lost_acks_show_up_as_batches_and_a_retry() {
+        let (_, out) = run("topic create t\nproducer p enable.idempotence=false\nfault lose-ack p\nproduce p t value=x\nflush p\ntick 31s\ndescribe topic t");
+        let batches: Vec<(bool, u64)> = out
+            .iter()
+            .filter(|o| o.kind == "batch")
+            .map(|o| {
+                (
+                    o.fields["ack_lost"].as_bool().unwrap(),
+                    o.fields["attempt"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(batches, [(true, 1), (false, 2)]);
+        assert_eq!(
+            out.last().unwrap().fields["partitions"][0]["records"],
+            2,
+            "written twice without idempotence"
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! Golden scripts (`tests/scripts/NAME.lp` beside `NAME.out`): the expected JSON lines of a
+//! run, compared natively and in the browser.
+
+use logplay_core::script::{parse, Runner};
+
+/// Every golden script, embedded so that the browser tests have them too.
+pub const GOLDEN: &[(&str, &str, &str)] = &[
+    golden!("compaction"),
+    golden!("errors"),
+    golden!("generate"),
+    golden!("idempotence"),
+    golden!("produce_consume"),
+    golden!("retention"),
+    golden!("topics"),
+];
+
+macro_rules! golden {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../scripts/", $name, ".lp")),
+            include_str!(concat!("../scripts/", $name, ".out")),
+        )
+    };
+}
+use golden;
+
+/// Runs a script and renders its outputs, one JSON object per line.
+pub fn render(script: &str) -> Result<String, String> {
+    let script = parse(script).map_err(|e| e.to_string())?;
+    let (_, outputs) = Runner::run(&script);
+    Ok(outputs.iter().map(|o| o.to_json() + "\n").collect())
+}
