@@ -1,6 +1,7 @@
-//! Share links: a script's canonical text, raw-deflated (miniz_oxide) and base64url-encoded,
-//! in the URL fragment as `#s=1.<payload>`. The `1.` is the format version, so old links
-//! keep working when the format changes.
+//! Share links: a script's canonical text, raw-deflated (miniz_oxide) against a preset
+//! dictionary of typical script text and base64url-encoded, in the URL fragment as
+//! `#s=1.<payload>`. The `1.` is the format version: version 1 is this dictionary, frozen,
+//! so old links keep working; a new dictionary needs a new version.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -8,12 +9,19 @@ use core::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use miniz_oxide::deflate::core::{
+    compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+};
+use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
 
 use crate::script::{parse, print, ParseError, Script};
 
 /// The most bytes a link may inflate to.
 pub const MAX_INFLATED_BYTES: usize = 1 << 20;
 const VERSION: &str = "1.";
+/// Version 1's preset dictionary: words most scripts use. Never edit it.
+const DICTIONARY: &[u8] = include_bytes!("link_dictionary.txt");
 
 /// Why a link cannot be opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,7 +65,7 @@ impl core::error::Error for LinkError {}
 /// The fragment payload for `script` (put it after `#s=`).
 pub fn encode(script: &Script) -> String {
     let text = print(script);
-    let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10);
+    let packed = deflate_with_dictionary(text.as_bytes());
     let mut out = String::from(VERSION);
     URL_SAFE_NO_PAD.encode_string(packed, &mut out);
     out
@@ -77,16 +85,50 @@ pub fn decode(link: &str) -> Result<Script, LinkError> {
     let packed: Vec<u8> = URL_SAFE_NO_PAD
         .decode(body)
         .map_err(|_| LinkError::BadBase64)?;
-    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED_BYTES)
-        .map_err(|e| {
-            if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
-                LinkError::TooLarge
-            } else {
-                LinkError::BadDeflate
-            }
-        })?;
+    let text = inflate_with_dictionary(&packed)?;
     let text = String::from_utf8(text).map_err(|_| LinkError::NotUtf8)?;
     parse(&text).map_err(LinkError::Script)
+}
+
+/// Raw deflate as if [`DICTIONARY`] came first (zlib's `deflateSetDictionary`): the
+/// compressor reads the dictionary, flushes to a byte boundary, and that output is dropped.
+fn deflate_with_dictionary(text: &[u8]) -> Vec<u8> {
+    let mut c = CompressorOxide::new(create_comp_flags_from_zip_params(10, -15, 0));
+    let mut primed = alloc::vec![0; DICTIONARY.len() * 2 + 64];
+    let _ = compress(&mut c, DICTIONARY, &mut primed, TDEFLFlush::Sync);
+    let mut out = alloc::vec![0; text.len() / 2 + 64];
+    let (mut input, mut written) = (text, 0);
+    loop {
+        let (status, read, wrote) =
+            compress(&mut c, input, &mut out[written..], TDEFLFlush::Finish);
+        input = &input[read..];
+        written += wrote;
+        match status {
+            TDEFLStatus::Okay if written == out.len() => out.resize(out.len() * 2, 0),
+            TDEFLStatus::Okay => {}
+            _ => break,
+        }
+    }
+    out.truncate(written);
+    out
+}
+
+/// Inflates with [`DICTIONARY`] already in the window; refuses output past the cap.
+fn inflate_with_dictionary(packed: &[u8]) -> Result<Vec<u8>, LinkError> {
+    let start = DICTIONARY.len();
+    let mut out = alloc::vec![0; start + MAX_INFLATED_BYTES];
+    out[..start].copy_from_slice(DICTIONARY);
+    let mut r = DecompressorOxide::new();
+    let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, _, wrote) = decompress(&mut r, packed, &mut out, start, flags);
+    match status {
+        TINFLStatus::Done => {
+            out.truncate(start + wrote);
+            Ok(out.split_off(start))
+        }
+        TINFLStatus::HasMoreOutput => Err(LinkError::TooLarge),
+        _ => Err(LinkError::BadDeflate),
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +144,10 @@ mod tests {
         let script = parse("seed 7\ntopic create t partitions=3\nproducer p\nproduce p t key=k value=\"a b\"\ntick 5ms\n").unwrap();
         let payload = encode(&script);
         assert!(payload.starts_with("1."));
+        assert_eq!(
+            inflate_with_dictionary(&deflate_with_dictionary(b"")).unwrap(),
+            b""
+        );
         assert!(payload[2..]
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
@@ -122,20 +168,23 @@ mod tests {
         ));
         assert_eq!(decode("#s=1.!!!"), Err(LinkError::BadBase64));
         assert_eq!(decode("#s=1.AAAA"), Err(LinkError::BadDeflate));
-        let bomb =
-            miniz_oxide::deflate::compress_to_vec(&alloc::vec![b'#'; MAX_INFLATED_BYTES + 1], 10);
+        let link = |bytes: &[u8]| {
+            format!(
+                "1.{}",
+                URL_SAFE_NO_PAD.encode(deflate_with_dictionary(bytes))
+            )
+        };
         assert_eq!(
-            decode(&format!("1.{}", URL_SAFE_NO_PAD.encode(bomb))),
+            decode(&link(&alloc::vec![b'#'; MAX_INFLATED_BYTES + 1])),
             Err(LinkError::TooLarge)
         );
-        let latin1 = miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe], 10);
-        assert_eq!(
-            decode(&format!("1.{}", URL_SAFE_NO_PAD.encode(latin1))),
-            Err(LinkError::NotUtf8)
+        assert!(
+            decode(&link(&alloc::vec![b'#'; MAX_INFLATED_BYTES])).is_ok(),
+            "exactly the cap is fine"
         );
-        let bad = miniz_oxide::deflate::compress_to_vec(b"explode now", 10);
+        assert_eq!(decode(&link(&[0xff, 0xfe])), Err(LinkError::NotUtf8));
         assert!(matches!(
-            decode(&format!("1.{}", URL_SAFE_NO_PAD.encode(bad))),
+            decode(&link(b"explode now")),
             Err(LinkError::Script(_))
         ));
     }

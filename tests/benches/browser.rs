@@ -4,7 +4,10 @@
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
-    use logplay_tests::workloads::{append_and_read, produce_keyed};
+    use logplay_core::{link, script::parse};
+    use logplay_tests::workloads::{
+        append_and_read, encode_decode, produce_keyed, replay, FIFTY_COMMANDS, MILLION_RECORDS,
+    };
     use wasm_bindgen_test::{wasm_bindgen_bench, Criterion};
 
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -14,6 +17,19 @@ mod browser {
         c.bench_function("log/append+read 1e6 x 100B, one partition (wasm)", |b| {
             b.iter(|| append_and_read(1_000_000).1)
         });
+    }
+
+    #[wasm_bindgen_bench]
+    fn scripts(c: &mut Criterion) {
+        let fifty = parse(FIFTY_COMMANDS).expect("parses");
+        let million = link::encode(&parse(MILLION_RECORDS).expect("parses"));
+        c.bench_function("scripts/encode+decode a 50-command link (wasm)", |b| {
+            b.iter(|| encode_decode(&fifty))
+        });
+        c.bench_function(
+            "scripts/replay a link generating 1e6 x 100B records (wasm)",
+            |b| b.iter(|| replay(&million)),
+        );
     }
 
     #[wasm_bindgen_bench]

@@ -2,7 +2,10 @@
 //! in `tests/tests/browser_bench.rs`; the figures go to the README's performance table.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use logplay_tests::workloads::{append_and_read, produce_keyed};
+use logplay_core::{link, script::parse};
+use logplay_tests::workloads::{
+    append_and_read, encode_decode, produce_keyed, replay, FIFTY_COMMANDS, MILLION_RECORDS,
+};
 
 const RECORDS: usize = 1_000_000;
 
@@ -34,5 +37,19 @@ fn producer(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, log, producer);
+fn scripts(c: &mut Criterion) {
+    let fifty = parse(FIFTY_COMMANDS).expect("parses");
+    let million = link::encode(&parse(MILLION_RECORDS).expect("parses"));
+    let mut g = c.benchmark_group("scripts");
+    g.bench_function("encode+decode a 50-command link", |b| {
+        b.iter(|| encode_decode(&fifty))
+    });
+    g.sample_size(10);
+    g.bench_function("replay a link generating 1e6 x 100B records", |b| {
+        b.iter(|| replay(&million))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, log, producer, scripts);
 criterion_main!(benches);

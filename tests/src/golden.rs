@@ -7,6 +7,7 @@ use logplay_core::script::{parse, Runner};
 pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("compaction"),
     golden!("errors"),
+    golden!("fifty"),
     golden!("generate"),
     golden!("idempotence"),
     golden!("produce_consume"),

@@ -69,3 +69,28 @@ pub fn produce_keyed(records: usize) -> u64 {
         .map(|p| p.records)
         .sum()
 }
+
+/// The 50-command scenario of the share-link budget.
+pub const FIFTY_COMMANDS: &str = include_str!("../scripts/fifty.lp");
+
+/// A link's script that generates 10⁶ records of 100-byte values.
+pub const MILLION_RECORDS: &str = "seed 1\ntopic create big partitions=6\nproducer gen linger.ms=5\ngenerate gen big count=1000000 key=k{i%1000} value={\"id\":{i},\"amount\":{rand:1..999},\"pad\":\"................................................................\"}\nflush gen\n";
+
+/// Encodes a script as a share link and decodes it again.
+pub fn encode_decode(script: &logplay_core::script::Script) -> logplay_core::script::Script {
+    logplay_core::link::decode(&logplay_core::link::encode(script)).expect("a link round-trips")
+}
+
+/// Opens a link and replays it; returns the records the cluster then holds.
+pub fn replay(link: &str) -> u64 {
+    let script = logplay_core::link::decode(link).expect("a valid link");
+    let (runner, _) = logplay_core::script::Runner::run(&script);
+    let c = runner.cluster();
+    c.list_topics()
+        .iter()
+        .map(|t| {
+            c.describe_topic(t)
+                .map_or(0, |d| d.partitions.iter().map(|p| p.records).sum())
+        })
+        .sum()
+}

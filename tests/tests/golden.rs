@@ -49,3 +49,32 @@ fn every_script_in_the_folder_is_listed() {
         "add new scripts to GOLDEN in tests/src/golden.rs"
     );
 }
+
+#[test]
+fn a_fifty_command_scenario_fits_a_600_character_link() {
+    use logplay_core::{link, script::parse};
+    let script = parse(logplay_tests::workloads::FIFTY_COMMANDS).expect("it parses");
+    assert_eq!(script.commands.len(), 50);
+    let payload = link::encode(&script);
+    assert!(
+        payload.len() + "#s=".len() <= 600,
+        "{} characters",
+        payload.len() + 3
+    );
+    assert_eq!(
+        link::decode(&payload).expect("it decodes"),
+        parse(&logplay_core::script::print(&script)).expect("canonical")
+    );
+}
+
+/// Natively only: a debug wasm build is too slow for 10⁶ records in a test (the browser
+/// benchmark replays the same link in a release build).
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_million_record_link_replays_to_a_million_records() {
+    use logplay_tests::workloads::{replay, MILLION_RECORDS};
+    let script = logplay_core::script::parse(MILLION_RECORDS).expect("it parses");
+    let payload = logplay_core::link::encode(&script);
+    assert!(payload.len() < 300, "{payload}");
+    assert_eq!(replay(&payload), 1_000_000);
+}
