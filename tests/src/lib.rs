@@ -1,7 +1,9 @@
 //! Cross-crate tests for logplay live in `tests/`; this library holds what they share:
-//! scenarios for the determinism checks and the benchmark workloads.
+//! scenarios for the determinism checks, the golden scripts, the swarm simulator and the
+//! benchmark workloads.
 
 pub mod golden;
+pub mod swarm;
 pub mod workloads;
 
 use logplay_core::{Cluster, ClusterConfig, ProducerRecord, SeekTo};

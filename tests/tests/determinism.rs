@@ -21,3 +21,17 @@ fn the_scenario_hashes_the_same_twice_and_on_every_platform() {
         "state hash {first:#x} differs from the golden one"
     );
 }
+
+/// The state hash of swarm seed 7 with 3,000 operations, natively and in the browser.
+const GOLDEN_SWARM_HASH: u64 = 0x67d9_3349_c69f_1c5e;
+
+#[test]
+fn a_swarm_seed_hashes_the_same_on_every_platform() {
+    let report = logplay_tests::swarm::run(7, 3_000);
+    assert!(report.anomalies.is_empty(), "{:?}", report.anomalies);
+    assert_eq!(
+        report.state_hash, GOLDEN_SWARM_HASH,
+        "swarm state hash {:#x} differs from the golden one",
+        report.state_hash
+    );
+}

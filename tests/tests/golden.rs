@@ -21,8 +21,12 @@ fn every_golden_script_runs_to_its_expected_output() {
             continue;
         }
         if got != *expected {
-            let first = got.lines().zip(expected.lines()).position(|(a, b)| a != b);
-            failures.push(format!("{name}: first difference at output line {first:?}"));
+            let diff = got.lines().zip(expected.lines()).find(|(a, b)| a != b);
+            failures.push(format!(
+                "{name}: got {} lines, expected {}; first difference: {diff:#?}",
+                got.lines().count(),
+                expected.lines().count()
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

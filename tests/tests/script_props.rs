@@ -35,8 +35,15 @@ fn value() -> impl Strategy<Value = Value> {
 
 fn configs() -> impl Strategy<Value = Vec<(String, String)>> {
     let value = prop_oneof![(0u64..100_000_000).prop_map(|n| n.to_string()), text(),];
-    prop::collection::btree_map("[a-z]{1,6}(\\.ms)?", value, 0..4)
-        .prop_map(|m| m.into_iter().collect())
+    // Canonical scripts hold `*.ms` durations as plain milliseconds, as the parser leaves them.
+    prop::collection::btree_map("[a-z]{1,6}(\\.ms)?", value, 0..4).prop_map(|m| {
+        m.into_iter()
+            .map(|(k, v)| match logplay_core::script::parse_duration(&v) {
+                Some(ms) if k.ends_with(".ms") => (k, ms.to_string()),
+                _ => (k, v),
+            })
+            .collect()
+    })
 }
 
 fn partition() -> impl Strategy<Value = (String, u32)> {

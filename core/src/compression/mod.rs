@@ -1,7 +1,13 @@
 //! Kafka's `compression.type` codecs, from well-kept crates.
 //!
-//! gzip (miniz_oxide) and zstd (ruzstd) work without `std`; snappy (snap) and lz4 frames
-//! (lz4_flex) need the `std` feature, which the web app and the CLI enable.
+//! gzip (miniz_oxide), zstd (ruzstd) and LZ4 frames (our deterministic encoder, lz4_flex's
+//! decoder) work without `std`; snappy (snap) needs the `std` feature, which the web app
+//! and the CLI enable.
+//!
+//! Every encoder gives the same bytes natively and in wasm: batch sizes drive segment rolls
+//! and `retention.bytes`, so they must not depend on the platform.
+
+mod lz4;
 
 use alloc::vec::Vec;
 
@@ -69,16 +75,9 @@ pub fn compress(codec: CompressionType, data: &[u8]) -> Result<Vec<u8>> {
         CompressionType::Snappy => snap::raw::Encoder::new()
             .compress_vec(data)
             .map_err(|e| err!(InvalidRecord, "snappy: {e}")),
-        #[cfg(feature = "std")]
-        CompressionType::Lz4 => {
-            use std::io::Write;
-            let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
-            enc.write_all(data)
-                .map_err(|e| err!(InvalidRecord, "lz4: {e}"))?;
-            enc.finish().map_err(|e| err!(InvalidRecord, "lz4: {e}"))
-        }
+        CompressionType::Lz4 => Ok(lz4::compress(data)),
         #[cfg(not(feature = "std"))]
-        CompressionType::Snappy | CompressionType::Lz4 => Err(err!(
+        CompressionType::Snappy => Err(err!(
             InvalidConfig,
             "compression.type={} needs logplay-core's `std` feature",
             codec.name()
@@ -120,18 +119,14 @@ pub fn decompress(codec: CompressionType, data: &[u8], limit: usize) -> Result<V
         CompressionType::Snappy => snap::raw::Decoder::new()
             .decompress_vec(data)
             .map_err(|e| err!(InvalidRecord, "snappy: {e}"))?,
-        #[cfg(feature = "std")]
-        CompressionType::Lz4 => {
-            use std::io::Read;
-            let mut out = Vec::new();
-            lz4_flex::frame::FrameDecoder::new(data)
-                .take(limit as u64 + 1)
-                .read_to_end(&mut out)
-                .map_err(|e| err!(InvalidRecord, "lz4: {e}"))?;
-            out
-        }
+        CompressionType::Lz4 => lz4::decompress(data, limit).ok_or_else(|| {
+            err!(
+                InvalidRecord,
+                "lz4: malformed frame or more than {limit} bytes"
+            )
+        })?,
         #[cfg(not(feature = "std"))]
-        CompressionType::Snappy | CompressionType::Lz4 => {
+        CompressionType::Snappy => {
             return Err(err!(
                 InvalidConfig,
                 "compression.type={} needs logplay-core's `std` feature",

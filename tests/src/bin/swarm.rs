@@ -1,0 +1,49 @@
+//! Runs the swarm simulator: `swarm --seed N` reproduces one seed exactly; `swarm --seeds N`
+//! runs seeds 1..=N; `--ops N` sets the operations per seed (default 25000).
+
+use logplay_tests::swarm::{run, SwarmConfig, REPRODUCE};
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    let ops = value("--ops").unwrap_or(25_000) as usize;
+    let seeds: Vec<u64> = match (value("--seed"), value("--seeds")) {
+        (Some(seed), _) => vec![seed],
+        (None, Some(n)) => (1..=n).collect(),
+        _ => {
+            eprintln!("usage: swarm --seed N | --seeds N [--ops N]");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let mut failed = 0;
+    for seed in seeds {
+        let report = run(seed, ops);
+        println!(
+            "seed {seed}: {} ops, {} sent, {} acked, {} polled, state {:016x}, {} anomalies",
+            report.ops,
+            report.sent,
+            report.acked,
+            report.polled,
+            report.state_hash,
+            report.anomalies.len()
+        );
+        if !report.anomalies.is_empty() {
+            failed += 1;
+            println!("  {}", SwarmConfig::draw(seed, ops));
+            for a in &report.anomalies {
+                println!("  {a}");
+            }
+            println!("  reproduce with: {REPRODUCE} {seed} --ops {ops}");
+        }
+    }
+    if failed > 0 {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
