@@ -24,6 +24,9 @@ use crate::topic::{
 pub const MAX_TOTAL_PARTITIONS: u64 = 100_000;
 /// The most clients (producers plus consumers) a cluster may hold.
 pub const MAX_CLIENTS: usize = 20_000;
+/// The most partition passes (retention checks plus cleaner passes, times partitions) one
+/// clock step may run.
+pub const MAX_BROKER_WORK: u64 = 20_000_000;
 /// The broker every partition lives on, until replication lands.
 const BROKER: BrokerId = 1;
 
@@ -195,12 +198,30 @@ impl Cluster {
     }
 
     /// Moves the clock forward by `ms`, running everything that falls due on the way.
-    pub fn tick(&mut self, ms: u64) {
-        self.advance_to(self.now + ms);
+    pub fn tick(&mut self, ms: u64) -> Result<()> {
+        self.advance_to(self.now + ms)
     }
 
     /// Moves the clock to `to` (never backwards), running every deadline in time order.
-    pub fn advance_to(&mut self, to: SimTime) {
+    ///
+    /// The brokers' periodic work (retention checks, cleaner passes, each over every
+    /// partition) is bounded: a step that would take more than [`MAX_BROKER_WORK`] partition
+    /// passes is refused with `POLICY_VIOLATION` before anything changes.
+    pub fn advance_to(&mut self, to: SimTime) -> Result<()> {
+        let span = to - self.now;
+        let passes = span / self.config.log_retention_check_interval_ms.max(1)
+            + span / self.config.log_cleaner_backoff_ms.max(1);
+        let partitions: u64 = self
+            .topics
+            .values()
+            .map(|t| t.partitions.len() as u64)
+            .sum();
+        if passes.saturating_mul(partitions.max(1)) > MAX_BROKER_WORK {
+            return Err(err!(
+                PolicyViolation,
+                "moving the clock by {span} ms would run the brokers' retention and cleaner passes {passes} times over {partitions} partitions; logplay's limit is {MAX_BROKER_WORK} partition passes per step (move the clock in smaller steps, or raise log.retention.check.interval.ms / log.cleaner.backoff.ms)"
+            ));
+        }
         self.run_due();
         while let Some(t) = self.poll_timeout().filter(|&t| t <= to) {
             self.now = t;
@@ -210,6 +231,7 @@ impl Cluster {
             self.now = to;
             self.run_due();
         }
+        Ok(())
     }
 
     fn run_due(&mut self) {
@@ -822,22 +844,37 @@ mod tests {
                 .unwrap();
             c.produce(p, &ProducerRecord::new("table").key(b"k").value(&[i]))
                 .unwrap();
-            c.tick(20);
+            c.tick(20).unwrap();
         }
         assert_eq!(c.poll_timeout(), Some(SimTime(500)));
-        c.advance_to(SimTime(999));
+        c.advance_to(SimTime(999)).unwrap();
         let events = c.drain_events();
         assert!(
             matches!(events.as_slice(), [ClusterEvent::Compaction { report, .. }] if report.records_removed == 3),
             "{events:?}"
         );
-        c.tick(1);
+        c.tick(1).unwrap();
         let events = c.drain_events();
         assert!(events.iter().any(|e| matches!(e, ClusterEvent::Retention { report, .. } if report.segments_deleted == 5)), "{events:?}");
         assert_eq!(
             c.describe_topic("logs").unwrap().partitions[0].log_start_offset,
             5
         );
+    }
+
+    #[test]
+    fn a_clock_step_with_unbounded_broker_work_is_refused_and_changes_nothing() {
+        let mut cfg = ClusterConfig::default();
+        cfg.set("log.retention.check.interval.ms", "1").unwrap();
+        let mut c = Cluster::new(cfg);
+        c.create_topic("t", 100, &[]).unwrap();
+        let before = c.state_hash();
+        let e = c.tick(30 * 86_400_000).unwrap_err();
+        assert_eq!(e.code, ErrorCode::PolicyViolation);
+        assert!(e.message.contains("smaller steps"), "{e}");
+        assert_eq!((c.now(), c.state_hash()), (SimTime::ZERO, before));
+        c.tick(60_000).unwrap();
+        assert_eq!(c.now(), SimTime(60_000));
     }
 
     #[test]
@@ -852,7 +889,7 @@ mod tests {
             for i in 0..100u32 {
                 c.produce(p, &ProducerRecord::new("t").value(&i.to_le_bytes()))
                     .unwrap();
-                c.tick(1);
+                c.tick(1).unwrap();
             }
             c.state_hash()
         };

@@ -667,14 +667,14 @@ mod tests {
             &[("t", 0)],
         );
         c.poll(h).unwrap();
-        c.tick(4_999);
+        c.tick(4_999).unwrap();
         c.poll(h).unwrap();
         assert_eq!(
             c.committed(h, "t", 0).unwrap(),
             None,
             "auto.commit.interval.ms not reached"
         );
-        c.tick(1);
+        c.tick(1).unwrap();
         c.poll(h).unwrap();
         assert_eq!(
             c.committed(h, "t", 0).unwrap(),

@@ -21,7 +21,7 @@
 //! // The producer batches for linger.ms (5 ms by default) before sending.
 //! let p = cluster.create_producer("p1", &[("acks", "all")])?;
 //! cluster.produce(p, &ProducerRecord::new("orders").key(b"user-1").value(b"pizza"))?;
-//! cluster.tick(5);
+//! cluster.tick(5)?;
 //! let reports: Vec<_> = cluster
 //!     .drain_producer_events(p)?
 //!     .into_iter()
@@ -62,7 +62,7 @@ pub mod topic;
 
 pub use cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, PartitionDescription, ProducerHandle,
-    TopicDescription, MAX_CLIENTS, MAX_TOTAL_PARTITIONS,
+    TopicDescription, MAX_BROKER_WORK, MAX_CLIENTS, MAX_TOTAL_PARTITIONS,
 };
 pub use consumer::SeekTo;
 pub use error::{Error, ErrorCode, Result};

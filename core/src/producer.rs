@@ -880,13 +880,13 @@ mod tests {
             c.produce(p, &ProducerRecord::new("t").value(v.as_bytes()))
                 .unwrap();
         }
-        c.tick(99);
+        c.tick(99).unwrap();
         assert!(values(&c, "t", 0).is_empty(), "still lingering");
         assert_eq!(
             c.producer(p).unwrap().pending(),
             vec![(Arc::from("t"), 0, 3)]
         );
-        c.tick(1);
+        c.tick(1).unwrap();
         assert_eq!(values(&c, "t", 0), ["a", "b", "c"]);
         let events = c.drain_producer_events(p).unwrap();
         let sent = batches(&events);
@@ -1022,7 +1022,7 @@ mod tests {
         c.produce(p, &ProducerRecord::new("t").value(b"once"))
             .unwrap();
         c.flush(p).unwrap();
-        c.tick(60_000);
+        c.tick(60_000).unwrap();
         let events = c.drain_producer_events(p).unwrap();
         let delivered = events
             .iter()
@@ -1084,7 +1084,7 @@ mod tests {
                 written_before_timeout,
                 "max.in.flight={in_flight}"
             );
-            c.tick(31_000);
+            c.tick(31_000).unwrap();
             assert_eq!(
                 values(&c, "t", 0),
                 ["a", "b", "c"],

@@ -83,9 +83,9 @@ pub fn determinism_scenario(seed: u64) -> u64 {
         if i == 200 {
             c.seek(reader, "events", 1, SeekTo::Beginning).expect(ok);
         }
-        c.tick(13);
+        c.tick(13).expect("within the broker work bound");
     }
-    c.tick(60_000);
+    c.tick(60_000).expect("within the broker work bound");
     c.poll(reader).expect(ok);
     c.commit(reader, None).expect(ok);
     c.state_hash()

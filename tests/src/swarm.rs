@@ -379,11 +379,15 @@ pub fn run(seed: u64, ops: usize) -> SwarmReport {
                     );
                 }
             }
-            45..=59 => c.tick(if rng.below(20) == 0 {
-                1_000 + rng.below(40_000)
-            } else {
-                rng.below(200)
-            }),
+            45..=59 => {
+                let ms = if rng.below(20) == 0 {
+                    1_000 + rng.below(40_000)
+                } else {
+                    rng.below(200)
+                };
+                c.tick(ms)
+                    .expect("swarm ticks stay within the broker work bound");
+            }
             60..=63 => {
                 let pi = rng.below(clients.producers.len() as u64) as usize;
                 let _ = c.flush(clients.producers[pi].0);
@@ -457,7 +461,7 @@ pub fn run(seed: u64, ops: usize) -> SwarmReport {
     for (h, _) in &clients.producers {
         let _ = c.flush(*h);
     }
-    c.tick(200_000);
+    c.tick(200_000).expect("within the broker work bound");
     collect_acks(&mut c, &mut audit, &clients, &config);
     scan(&c, &mut audit, &config);
     SwarmReport {

@@ -53,7 +53,9 @@ impl Playground {
                     .err()
                     .map(|e| e.to_string());
                 let linger = self.cluster.producer(p).map_or(0, |p| p.config().linger_ms);
-                self.cluster.tick(linger);
+                if let Err(e) = self.cluster.tick(linger) {
+                    self.error = Some(e.to_string());
+                }
                 let _reports = self.cluster.drain_producer_events(p);
             }
         }

@@ -147,7 +147,8 @@ impl Runner {
         }
         out.insert(0, Output::new(line, "command", status));
         let now = self.cluster.now();
-        self.cluster.advance_to(now);
+        // A zero-length step runs no periodic broker work, so it is always within the bound.
+        let _ = self.cluster.advance_to(now);
         self.drain(line, &mut out);
         out
     }
@@ -395,7 +396,7 @@ impl Runner {
                 None => return Err(err!(InvalidRequest, "there is no client named {name}")),
             },
             Command::Tick(ms) => {
-                self.cluster.tick(*ms);
+                self.cluster.tick(*ms)?;
                 out.push(Output::new(
                     line,
                     "clock",
