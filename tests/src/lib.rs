@@ -2,6 +2,7 @@
 //! scenarios for the determinism checks, the golden scripts, the swarm simulator and the
 //! benchmark workloads.
 
+pub mod fuzz;
 pub mod golden;
 pub mod swarm;
 pub mod workloads;

@@ -1,0 +1,358 @@
+//! Fuzz target bodies. cargo-fuzz drives them from `fuzz/` (nightly); the test command replays
+//! the committed corpus through them on stable (`tests/tests/fuzz_corpus.rs`).
+//!
+//! Each panics only on a real bug: a panic in the core, a parse/print round trip that does
+//! not hold, or a broken log invariant.
+
+use arbitrary::{Arbitrary, Unstructured};
+use logplay_core::script::{parse, print, Command, Runner};
+use logplay_core::{link, Cluster, ClusterConfig, ProducerRecord, SeekTo};
+
+/// Scripts whose `generate` counts sum above this are parsed but not run.
+const MAX_RUN_RECORDS: u64 = 500;
+
+/// The script parser: never panics; a parsed script prints and parses back to itself; a
+/// small one also runs to the end.
+pub fn script_parser(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(script) = parse(text) else { return };
+    let canonical = print(&script);
+    let again = parse(&canonical)
+        .unwrap_or_else(|e| panic!("canonical text does not parse: {e}\n{canonical}"));
+    let commands = |s: &logplay_core::script::Script| {
+        s.commands
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        commands(&again),
+        commands(&script),
+        "parse(print(s)) != s\n{canonical}"
+    );
+    let records: u64 = script
+        .commands
+        .iter()
+        .map(|(_, c)| match c {
+            Command::Generate { count, .. } => *count,
+            _ => 0,
+        })
+        .sum();
+    if records <= MAX_RUN_RECORDS && script.commands.len() <= 64 {
+        let (runner, _) = Runner::run(&script);
+        check_invariants(runner.cluster());
+    }
+}
+
+/// The link decoder: never panics; what decodes encodes and decodes to the same script.
+pub fn link_decoder(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(script) = link::decode(text) {
+        let round = link::decode(&link::encode(&script)).expect("an encoded link decodes");
+        assert_eq!(print(&round), print(&script));
+    }
+}
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    CreateTopic {
+        name: u8,
+        partitions: u8,
+        compact: bool,
+        segment_bytes: u16,
+    },
+    DeleteTopic {
+        name: u8,
+    },
+    AddPartitions {
+        name: u8,
+        total: u8,
+    },
+    Producer {
+        idempotent: bool,
+        acks: u8,
+        linger: u8,
+        batch: u16,
+        codec: u8,
+    },
+    Produce {
+        producer: u8,
+        topic: u8,
+        key: Option<u8>,
+        value: Vec<u8>,
+        partition: Option<u8>,
+    },
+    Flush {
+        producer: u8,
+    },
+    LoseAck {
+        producer: u8,
+    },
+    CrashProducer {
+        producer: u8,
+    },
+    Consumer {
+        group: bool,
+        earliest: bool,
+        max_poll: u8,
+    },
+    Assign {
+        consumer: u8,
+        topic: u8,
+        partitions: u8,
+    },
+    Poll {
+        consumer: u8,
+    },
+    Seek {
+        consumer: u8,
+        topic: u8,
+        partition: u8,
+        offset: i16,
+    },
+    Commit {
+        consumer: u8,
+    },
+    CrashConsumer {
+        consumer: u8,
+    },
+    Tick {
+        ms: u16,
+    },
+    DeleteRecords {
+        topic: u8,
+        partition: u8,
+        before: i16,
+    },
+}
+
+/// An arbitrary sequence of engine calls: never panics, and the log invariants hold after
+/// every step.
+pub fn engine_ops(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(ops) = Vec::<Op>::arbitrary(&mut u) else {
+        return;
+    };
+    let config = ClusterConfig {
+        log_retention_check_interval_ms: 50,
+        log_cleaner_backoff_ms: 30,
+        ..ClusterConfig::default()
+    };
+    let mut c = Cluster::new(config);
+    let (mut producers, mut consumers) = (Vec::new(), Vec::new());
+    let topic = |n: u8| format!("t{}", n % 4);
+    for (i, op) in ops.into_iter().take(500).enumerate() {
+        match op {
+            Op::CreateTopic {
+                name,
+                partitions,
+                compact,
+                segment_bytes,
+            } => {
+                let policy = if compact { "compact" } else { "delete" };
+                let seg = (u32::from(segment_bytes) + 14).to_string();
+                let _ = c.create_topic(
+                    &topic(name),
+                    u32::from(partitions % 9),
+                    &[
+                        ("cleanup.policy", policy),
+                        ("segment.bytes", &seg),
+                        ("retention.ms", "500"),
+                    ],
+                );
+            }
+            Op::DeleteTopic { name } => {
+                let _ = c.delete_topic(&topic(name));
+            }
+            Op::AddPartitions { name, total } => {
+                let _ = c.add_partitions(&topic(name), u32::from(total % 12));
+            }
+            Op::Producer {
+                idempotent,
+                acks,
+                linger,
+                batch,
+                codec,
+            } => {
+                let acks = ["0", "1", "all"][usize::from(acks % 3)];
+                let codec = ["none", "gzip", "snappy", "lz4", "zstd"][usize::from(codec % 5)];
+                let (linger, batch) = (linger.to_string(), batch.to_string());
+                let configs = [
+                    (
+                        "enable.idempotence",
+                        if idempotent { "true" } else { "false" },
+                    ),
+                    ("acks", acks),
+                    ("linger.ms", &linger),
+                    ("batch.size", &batch),
+                    ("compression.type", codec),
+                ];
+                if let Ok(h) = c.create_producer("p", &configs) {
+                    producers.push(h);
+                }
+            }
+            Op::Produce {
+                producer,
+                topic: t,
+                key,
+                value,
+                partition,
+            } => {
+                if let Some(&h) = producers.get(usize::from(producer) % producers.len().max(1)) {
+                    let key = key.map(|k| [k]);
+                    let name = topic(t);
+                    let record = ProducerRecord {
+                        topic: &name,
+                        partition: partition.map(u32::from),
+                        key: key.as_ref().map(|k| &k[..]),
+                        value: Some(&value),
+                        headers: &[],
+                        timestamp: None,
+                    };
+                    let _ = c.produce(h, &record);
+                }
+            }
+            Op::Flush { producer } => {
+                if let Some(&h) = producers.get(usize::from(producer) % producers.len().max(1)) {
+                    let _ = c.flush(h);
+                }
+            }
+            Op::LoseAck { producer } => {
+                if let Some(&h) = producers.get(usize::from(producer) % producers.len().max(1)) {
+                    let _ = c.lose_acks(h, 1);
+                }
+            }
+            Op::CrashProducer { producer } => {
+                if let Some(&h) = producers.get(usize::from(producer) % producers.len().max(1)) {
+                    let _ = c.crash_producer(h);
+                }
+            }
+            Op::Consumer {
+                group,
+                earliest,
+                max_poll,
+            } => {
+                let max = (u32::from(max_poll) + 1).to_string();
+                let mut configs = vec![
+                    (
+                        "auto.offset.reset",
+                        if earliest { "earliest" } else { "latest" },
+                    ),
+                    ("max.poll.records", max.as_str()),
+                ];
+                if group {
+                    configs.push(("group.id", "g"));
+                }
+                if let Ok(h) = c.create_consumer("c", &configs) {
+                    consumers.push(h);
+                }
+            }
+            Op::Assign {
+                consumer,
+                topic: t,
+                partitions,
+            } => {
+                if let Some(&h) = consumers.get(usize::from(consumer) % consumers.len().max(1)) {
+                    let name = topic(t);
+                    let parts: Vec<(&str, u32)> = (0..u32::from(partitions % 6))
+                        .map(|p| (name.as_str(), p))
+                        .collect();
+                    let _ = c.assign(h, &parts);
+                }
+            }
+            Op::Poll { consumer } => {
+                if let Some(&h) = consumers.get(usize::from(consumer) % consumers.len().max(1)) {
+                    let _ = c.poll(h);
+                }
+            }
+            Op::Seek {
+                consumer,
+                topic: t,
+                partition,
+                offset,
+            } => {
+                if let Some(&h) = consumers.get(usize::from(consumer) % consumers.len().max(1)) {
+                    let _ = c.seek(
+                        h,
+                        &topic(t),
+                        u32::from(partition % 8),
+                        SeekTo::Offset(i64::from(offset)),
+                    );
+                }
+            }
+            Op::Commit { consumer } => {
+                if let Some(&h) = consumers.get(usize::from(consumer) % consumers.len().max(1)) {
+                    let _ = c.commit(h, None);
+                }
+            }
+            Op::CrashConsumer { consumer } => {
+                if let Some(&h) = consumers.get(usize::from(consumer) % consumers.len().max(1)) {
+                    let _ = c.crash_consumer(h);
+                }
+            }
+            Op::Tick { ms } => {
+                let _ = c.tick(u64::from(ms));
+            }
+            Op::DeleteRecords {
+                topic: t,
+                partition,
+                before,
+            } => {
+                let _ = c.delete_records(&topic(t), u32::from(partition % 8), i64::from(before));
+            }
+        }
+        if i % 16 == 15 {
+            check_invariants(&c);
+        }
+    }
+    check_invariants(&c);
+}
+
+/// What must hold of every partition log at any time.
+pub fn check_invariants(c: &Cluster) {
+    for name in c.list_topics() {
+        let topic = c.topic(name).expect("a listed topic exists");
+        for (p, part) in topic.partitions().iter().enumerate() {
+            let log = &part.log;
+            let (start, hw, end) = (
+                log.log_start_offset(),
+                log.high_watermark(),
+                log.log_end_offset(),
+            );
+            assert!(
+                0 <= start && start <= hw && hw <= end,
+                "{name}-{p}: start {start}, hw {hw}, end {end}"
+            );
+            let mut last = -1;
+            for r in log.read_from(0, i64::MAX) {
+                assert!(
+                    r.offset > last && r.offset >= start && r.offset < end,
+                    "{name}-{p}: offset {} after {last}",
+                    r.offset
+                );
+                assert_eq!(
+                    log.get(r.offset).map(|g| g.value),
+                    Some(r.value),
+                    "{name}-{p}: get({}) disagrees",
+                    r.offset
+                );
+                last = r.offset;
+            }
+            let segments: Vec<_> = log.segments().collect();
+            assert!(
+                segments.last().is_some_and(|s| s.active),
+                "{name}-{p}: no active segment"
+            );
+            assert!(
+                segments
+                    .windows(2)
+                    .all(|w| w[0].next_offset <= w[1].base_offset),
+                "{name}-{p}: segments overlap"
+            );
+        }
+    }
+}
