@@ -20,6 +20,21 @@ mod browser {
     }
 
     #[wasm_bindgen_bench]
+    fn split(c: &mut Criterion) {
+        let (log, _) = append_and_read(1_000_000);
+        c.bench_function("split/read only (wasm)", |b| {
+            b.iter(|| {
+                log.read_from(0, i64::MAX)
+                    .map(|r| r.value.map_or(0, <[u8]>::len))
+                    .sum::<usize>()
+            })
+        });
+        c.bench_function("split/append+read (wasm)", |b| {
+            b.iter(|| append_and_read(1_000_000).1)
+        });
+    }
+
+    #[wasm_bindgen_bench]
     fn scripts(c: &mut Criterion) {
         let fifty = parse(FIFTY_COMMANDS).expect("parses");
         let million = link::encode(&parse(MILLION_RECORDS).expect("parses"));

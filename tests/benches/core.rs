@@ -51,5 +51,19 @@ fn scripts(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, log, producer, scripts);
+fn split(c: &mut Criterion) {
+    let (log, _) = append_and_read(RECORDS);
+    c.bench_function("split/read only", |b| {
+        b.iter(|| {
+            log.read_from(0, i64::MAX)
+                .map(|r| r.value.map_or(0, <[u8]>::len))
+                .sum::<usize>()
+        })
+    });
+    c.bench_function("split/append+read", |b| {
+        b.iter(|| append_and_read(RECORDS).1)
+    });
+}
+
+criterion_group!(benches, log, producer, scripts, split);
 criterion_main!(benches);
