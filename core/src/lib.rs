@@ -49,6 +49,7 @@ pub mod compression;
 mod config;
 pub mod consumer;
 mod error;
+pub mod group;
 pub mod link;
 pub mod log;
 pub mod partitioner;

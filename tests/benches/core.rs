@@ -65,5 +65,19 @@ fn split(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, log, producer, scripts, split);
+fn assignors(c: &mut Criterion) {
+    use logplay_core::group::assignor::{range, roundrobin};
+    let (topics, members) = logplay_tests::workloads::big_group(10_000, 10_000);
+    let mut g = c.benchmark_group("assignors");
+    g.sample_size(20);
+    g.bench_function("range: 10,000 members, 10,000 partitions", |b| {
+        b.iter(|| range(&topics, &members))
+    });
+    g.bench_function("roundrobin: 10,000 members, 10,000 partitions", |b| {
+        b.iter(|| roundrobin(&topics, &members))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, log, producer, scripts, split, assignors);
 criterion_main!(benches);

@@ -94,3 +94,29 @@ pub fn replay(link: &str) -> u64 {
         })
         .sum()
 }
+
+/// A group of `members` members, all subscribed to 10 topics that share `partitions`
+/// partitions between them: the input of the assignor benchmarks.
+pub fn big_group(
+    members: usize,
+    partitions: u32,
+) -> (
+    std::collections::BTreeMap<String, u32>,
+    Vec<logplay_core::group::assignor::Member>,
+) {
+    use logplay_core::group::assignor::Member;
+    let topics: Vec<String> = (0..10).map(|t| format!("topic-{t}")).collect();
+    let per_topic = topics
+        .iter()
+        .map(|t| (t.clone(), partitions / 10))
+        .collect();
+    let members = (0..members)
+        .map(|i| {
+            Member::new(
+                &format!("consumer-{i}-6f1c2a"),
+                topics.iter().map(String::as_str),
+            )
+        })
+        .collect();
+    (per_topic, members)
+}
