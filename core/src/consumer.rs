@@ -1,7 +1,7 @@
 //! The consumer without groups: `assign`, `seek`, `position`, `poll`, `pause`/`resume`,
 //! `auto.offset.reset`, and committed offsets (manual and auto-commit).
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -58,6 +58,16 @@ pub struct ConsumerConfig {
     pub fetch_max_bytes: u32,
     /// `max.partition.fetch.bytes` (default 1048576).
     pub max_partition_fetch_bytes: u32,
+    /// `session.timeout.ms` (default 45000): silence before the coordinator expels a member.
+    pub session_timeout_ms: u64,
+    /// `heartbeat.interval.ms` (default 3000).
+    pub heartbeat_interval_ms: u64,
+    /// `max.poll.interval.ms` (default 300000): a member that does not poll this long leaves.
+    pub max_poll_interval_ms: u64,
+    /// `partition.assignment.strategy`, most preferred first (default `range,cooperative-sticky`).
+    pub assignment_strategies: Vec<String>,
+    /// `metadata.max.age.ms` (default 300000): how often a pattern subscription looks for topics.
+    pub metadata_max_age_ms: u64,
 }
 
 impl Default for ConsumerConfig {
@@ -71,8 +81,25 @@ impl Default for ConsumerConfig {
             max_poll_records: 500,
             fetch_max_bytes: 52_428_800,
             max_partition_fetch_bytes: 1_048_576,
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3_000,
+            max_poll_interval_ms: 300_000,
+            assignment_strategies: alloc::vec!["range".into(), "cooperative-sticky".into()],
+            metadata_max_age_ms: 300_000,
         }
     }
+}
+
+/// Kafka's assignor names, also accepted as the Java class names.
+fn assignor_name(value: &str) -> Option<&'static str> {
+    let short = value.trim().rsplit('.').next().unwrap_or_default();
+    Some(match short {
+        "range" | "RangeAssignor" => "range",
+        "roundrobin" | "RoundRobinAssignor" => "roundrobin",
+        "sticky" | "StickyAssignor" => "sticky",
+        "cooperative-sticky" | "CooperativeStickyAssignor" => "cooperative-sticky",
+        _ => return None,
+    })
 }
 
 impl ConsumerConfig {
@@ -97,6 +124,11 @@ impl ConsumerConfig {
                 "max.poll.records" => c.max_poll_records = parse_u64(key, v, 1, i32::MAX as u64)? as u32,
                 "fetch.max.bytes" => c.fetch_max_bytes = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
                 "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
+                "session.timeout.ms" => c.session_timeout_ms = parse_u64(key, v, 1, i32::MAX as u64)?,
+                "heartbeat.interval.ms" => c.heartbeat_interval_ms = parse_u64(key, v, 1, i32::MAX as u64)?,
+                "max.poll.interval.ms" => c.max_poll_interval_ms = parse_u64(key, v, 1, i32::MAX as u64)?,
+                "metadata.max.age.ms" => c.metadata_max_age_ms = parse_u64(key, v, 0, i64::MAX as u64)?,
+                "partition.assignment.strategy" => c.assignment_strategies = parse_strategies(v)?,
                 _ => return Err(unknown_key("consumer", key)),
             }
         }
@@ -130,8 +162,42 @@ impl ConsumerConfig {
                 "max.partition.fetch.bytes",
                 self.max_partition_fetch_bytes.to_string()
             ),
+            (
+                "max.poll.interval.ms",
+                self.max_poll_interval_ms.to_string()
+            ),
             ("max.poll.records", self.max_poll_records.to_string()),
+            (
+                "partition.assignment.strategy",
+                self.assignment_strategies.join(",")
+            ),
+            ("session.timeout.ms", self.session_timeout_ms.to_string()),
         ]
+    }
+}
+
+fn parse_strategies(v: &str) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for part in v.split(',').filter(|p| !p.trim().is_empty()) {
+        let name = assignor_name(part).ok_or_else(|| {
+            err!(InvalidConfig, "Invalid value {v} for configuration partition.assignment.strategy: unknown assignor {part}")
+        })?;
+        names.push(String::from(name));
+    }
+    match names.first() {
+        None => Err(err!(
+            InvalidConfig,
+            "partition.assignment.strategy must list at least one assignor"
+        )),
+        Some(first)
+            if !crate::group::coordinator::SUPPORTED_ASSIGNORS.contains(&first.as_str()) =>
+        {
+            Err(err!(
+            InvalidConfig,
+            "partition.assignment.strategy={first}: logplay implements range and roundrobin so far"
+        ))
+        }
+        Some(_) => Ok(names),
     }
 }
 
@@ -185,6 +251,59 @@ pub struct AssignedPartition {
     pub lag: i64,
 }
 
+/// What a consumer subscribed to.
+#[derive(Clone, Debug)]
+pub enum Subscription {
+    /// `subscribe(topics)`.
+    Topics(BTreeSet<String>),
+    /// `subscribe(pattern)`: topics whose whole name matches.
+    #[cfg(feature = "std")]
+    Pattern(String, regex_lite::Regex),
+}
+
+impl Subscription {
+    /// Whether `topic` is in the subscription.
+    pub fn matches(&self, topic: &str) -> bool {
+        match self {
+            Subscription::Topics(t) => t.contains(topic),
+            #[cfg(feature = "std")]
+            Subscription::Pattern(_, re) => re
+                .find(topic)
+                .is_some_and(|m| m.start() == 0 && m.end() == topic.len()),
+        }
+    }
+
+    /// How it is written: the topics, or the pattern.
+    pub fn describe(&self) -> String {
+        match self {
+            Subscription::Topics(t) => t.iter().cloned().collect::<Vec<_>>().join(","),
+            #[cfg(feature = "std")]
+            Subscription::Pattern(p, _) => p.clone(),
+        }
+    }
+}
+
+/// A rebalance callback, as an event (`ConsumerRebalanceListener`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RebalanceEvent {
+    /// `onPartitionsRevoked`.
+    Revoked(Vec<TopicPartition>),
+    /// `onPartitionsAssigned`.
+    Assigned(Vec<TopicPartition>),
+    /// `onPartitionsLost`: the member was expelled, its partitions may already be elsewhere.
+    Lost(Vec<TopicPartition>),
+}
+
+/// A consumer's place in its group.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Membership {
+    pub(crate) member_id: Option<String>,
+    pub(crate) generation: i32,
+    /// The topics the subscription resolved to when it last (re)joined.
+    pub(crate) topics: BTreeSet<String>,
+    pub(crate) next_metadata_refresh: SimTime,
+}
+
 /// A simulated consumer client. The [`crate::Cluster`] owns it.
 #[derive(Clone, Debug)]
 pub struct Consumer {
@@ -193,6 +312,10 @@ pub struct Consumer {
     assignment: BTreeMap<TopicPartition, PartitionState>,
     next_auto_commit: SimTime,
     rotation: usize,
+    pub(crate) subscription: Option<Subscription>,
+    pub(crate) membership: Membership,
+    pub(crate) last_poll: SimTime,
+    pub(crate) events: Vec<RebalanceEvent>,
 }
 
 impl Consumer {
@@ -204,7 +327,48 @@ impl Consumer {
             assignment: BTreeMap::new(),
             next_auto_commit,
             rotation: 0,
+            subscription: None,
+            membership: Membership::default(),
+            last_poll: now,
+            events: Vec::new(),
         }
+    }
+
+    /// The partitions it holds now.
+    pub fn partitions(&self) -> Vec<TopicPartition> {
+        self.assignment.keys().cloned().collect()
+    }
+
+    /// What it subscribed to, if it did.
+    pub fn subscription(&self) -> Option<&Subscription> {
+        self.subscription.as_ref()
+    }
+
+    /// Its member id and generation, once it joined its group.
+    pub fn membership(&self) -> (Option<&str>, i32) {
+        (
+            self.membership.member_id.as_deref(),
+            self.membership.generation,
+        )
+    }
+
+    /// Drains its rebalance callbacks.
+    #[must_use]
+    pub fn drain_events(&mut self) -> Vec<RebalanceEvent> {
+        core::mem::take(&mut self.events)
+    }
+
+    /// Takes partitions from the group: new ones start without a position.
+    pub(crate) fn set_group_assignment(&mut self, partitions: Vec<TopicPartition>) {
+        self.assignment = partitions
+            .into_iter()
+            .map(|tp| (tp, PartitionState::default()))
+            .collect();
+    }
+
+    /// Drops every partition (a revocation or a loss), returning them.
+    pub(crate) fn clear_assignment(&mut self) -> Vec<TopicPartition> {
+        core::mem::take(&mut self.assignment).into_keys().collect()
     }
 
     /// Its name in the scenario.
@@ -219,6 +383,12 @@ impl Consumer {
 
     /// `assign()`: replaces the assignment; positions of partitions kept are kept.
     pub(crate) fn assign(&mut self, topics: &Topics, partitions: &[(&str, u32)]) -> Result<()> {
+        if self.subscription.is_some() {
+            return Err(err!(
+                IllegalState,
+                "Subscription to topics, partitions and pattern are mutually exclusive"
+            ));
+        }
         let mut next = BTreeMap::new();
         for &(topic, p) in partitions {
             let (name, t) = topics.get_key_value(topic).ok_or_else(|| {
@@ -357,11 +527,15 @@ impl Consumer {
         offsets: &mut OffsetStore,
         now: SimTime,
     ) -> Result<Vec<Message>> {
-        if self.assignment.is_empty() {
+        if self.assignment.is_empty() && self.subscription.is_none() {
             return Err(err!(
                 IllegalState,
                 "Consumer is not subscribed to any topics or assigned any partitions"
             ));
+        }
+        self.last_poll = now;
+        if self.assignment.is_empty() {
+            return Ok(Vec::new());
         }
         if self.config.enable_auto_commit && now >= self.next_auto_commit {
             self.commit(offsets, None, now)?;
@@ -502,6 +676,16 @@ impl Consumer {
             h.i64(s.position.unwrap_or(-1));
             h.u64(s.paused.into());
         }
+        h.str(
+            &self
+                .subscription
+                .as_ref()
+                .map(Subscription::describe)
+                .unwrap_or_default(),
+        );
+        h.str(self.membership.member_id.as_deref().unwrap_or_default());
+        h.i64(self.membership.generation.into());
+        h.u64(self.last_poll.0);
     }
 }
 

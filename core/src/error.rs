@@ -46,6 +46,14 @@ pub enum ErrorCode {
     IllegalState,
     /// A limit of the simulation was reached (documented per limit); nothing was changed.
     PolicyViolation,
+    /// The group rebalanced since this member's generation (`CommitFailedException`).
+    IllegalGeneration,
+    /// The coordinator does not know this member (it was removed from the group).
+    UnknownMemberId,
+    /// The group is rebalancing.
+    RebalanceInProgress,
+    /// The member's assignors share none with the group's members.
+    InconsistentGroupProtocol,
 }
 
 impl ErrorCode {
@@ -70,6 +78,10 @@ impl ErrorCode {
             Self::NoOffsetForPartition => "NO_OFFSET_FOR_PARTITION",
             Self::IllegalState => "ILLEGAL_STATE",
             Self::PolicyViolation => "POLICY_VIOLATION",
+            Self::IllegalGeneration => "ILLEGAL_GENERATION",
+            Self::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            Self::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            Self::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
         }
     }
 
@@ -81,7 +93,11 @@ impl ErrorCode {
             Self::RequestTimedOut => 7,
             Self::RecordTooLarge => 10,
             Self::InvalidTopicException => 17,
+            Self::IllegalGeneration => 22,
+            Self::InconsistentGroupProtocol => 23,
             Self::InvalidGroupId => 24,
+            Self::UnknownMemberId => 25,
+            Self::RebalanceInProgress => 27,
             Self::InvalidTimestamp => 32,
             Self::TopicAlreadyExists => 36,
             Self::InvalidPartitions => 37,

@@ -9,6 +9,7 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("errors"),
     golden!("fifty"),
     golden!("generate"),
+    golden!("groups"),
     golden!("idempotence"),
     golden!("produce_consume"),
     golden!("retention"),

@@ -1,6 +1,7 @@
 //! Consumer groups, as Kafka's classic group protocol defines them.
 //!
-//! So far: the partition assignors ([`assignor`]), as pure functions. The group coordinator
-//! (join, sync, heartbeats, rebalances) builds on them.
+//! The partition assignors ([`assignor`]) are pure functions; the [`coordinator`] runs the
+//! group state machine over them.
 
 pub mod assignor;
+pub mod coordinator;

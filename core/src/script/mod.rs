@@ -94,6 +94,8 @@ pub enum DescribeTarget {
     Consumer(String),
     /// `describe producer NAME`: configs, producer id, pending batches.
     Producer(String),
+    /// `describe group NAME`: state, generation, protocol, members, offsets and lag.
+    Group(String),
     /// `describe cluster`: time, topics, clients.
     Cluster,
 }
@@ -186,6 +188,22 @@ pub enum Command {
         /// Consumer configs.
         configs: Vec<(String, String)>,
     },
+    /// `subscribe CONSUMER TOPIC…`: joins the consumer's group for these topics.
+    Subscribe {
+        /// The consumer.
+        consumer: String,
+        /// The topics.
+        topics: Vec<String>,
+    },
+    /// `subscribe CONSUMER pattern=REGEX`: every topic whose whole name matches.
+    SubscribePattern {
+        /// The consumer.
+        consumer: String,
+        /// The regular expression.
+        pattern: String,
+    },
+    /// `unsubscribe CONSUMER`: revokes its partitions and leaves its group.
+    Unsubscribe(String),
     /// `assign CONSUMER TOPIC:P…`.
     Assign {
         /// The consumer.

@@ -209,6 +209,8 @@ impl Line {
             "generate" => self.generate()?,
             "flush" => Command::Flush(self.name("a producer name")?),
             "assign" => Command::Assign { consumer: self.name("a consumer name")?, partitions: self.partition_refs()? },
+            "subscribe" => self.subscribe()?,
+            "unsubscribe" => Command::Unsubscribe(self.name("a consumer name")?),
             "poll" => Command::Poll(self.name("a consumer name")?),
             "seek" => self.seek()?,
             "commit" => self.commit()?,
@@ -228,7 +230,7 @@ impl Line {
             _ => {
                 return Err(self.error(
                     column,
-                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer assign poll seek commit pause resume close tick fault describe"),
+                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close tick fault describe"),
                 ))
             }
         };
@@ -368,6 +370,32 @@ impl Line {
         })
     }
 
+    fn subscribe(&mut self) -> Result<Command, ParseError> {
+        let consumer = self.name("a consumer name")?;
+        if let Some(Token {
+            key: Some(k),
+            value,
+            ..
+        }) = self.tokens.get(self.pos).cloned()
+        {
+            if k == "pattern" {
+                self.pos += 1;
+                return Ok(Command::SubscribePattern {
+                    consumer,
+                    pattern: value.text().to_string(),
+                });
+            }
+        }
+        let mut topics = Vec::new();
+        while self.pos < self.tokens.len() {
+            topics.push(self.name("a topic name")?);
+        }
+        if topics.is_empty() {
+            return Err(self.error(self.end, "expected topics, or pattern=REGEX"));
+        }
+        Ok(Command::Subscribe { consumer, topics })
+    }
+
     fn seek(&mut self) -> Result<Command, ParseError> {
         let consumer = self.name("a consumer name")?;
         let partition = self.partition_ref()?;
@@ -448,17 +476,18 @@ impl Line {
     }
 
     fn describe(&mut self) -> Result<Command, ParseError> {
-        let (what, column) = self.word("topic, consumer, producer or cluster")?;
+        let (what, column) = self.word("topic, consumer, producer, group or cluster")?;
         Ok(Command::Describe(match what.as_str() {
             "topic" => DescribeTarget::Topic(self.name("a topic name")?),
             "consumer" => DescribeTarget::Consumer(self.name("a consumer name")?),
             "producer" => DescribeTarget::Producer(self.name("a producer name")?),
+            "group" => DescribeTarget::Group(self.name("a group id")?),
             "cluster" => DescribeTarget::Cluster,
             _ => {
                 return Err(self.error(
                     column,
                     &alloc::format!(
-                        "cannot describe `{what}`: use topic, consumer, producer or cluster"
+                        "cannot describe `{what}`: use topic, consumer, producer, group or cluster"
                     ),
                 ))
             }

@@ -100,6 +100,16 @@ impl fmt::Display for Command {
                 consumer,
                 partitions,
             } => write_refs(f, "assign", consumer, partitions),
+            Command::Subscribe { consumer, topics } => {
+                write!(f, "subscribe {consumer} {}", topics.join(" "))
+            }
+            Command::SubscribePattern { consumer, pattern } if is_bare(pattern) => {
+                write!(f, "subscribe {consumer} pattern={pattern}")
+            }
+            Command::SubscribePattern { consumer, pattern } => {
+                write!(f, "subscribe {consumer} pattern={}", Quoted(pattern))
+            }
+            Command::Unsubscribe(c) => write!(f, "unsubscribe {c}"),
             Command::Poll(c) => write!(f, "poll {c}"),
             Command::Seek {
                 consumer,
@@ -137,6 +147,7 @@ impl fmt::Display for Command {
                 DescribeTarget::Topic(t) => write!(f, "describe topic {t}"),
                 DescribeTarget::Consumer(c) => write!(f, "describe consumer {c}"),
                 DescribeTarget::Producer(p) => write!(f, "describe producer {p}"),
+                DescribeTarget::Group(g) => write!(f, "describe group {g}"),
                 DescribeTarget::Cluster => f.write_str("describe cluster"),
             },
         }

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::{Command, DescribeTarget, PartitionRef, Script, SeekTarget, MAX_GENERATE};
 use crate::cluster::{Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, ProducerHandle};
-use crate::consumer::SeekTo;
+use crate::consumer::{RebalanceEvent, SeekTo};
 use crate::error::{err, Error};
 use crate::producer::ProducerEvent;
 use crate::rand::Rng;
@@ -325,6 +325,22 @@ impl Runner {
                 let h = self.producer_handle(p)?;
                 self.cluster.flush(h)?;
             }
+            Command::Subscribe { consumer, topics } => {
+                let h = self.consumer_handle(consumer)?;
+                let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
+                self.cluster.subscribe(h, &topics)?;
+            }
+            Command::SubscribePattern { consumer, pattern } => {
+                let h = self.consumer_handle(consumer)?;
+                #[cfg(feature = "std")]
+                self.cluster.subscribe_pattern(h, pattern)?;
+                #[cfg(not(feature = "std"))]
+                return Err(err!(InvalidRequest, "subscribe {consumer} pattern={pattern}: pattern subscriptions need logplay-core's `std` feature ({h:?})"));
+            }
+            Command::Unsubscribe(consumer) => {
+                let h = self.consumer_handle(consumer)?;
+                self.cluster.unsubscribe(h)?;
+            }
             Command::Assign {
                 consumer,
                 partitions,
@@ -334,7 +350,10 @@ impl Runner {
             }
             Command::Poll(name) => {
                 let h = self.consumer_handle(name)?;
-                for m in self.cluster.poll(h)? {
+                let messages = self.cluster.poll(h)?;
+                // Rebalance callbacks run inside poll(), before it returns records.
+                self.rebalance_outputs(line, name, h, out);
+                for m in messages {
                     out.push(Output::new(line, "record", message_json(name, &m)));
                 }
             }
@@ -465,6 +484,20 @@ impl Runner {
                     .collect();
                 json!({ "producer": name, "producer_id": id, "epoch": epoch, "configs": entries_json(p.config().entries()), "pending": pending, "in_flight": p.in_flight() })
             }
+            DescribeTarget::Group(group) => {
+                let d = c.describe_group(group)?;
+                let members: Vec<Json> = d
+                    .members
+                    .iter()
+                    .map(|m| json!({ "member_id": m.member_id, "client_id": m.client_id, "assignment": m.assignment.iter().map(|(t, p)| alloc::format!("{t}:{p}")).collect::<Vec<_>>() }))
+                    .collect();
+                let offsets: Vec<Json> = d
+                    .offsets
+                    .iter()
+                    .map(|o| json!({ "topic": o.topic, "partition": o.partition, "committed": o.committed, "log_end_offset": o.log_end_offset, "lag": o.lag, "owner": o.owner }))
+                    .collect();
+                json!({ "group": d.group, "state": d.state.name(), "protocol": d.protocol, "generation": d.generation, "leader": d.leader, "members": members, "offsets": offsets })
+            }
             DescribeTarget::Cluster => {
                 let clients: Vec<Json> = self
                     .clients
@@ -495,6 +528,17 @@ impl Runner {
                 self.report_producer(line, &name, events, out);
             }
         }
+        let consumers: Vec<(String, ConsumerHandle)> = self
+            .clients
+            .iter()
+            .filter_map(|(n, c)| match c {
+                Client::Consumer(h) => Some((n.clone(), *h)),
+                Client::Producer(_) => None,
+            })
+            .collect();
+        for (name, h) in consumers {
+            self.rebalance_outputs(line, &name, h, out);
+        }
         for e in self.cluster.drain_events() {
             let (kind, topic, partition, report) = match &e {
                 ClusterEvent::Retention {
@@ -507,12 +551,45 @@ impl Runner {
                     partition,
                     report,
                 } => ("compaction", topic, partition, report),
+                ClusterEvent::Group { group, change } => {
+                    out.push(Output::new(
+                        line,
+                        "group",
+                        json!({ "group": group, "change": change.describe() }),
+                    ));
+                    continue;
+                }
             };
             out.push(Output::new(
                 line,
                 kind,
                 json!({ "topic": &**topic, "partition": partition, "segments_deleted": report.segments_deleted,
                         "records_removed": report.records_removed, "log_start_offset": report.log_start_offset }),
+            ));
+        }
+    }
+
+    fn rebalance_outputs(
+        &mut self,
+        line: usize,
+        name: &str,
+        h: ConsumerHandle,
+        out: &mut Vec<Output>,
+    ) {
+        for e in self.cluster.drain_consumer_events(h).unwrap_or_default() {
+            let (callback, partitions) = match &e {
+                RebalanceEvent::Revoked(p) => ("revoked", p),
+                RebalanceEvent::Assigned(p) => ("assigned", p),
+                RebalanceEvent::Lost(p) => ("lost", p),
+            };
+            let partitions: Vec<String> = partitions
+                .iter()
+                .map(|(t, p)| alloc::format!("{t}:{p}"))
+                .collect();
+            out.push(Output::new(
+                line,
+                "rebalance",
+                json!({ "consumer": name, "callback": callback, "partitions": partitions }),
             ));
         }
     }

@@ -9,6 +9,7 @@ use crate::consumer::{
     AssignedPartition, Consumer, ConsumerConfig, OffsetStore, SeekTo, TopicPartition,
 };
 use crate::error::{err, Result};
+use crate::group::coordinator::{Group, GroupChange};
 use crate::log::{CleanupReport, SegmentInfo};
 use crate::producer::{Producer, ProducerConfig, ProducerEvent};
 use crate::rand::Rng;
@@ -39,6 +40,9 @@ pub struct ClusterConfig {
     pub log_retention_check_interval_ms: u64,
     /// `log.cleaner.backoff.ms`: how often the log cleaner looks for work (default 15000).
     pub log_cleaner_backoff_ms: u64,
+    /// `group.initial.rebalance.delay.ms`: a new group waits this long for more members
+    /// before its first rebalance completes (default 3000).
+    pub group_initial_rebalance_delay_ms: u64,
 }
 
 impl Default for ClusterConfig {
@@ -47,6 +51,7 @@ impl Default for ClusterConfig {
             seed: 0,
             log_retention_check_interval_ms: 300_000,
             log_cleaner_backoff_ms: 15_000,
+            group_initial_rebalance_delay_ms: 3_000,
         }
     }
 }
@@ -63,6 +68,10 @@ impl ClusterConfig {
                 self.log_cleaner_backoff_ms =
                     crate::config::parse_u64(key, value, 1, i64::MAX as u64)?
             }
+            "group.initial.rebalance.delay.ms" => {
+                self.group_initial_rebalance_delay_ms =
+                    crate::config::parse_u64(key, value, 0, i32::MAX as u64)?
+            }
             _ => return Err(crate::config::unknown_key("broker", key)),
         }
         Ok(())
@@ -77,6 +86,10 @@ pub struct ProducerHandle(u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ConsumerHandle(u32);
 
+mod groups;
+
+pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset};
+
 /// What the brokers did on their own, drained with [`Cluster::drain_events`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClusterEvent {
@@ -88,6 +101,13 @@ pub enum ClusterEvent {
         partition: u32,
         /// What was removed.
         report: CleanupReport,
+    },
+    /// A group changed state, or lost a member.
+    Group {
+        /// The group id.
+        group: String,
+        /// What changed.
+        change: GroupChange,
     },
     /// The log cleaner compacted a partition.
     Compaction {
@@ -153,6 +173,7 @@ pub struct Cluster {
     next_retention_check: SimTime,
     next_cleaner_run: SimTime,
     events: Vec<ClusterEvent>,
+    groups: BTreeMap<String, Group>,
 }
 
 impl Cluster {
@@ -170,6 +191,7 @@ impl Cluster {
             offsets: BTreeMap::new(),
             next_producer_id: 1000,
             events: Vec::new(),
+            groups: BTreeMap::new(),
         }
     }
 
@@ -194,7 +216,12 @@ impl Cluster {
             .flatten()
             .filter_map(Producer::next_deadline);
         let brokers = [self.next_retention_check, self.next_cleaner_run];
-        clients.chain(brokers).filter(|&t| t > self.now).min()
+        let groups = self.group_deadlines();
+        clients
+            .chain(brokers)
+            .chain(groups)
+            .filter(|&t| t > self.now)
+            .min()
     }
 
     /// Moves the clock forward by `ms`, running everything that falls due on the way.
@@ -247,6 +274,7 @@ impl Cluster {
             self.next_cleaner_run = now + self.config.log_cleaner_backoff_ms;
             self.for_each_log(|log, config, now| (log.compact(config, now), false));
         }
+        self.run_groups();
     }
 
     fn for_each_log(
@@ -598,6 +626,7 @@ impl Cluster {
     /// `poll()`: records from the assigned partitions, up to `max.poll.records`.
     pub fn poll(&mut self, h: ConsumerHandle) -> Result<Vec<Message>> {
         let now = self.now;
+        self.group_step(h)?;
         let (c, topics, offsets) = self.consumer_parts(h)?;
         c.poll(topics, offsets, now)
     }
@@ -630,6 +659,18 @@ impl Cluster {
                 Some(v)
             }
         };
+        let (c, _, _) = self.consumer_parts(h)?;
+        if c.config().group_id.is_none() {
+            return Err(err!(InvalidGroupId, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
+        }
+        // commitSync() with nothing to commit sends nothing, so it cannot fail.
+        if explicit
+            .as_ref()
+            .map_or(c.positions().is_empty(), Vec::is_empty)
+        {
+            return Ok(Vec::new());
+        }
+        self.check_generation(h)?;
         let (c, _, store) = self.consumer_parts(h)?;
         c.commit(store, explicit, now)
     }
@@ -665,6 +706,7 @@ impl Cluster {
         if c.config().enable_auto_commit {
             c.commit(store, None, now)?;
         }
+        self.leave_group(h, "left");
         self.consumers[h.0 as usize] = None;
         Ok(())
     }
@@ -672,6 +714,7 @@ impl Cluster {
     /// Fault injection: the consumer process dies; nothing more is committed.
     pub fn crash_consumer(&mut self, h: ConsumerHandle) -> Result<()> {
         self.consumer(h)?;
+        self.go_silent(h);
         self.consumers[h.0 as usize] = None;
         Ok(())
     }
@@ -692,6 +735,18 @@ impl Cluster {
         }
         for c in self.consumers.iter().flatten() {
             c.hash_into(&mut h);
+        }
+        for g in self.groups.values() {
+            h.str(&g.id);
+            h.str(g.state.name());
+            h.i64(g.generation.into());
+            for m in g.members.values() {
+                h.str(&m.member_id);
+                for (t, p) in &m.assignment {
+                    h.str(t);
+                    h.u64((*p).into());
+                }
+            }
         }
         for ((g, t, p), c) in &self.offsets {
             h.str(g);
