@@ -108,6 +108,13 @@ enum Op {
     Poll {
         consumer: u8,
     },
+    Subscribe {
+        consumer: u8,
+        topics: u8,
+    },
+    Unsubscribe {
+        consumer: u8,
+    },
     Seek {
         consumer: u8,
         topic: u8,
@@ -262,6 +269,21 @@ pub fn engine_ops(data: &[u8]) {
                         .map(|p| (name.as_str(), p))
                         .collect();
                     let _ = c.assign(h, &parts);
+                }
+            }
+            Op::Subscribe { consumer, topics } => {
+                if let Some(&h) = consumers.get(usize::from(consumer) % consumers.len().max(1)) {
+                    let names: Vec<String> = (0..4u8)
+                        .filter(|b| topics & (1 << b) != 0)
+                        .map(topic)
+                        .collect();
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let _ = c.subscribe(h, &names);
+                }
+            }
+            Op::Unsubscribe { consumer } => {
+                if let Some(&h) = consumers.get(usize::from(consumer) % consumers.len().max(1)) {
+                    let _ = c.unsubscribe(h);
                 }
             }
             Op::Poll { consumer } => {

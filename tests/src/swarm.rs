@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use logplay_core::consumer::RebalanceEvent;
 use logplay_core::producer::ProducerEvent;
 use logplay_core::{
     Cluster, ClusterConfig, ConsumerHandle, ProducerHandle, ProducerRecord, Rng, SeekTo,
@@ -56,6 +57,8 @@ struct ConsumerSpec {
     name: String,
     configs: Vec<(String, String)>,
     partitions: Vec<(String, u32)>,
+    /// Topics it subscribes to with its group, instead of assigning `partitions`.
+    subscribe: Option<Vec<String>>,
     /// How often (per mille) it polls when picked: some consumers all but stop polling.
     eagerness: u64,
 }
@@ -153,7 +156,22 @@ impl SwarmConfig {
             .iter()
             .flat_map(|t| (0..t.partitions).map(move |p| (t.name.clone(), p)))
             .collect();
-        let consumers = (0..1 + rng.below(4))
+        // Each group subscribes to its own topics.
+        let group_topics: Vec<Vec<String>> = (0..2)
+            .map(|_| {
+                let chosen: Vec<String> = topics
+                    .iter()
+                    .filter(|_| rng.below(2) == 0)
+                    .map(|t| t.name.clone())
+                    .collect();
+                if chosen.is_empty() {
+                    vec![topics[0].name.clone()]
+                } else {
+                    chosen
+                }
+            })
+            .collect();
+        let consumers = (0..1 + rng.below(6))
             .map(|i| {
                 let mut configs = vec![
                     (
@@ -162,6 +180,38 @@ impl SwarmConfig {
                     ),
                     ("max.poll.records".into(), (1 + rng.below(200)).to_string()),
                 ];
+                let eagerness = pick(&mut rng, &["1000", "1000", "300", "20"])
+                    .parse()
+                    .unwrap_or(1000);
+                if rng.below(2) == 0 {
+                    // A group member: subscribes, with random timeouts and assignor preference.
+                    let g = rng.below(2) as usize;
+                    configs.push(("group.id".into(), format!("g{g}")));
+                    configs.push((
+                        "enable.auto.commit".into(),
+                        pick(&mut rng, &["true", "false"]).into(),
+                    ));
+                    configs.push((
+                        "partition.assignment.strategy".into(),
+                        pick(&mut rng, &["range,roundrobin", "roundrobin,range"]).into(),
+                    ));
+                    configs.push((
+                        "session.timeout.ms".into(),
+                        (6_000 + rng.below(40_000)).to_string(),
+                    ));
+                    configs.push((
+                        "max.poll.interval.ms".into(),
+                        (5_000 + rng.below(300_000)).to_string(),
+                    ));
+                    let subscribe = Some(group_topics[g].clone());
+                    return ConsumerSpec {
+                        name: format!("c{i}"),
+                        configs,
+                        partitions: Vec::new(),
+                        subscribe,
+                        eagerness,
+                    };
+                }
                 if rng.below(3) > 0 {
                     configs.push(("group.id".into(), format!("g{}", rng.below(2))));
                     configs.push((
@@ -178,13 +228,11 @@ impl SwarmConfig {
                     .filter(|_| rng.below(2) == 0)
                     .cloned()
                     .collect();
-                let eagerness = pick(&mut rng, &["1000", "1000", "300", "20"])
-                    .parse()
-                    .unwrap_or(1000);
                 ConsumerSpec {
                     name: format!("c{i}"),
                     configs,
                     partitions,
+                    subscribe: None,
                     eagerness,
                 }
             })
@@ -456,6 +504,7 @@ pub fn run(seed: u64, ops: usize) -> SwarmReport {
             }
         }
         collect_acks(&mut c, &mut audit, &clients, &config);
+        check_groups(&c, &mut audit, &config);
     }
     // Let every retry and linger finish, then read everything back.
     for (h, _) in &clients.producers {
@@ -491,13 +540,22 @@ fn start_consumer(c: &mut Cluster, spec: &ConsumerSpec) -> ConsumerHandle {
     let h = c
         .create_consumer(&spec.name, &pairs(&spec.configs))
         .expect("the swarm draws valid consumer configs");
-    let parts: Vec<(&str, u32)> = spec
-        .partitions
-        .iter()
-        .map(|(t, p)| (t.as_str(), *p))
-        .collect();
-    c.assign(h, &parts)
-        .expect("the swarm assigns partitions that exist");
+    match &spec.subscribe {
+        Some(topics) => {
+            let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
+            c.subscribe(h, &topics)
+                .expect("a group consumer subscribes");
+        }
+        None => {
+            let parts: Vec<(&str, u32)> = spec
+                .partitions
+                .iter()
+                .map(|(t, p)| (t.as_str(), *p))
+                .collect();
+            c.assign(h, &parts)
+                .expect("the swarm assigns partitions that exist");
+        }
+    }
     h
 }
 
@@ -535,7 +593,7 @@ fn collect_acks(c: &mut Cluster, audit: &mut Auditor, clients: &Clients, config:
 
 fn poll(c: &mut Cluster, audit: &mut Auditor, clients: &Clients, ci: usize) {
     let (h, incarnation) = clients.consumers[ci];
-    let positions: BTreeMap<(String, u32), Option<i64>> = c
+    let mut positions: BTreeMap<(String, u32), Option<i64>> = c
         .assignment(h)
         .map(|a| {
             a.into_iter()
@@ -544,6 +602,41 @@ fn poll(c: &mut Cluster, audit: &mut Auditor, clients: &Clients, ci: usize) {
         })
         .unwrap_or_default();
     let Ok(messages) = c.poll(h) else { return };
+    // A rebalance inside the poll starts a partition over from its committed offset: the
+    // monotonic and skip checks hold within one assignment, not across them.
+    for e in c.drain_consumer_events(h).unwrap_or_default() {
+        let (RebalanceEvent::Revoked(parts)
+        | RebalanceEvent::Assigned(parts)
+        | RebalanceEvent::Lost(parts)) = e;
+        for (t, p) in parts {
+            audit
+                .last_polled
+                .remove(&(ci, incarnation, t.to_string(), p));
+            positions.remove(&(t.to_string(), p));
+        }
+    }
+    let owned: Vec<(String, u32)> = c
+        .consumer(h)
+        .map(|x| {
+            x.partitions()
+                .into_iter()
+                .map(|(t, p)| (t.to_string(), p))
+                .collect()
+        })
+        .unwrap_or_default();
+    for m in messages
+        .iter()
+        .filter(|m| !owned.contains(&(m.topic().to_string(), m.partition())))
+    {
+        audit.flag(
+            "double-owner",
+            format!(
+                "c{ci} read {}-{} which it does not own",
+                m.topic(),
+                m.partition()
+            ),
+        );
+    }
     for m in messages {
         if m.error().is_some() {
             continue;
@@ -593,6 +686,57 @@ fn poll(c: &mut Cluster, audit: &mut Auditor, clients: &Clients, ci: usize) {
             }
         }
         audit.last_polled.insert(slot, o);
+    }
+}
+
+/// In a Stable group every subscribed partition has exactly one owner.
+fn check_groups(c: &Cluster, audit: &mut Auditor, config: &SwarmConfig) {
+    for group in c.list_groups() {
+        let Ok(d) = c.describe_group(group) else {
+            continue;
+        };
+        if d.state != logplay_core::group::coordinator::GroupState::Stable {
+            continue;
+        }
+        let mut owners: BTreeMap<(String, u32), usize> = BTreeMap::new();
+        for m in &d.members {
+            for tp in &m.assignment {
+                *owners.entry(tp.clone()).or_default() += 1;
+            }
+        }
+        if let Some((tp, n)) = owners.iter().find(|(_, n)| **n > 1) {
+            audit.flag(
+                "double-owner",
+                format!(
+                    "{group} gen {}: {}-{} has {n} owners",
+                    d.generation, tp.0, tp.1
+                ),
+            );
+        }
+        let subscribed: std::collections::BTreeSet<&String> = config
+            .consumers
+            .iter()
+            .filter(|s| s.configs.iter().any(|(k, v)| k == "group.id" && v == group))
+            .filter_map(|s| s.subscribe.as_ref())
+            .flatten()
+            .collect();
+        for t in config
+            .topics
+            .iter()
+            .filter(|t| subscribed.contains(&t.name))
+        {
+            for p in 0..t.partitions {
+                if !owners.contains_key(&(t.name.clone(), p)) {
+                    audit.flag(
+                        "model-mismatch",
+                        format!(
+                            "{group} gen {} is Stable but {}-{p} has no owner",
+                            d.generation, t.name
+                        ),
+                    );
+                }
+            }
+        }
     }
 }
 
