@@ -496,3 +496,91 @@ impl GroupChange {
         }
     }
 }
+
+/// Where `reset_offsets` moves a group's committed offsets (`kafka-consumer-groups
+/// --reset-offsets`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetReset {
+    /// `--to-earliest`.
+    Earliest,
+    /// `--to-latest`.
+    Latest,
+    /// `--to-offset N` (kept within the log).
+    Offset(i64),
+    /// `--to-datetime`: the first offset at or after a timestamp.
+    Timestamp(i64),
+    /// `--shift-by N` (kept within the log).
+    ShiftBy(i64),
+}
+
+impl Cluster {
+    /// `kafka-consumer-groups --reset-offsets --execute` for a topic (all partitions, or one).
+    /// Like Kafka, only for an inactive group (no members). Returns the new offsets.
+    pub fn reset_offsets(
+        &mut self,
+        group_id: &str,
+        topic: &str,
+        partition: Option<u32>,
+        to: OffsetReset,
+    ) -> Result<Vec<(TopicPartition, i64)>> {
+        if let Some(g) = self.groups.get(group_id).filter(|g| !g.members.is_empty()) {
+            return Err(err!(
+                InvalidRequest,
+                "Assignments can only be reset if the group '{group_id}' is inactive, but the current state is {}.",
+                g.state.name()
+            ));
+        }
+        let (name, t) = self.topics.get_key_value(topic).ok_or_else(|| {
+            err!(
+                UnknownTopicOrPartition,
+                "Topic {topic} not present in metadata"
+            )
+        })?;
+        let partitions: Vec<u32> = match partition {
+            Some(p) => {
+                t.partition(p)?;
+                alloc::vec![p]
+            }
+            None => (0..t.partitions.len() as u32).collect(),
+        };
+        let mut done = Vec::new();
+        for p in partitions {
+            let log = &t.partitions[p as usize].log;
+            let (start, end) = (log.log_start_offset(), log.high_watermark());
+            let current = self.committed_offset(group_id, topic, p);
+            let offset = match to {
+                OffsetReset::Earliest => start,
+                OffsetReset::Latest => end,
+                OffsetReset::Offset(o) => o,
+                OffsetReset::Timestamp(ts) => log.offset_for_timestamp(ts).unwrap_or(end),
+                OffsetReset::ShiftBy(n) => current.unwrap_or(start).saturating_add(n),
+            }
+            .clamp(start, end);
+            done.push(((Arc::clone(name), p), offset));
+        }
+        let now = self.now;
+        for ((t, p), offset) in &done {
+            self.offsets.insert(
+                (String::from(group_id), Arc::clone(t), *p),
+                crate::consumer::CommittedOffset {
+                    offset: *offset,
+                    commit_time: now,
+                },
+            );
+        }
+        Ok(done)
+    }
+
+    /// `kafka-consumer-groups --delete-offsets` for a topic the group does not consume now.
+    pub fn delete_offsets(&mut self, group_id: &str, topic: &str) -> Result<usize> {
+        if let Some(g) = self.groups.get(group_id) {
+            if g.members.values().any(|m| m.topics.contains(topic)) {
+                return Err(err!(InvalidRequest, "GROUP_SUBSCRIBED_TO_TOPIC: the group {group_id} is subscribed to {topic}; its offsets cannot be deleted"));
+            }
+        }
+        let before = self.offsets.len();
+        self.offsets
+            .retain(|(g, t, _), _| !(g == group_id && &**t == topic));
+        Ok(before - self.offsets.len())
+    }
+}

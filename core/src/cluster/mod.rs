@@ -88,7 +88,7 @@ pub struct ConsumerHandle(u32);
 
 mod groups;
 
-pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset};
+pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset, OffsetReset};
 
 /// What the brokers did on their own, drained with [`Cluster::drain_events`].
 #[derive(Clone, Debug, PartialEq, Eq)]

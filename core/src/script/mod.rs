@@ -85,6 +85,21 @@ pub enum SeekTarget {
     Timestamp(i64),
 }
 
+/// Where `group reset-offsets` moves committed offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetTarget {
+    /// `to-earliest`.
+    Earliest,
+    /// `to-latest`.
+    Latest,
+    /// `to-offset=N`.
+    Offset(i64),
+    /// `to-datetime=MS`.
+    Timestamp(i64),
+    /// `shift-by=N`.
+    ShiftBy(i64),
+}
+
 /// What `describe` shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DescribeTarget {
@@ -245,6 +260,24 @@ pub enum Command {
     },
     /// `close CLIENT`: a clean close (a producer flushes; a consumer auto-commits).
     Close(String),
+    /// `group reset-offsets GROUP TOPIC[:P] (to-earliest|to-latest|to-offset=N|to-datetime=MS|shift-by=N)`.
+    ResetOffsets {
+        /// The group.
+        group: String,
+        /// The topic.
+        topic: String,
+        /// One partition, or all.
+        partition: Option<u32>,
+        /// Where to.
+        to: ResetTarget,
+    },
+    /// `group delete-offsets GROUP TOPIC`.
+    DeleteOffsets {
+        /// The group.
+        group: String,
+        /// The topic.
+        topic: String,
+    },
     /// `tick DURATION`: moves the simulated clock.
     Tick(u64),
     /// `fault lose-ack PRODUCER [N]`: the next N produce responses are lost.

@@ -6,8 +6,8 @@ use core::fmt;
 
 use super::lexer::{tokenize, Raw, Token};
 use super::{
-    parse_duration, Command, DescribeTarget, PartitionRef, Script, SeekTarget, Template, Value,
-    MAX_COMMANDS, MAX_GENERATE, MAX_TICK_MS,
+    parse_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
+    Template, Value, MAX_COMMANDS, MAX_GENERATE, MAX_TICK_MS,
 };
 
 /// Why a script does not parse, and where.
@@ -217,6 +217,7 @@ impl Line {
             "pause" => Command::Pause { consumer: self.name("a consumer name")?, partitions: self.partition_refs()? },
             "resume" => Command::Resume { consumer: self.name("a consumer name")?, partitions: self.partition_refs()? },
             "close" => Command::Close(self.name("a client name")?),
+            "group" => self.group()?,
             "tick" => {
                 let (w, column) = self.word("a duration like 100ms, 5s, 1m")?;
                 match parse_duration(&w) {
@@ -230,7 +231,7 @@ impl Line {
             _ => {
                 return Err(self.error(
                     column,
-                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close tick fault describe"),
+                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe"),
                 ))
             }
         };
@@ -394,6 +395,57 @@ impl Line {
             return Err(self.error(self.end, "expected topics, or pattern=REGEX"));
         }
         Ok(Command::Subscribe { consumer, topics })
+    }
+
+    fn group(&mut self) -> Result<Command, ParseError> {
+        let (action, column) = self.word("reset-offsets or delete-offsets")?;
+        let group = self.name("a group id")?;
+        match action.as_str() {
+            "reset-offsets" => {
+                let (target, tcol) = self.word("a topic, or TOPIC:PARTITION")?;
+                let (topic, partition) = match target.rsplit_once(':') {
+                    Some((t, p)) => (
+                        t.to_string(),
+                        Some(
+                            p.parse()
+                                .map_err(|_| self.error(tcol, "expected TOPIC:PARTITION"))?,
+                        ),
+                    ),
+                    None => (target, None),
+                };
+                let col = self.column();
+                let to = match self.tokens.get(self.pos).cloned() {
+                    Some(Token { key: None, value: Raw::Bare(w), .. }) if w == "to-earliest" => ResetTarget::Earliest,
+                    Some(Token { key: None, value: Raw::Bare(w), .. }) if w == "to-latest" => ResetTarget::Latest,
+                    Some(Token { key: Some(k), value, .. }) if ["to-offset", "to-datetime", "shift-by"].contains(&k.as_str()) => {
+                        let n: i64 = value.text().parse().map_err(|_| self.error(col, "expected a whole number"))?;
+                        match k.as_str() {
+                            "to-offset" => ResetTarget::Offset(n),
+                            "to-datetime" => ResetTarget::Timestamp(n),
+                            _ => ResetTarget::ShiftBy(n),
+                        }
+                    }
+                    _ => return Err(self.error(col, "expected to-earliest, to-latest, to-offset=N, to-datetime=MS or shift-by=N")),
+                };
+                self.pos += 1;
+                Ok(Command::ResetOffsets {
+                    group,
+                    topic,
+                    partition,
+                    to,
+                })
+            }
+            "delete-offsets" => Ok(Command::DeleteOffsets {
+                group,
+                topic: self.name("a topic name")?,
+            }),
+            _ => Err(self.error(
+                column,
+                &alloc::format!(
+                    "unknown group action `{action}`: use reset-offsets or delete-offsets"
+                ),
+            )),
+        }
     }
 
     fn seek(&mut self) -> Result<Command, ParseError> {

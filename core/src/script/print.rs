@@ -3,7 +3,9 @@
 use alloc::string::String;
 use core::fmt::{self, Write};
 
-use super::{format_duration, Command, DescribeTarget, PartitionRef, Script, SeekTarget, Value};
+use super::{
+    format_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, Value,
+};
 
 /// The canonical text of a script: one command per line, no comments.
 pub fn print(script: &Script) -> String {
@@ -140,6 +142,27 @@ impl fmt::Display for Command {
                 partitions,
             } => write_refs(f, "resume", consumer, partitions),
             Command::Close(c) => write!(f, "close {c}"),
+            Command::ResetOffsets {
+                group,
+                topic,
+                partition,
+                to,
+            } => {
+                write!(f, "group reset-offsets {group} {topic}")?;
+                if let Some(p) = partition {
+                    write!(f, ":{p}")?;
+                }
+                match to {
+                    ResetTarget::Earliest => f.write_str(" to-earliest"),
+                    ResetTarget::Latest => f.write_str(" to-latest"),
+                    ResetTarget::Offset(n) => write!(f, " to-offset={n}"),
+                    ResetTarget::Timestamp(n) => write!(f, " to-datetime={n}"),
+                    ResetTarget::ShiftBy(n) => write!(f, " shift-by={n}"),
+                }
+            }
+            Command::DeleteOffsets { group, topic } => {
+                write!(f, "group delete-offsets {group} {topic}")
+            }
             Command::Tick(ms) => write!(f, "tick {}", format_duration(*ms)),
             Command::LoseAcks { producer, count } => write!(f, "fault lose-ack {producer} {count}"),
             Command::Crash(c) => write!(f, "fault crash {c}"),

@@ -6,8 +6,10 @@ use alloc::vec::Vec;
 
 use serde_json::{json, Map, Value as Json};
 
-use super::{Command, DescribeTarget, PartitionRef, Script, SeekTarget, MAX_GENERATE};
-use crate::cluster::{Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, ProducerHandle};
+use super::{Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, MAX_GENERATE};
+use crate::cluster::{
+    Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, OffsetReset, ProducerHandle,
+};
 use crate::consumer::{RebalanceEvent, SeekTo};
 use crate::error::{err, Error};
 use crate::producer::ProducerEvent;
@@ -414,6 +416,35 @@ impl Runner {
                 Some(Client::Consumer(h)) => self.cluster.close_consumer(*h)?,
                 None => return Err(err!(InvalidRequest, "there is no client named {name}")),
             },
+            Command::ResetOffsets {
+                group,
+                topic,
+                partition,
+                to,
+            } => {
+                let to = match to {
+                    ResetTarget::Earliest => OffsetReset::Earliest,
+                    ResetTarget::Latest => OffsetReset::Latest,
+                    ResetTarget::Offset(n) => OffsetReset::Offset(*n),
+                    ResetTarget::Timestamp(n) => OffsetReset::Timestamp(*n),
+                    ResetTarget::ShiftBy(n) => OffsetReset::ShiftBy(*n),
+                };
+                for ((t, p), offset) in self.cluster.reset_offsets(group, topic, *partition, to)? {
+                    out.push(Output::new(
+                        line,
+                        "committed",
+                        json!({ "group": group, "topic": &*t, "partition": p, "offset": offset }),
+                    ));
+                }
+            }
+            Command::DeleteOffsets { group, topic } => {
+                let deleted = self.cluster.delete_offsets(group, topic)?;
+                out.push(Output::new(
+                    line,
+                    "offsets_deleted",
+                    json!({ "group": group, "topic": topic, "partitions": deleted }),
+                ));
+            }
             Command::Tick(ms) => {
                 self.cluster.tick(*ms)?;
                 out.push(Output::new(
