@@ -608,13 +608,21 @@ describe topic orders
 describe consumer c1
 describe producer p1
 describe cluster
+subscribe c1 orders payments
+subscribe c1 pattern="orders-.*"
+unsubscribe c1
+group reset-offsets billing orders to-earliest
+group reset-offsets billing orders:1 shift-by=-3
+group reset-offsets billing orders to-datetime=1000
+group delete-offsets billing orders
+describe group billing
 topic delete orders
 "#;
 
     #[test]
     fn every_command_parses_and_prints_back_canonically() {
         let script = parse(EVERYTHING).unwrap();
-        assert_eq!(script.commands.len(), 30);
+        assert_eq!(script.commands.len(), 38);
         assert_eq!(script.commands[0], (3, Command::Seed(42)));
         let canonical = print(&script);
         assert!(canonical
