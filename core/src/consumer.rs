@@ -194,7 +194,7 @@ fn parse_strategies(v: &str) -> Result<Vec<String>> {
         {
             Err(err!(
             InvalidConfig,
-            "partition.assignment.strategy={first}: logplay implements range and roundrobin so far"
+            "partition.assignment.strategy={first}: logplay implements range, roundrobin and sticky so far"
         ))
         }
         Some(_) => Ok(names),

@@ -66,7 +66,7 @@ fn split(c: &mut Criterion) {
 }
 
 fn assignors(c: &mut Criterion) {
-    use logplay_core::group::assignor::{range, roundrobin};
+    use logplay_core::group::assignor::{range, roundrobin, sticky};
     let (topics, members) = logplay_tests::workloads::big_group(10_000, 10_000);
     let mut g = c.benchmark_group("assignors");
     g.sample_size(20);
@@ -76,6 +76,16 @@ fn assignors(c: &mut Criterion) {
     g.bench_function("roundrobin: 10,000 members, 10,000 partitions", |b| {
         b.iter(|| roundrobin(&topics, &members))
     });
+    // A rebalance after one member left: everyone else owned its range partitions before.
+    let before = range(&topics, &members);
+    let mut rejoined: Vec<_> = members[1..].to_vec();
+    for m in &mut rejoined {
+        m.owned = before[&m.member_id].clone();
+    }
+    g.bench_function(
+        "sticky: 9,999 members with previous partitions, 10,000 partitions",
+        |b| b.iter(|| sticky(&topics, &rejoined)),
+    );
     g.finish();
 }
 

@@ -5,10 +5,10 @@
 //! `group.instance.id`) first, by instance id, then the others by member id, comparing
 //! strings as Java does (by UTF-16 code units).
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cmp::Ordering;
+use core::cmp::{Ordering, Reverse};
 
 /// A topic-partition in an assignment.
 pub type Partition = (String, u32);
@@ -130,6 +130,112 @@ pub fn roundrobin(partitions_per_topic: &BTreeMap<String, u32>, members: &[Membe
             }
             lists[next % sorted.len()].push((topic.clone(), p));
             next += 1;
+        }
+    }
+    finish(&sorted, lists)
+}
+
+/// Kafka's `StickyAssignor` (`sticky`): balanced (partition counts differ by at most one
+/// when the subscriptions allow it) while keeping as many of each member's previous
+/// partitions as balance allows.
+///
+/// Members keep the partitions they owned (each partition by its first claimer) up to their
+/// quota, ⌊N/M⌋ or, for the first N mod M members that owned more, ⌈N/M⌉; the rest go to the
+/// least-loaded members subscribed to their topic. With different subscriptions the same
+/// greedy steps run, then partitions move from fuller to emptier members that can take them
+/// until no move narrows the gap.
+pub fn sticky(partitions_per_topic: &BTreeMap<String, u32>, members: &[Member]) -> Assignment {
+    let sorted = sorted(members);
+    let mut lists: Vec<Vec<Partition>> = alloc::vec![Vec::new(); sorted.len()];
+    if sorted.is_empty() {
+        return Assignment::new();
+    }
+    let subscribed = |i: usize, t: &str| sorted[i].topics.contains(t);
+    let all: Vec<Partition> = partitions_per_topic
+        .iter()
+        .filter(|(t, _)| sorted.iter().any(|m| m.topics.contains(*t)))
+        .flat_map(|(t, n)| (0..*n).map(move |p| (t.clone(), p)))
+        .collect();
+    let total = all.len();
+    let (min_quota, extra) = (total / sorted.len(), total % sorted.len());
+    // Keep owned partitions that still exist and are still subscribed, first claimer wins.
+    let valid: BTreeSet<&Partition> = all.iter().collect();
+    let mut claimed: BTreeSet<Partition> = BTreeSet::new();
+    let mut owned: Vec<Vec<Partition>> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut keep: Vec<Partition> = m
+                .owned
+                .iter()
+                .filter(|p| valid.contains(p) && subscribed(i, &p.0))
+                .cloned()
+                .collect();
+            keep.sort();
+            keep.dedup();
+            keep.retain(|p| claimed.insert(p.clone()));
+            keep
+        })
+        .collect();
+    for p in owned.iter().flatten() {
+        claimed.remove(p);
+    }
+    // The extra slots go first to the members that owned the most.
+    let mut by_owned: Vec<usize> = (0..sorted.len()).collect();
+    by_owned.sort_by(|a, b| owned[*b].len().cmp(&owned[*a].len()).then(a.cmp(b)));
+    let mut quota = alloc::vec![min_quota; sorted.len()];
+    for &i in by_owned.iter().take(extra) {
+        quota[i] += 1;
+    }
+    let mut taken: BTreeSet<Partition> = BTreeSet::new();
+    for (i, keep) in owned.iter_mut().enumerate() {
+        keep.truncate(quota[i]);
+        taken.extend(keep.iter().cloned());
+        lists[i].append(keep);
+    }
+    let same_subscriptions = sorted.windows(2).all(|w| w[0].topics == w[1].topics);
+    let free = all.iter().filter(|p| !taken.contains(*p));
+    if same_subscriptions {
+        // Everyone can take anything: fill the least-loaded member first, from a heap.
+        let mut heap: BinaryHeap<Reverse<(bool, usize, usize)>> = (0..sorted.len())
+            .map(|i| Reverse((lists[i].len() >= quota[i], lists[i].len(), i)))
+            .collect();
+        for p in free {
+            if let Some(Reverse((_, _, i))) = heap.pop() {
+                lists[i].push(p.clone());
+                heap.push(Reverse((lists[i].len() >= quota[i], lists[i].len(), i)));
+            }
+        }
+    } else {
+        for p in free {
+            let best = (0..sorted.len())
+                .filter(|&i| subscribed(i, &p.0))
+                .min_by_key(|&i| (lists[i].len() >= quota[i], lists[i].len(), i));
+            if let Some(i) = best {
+                lists[i].push(p.clone());
+            }
+        }
+    }
+    // Unequal subscriptions can leave gaps the quotas did not foresee: close them.
+    let balanced = |lists: &[Vec<Partition>]| {
+        let lens = lists.iter().map(Vec::len);
+        lens.clone().max().unwrap_or(0) - lens.min().unwrap_or(0) <= 1
+    };
+    while !same_subscriptions && !balanced(&lists) {
+        let mut moved = false;
+        for from in 0..sorted.len() {
+            for to in 0..sorted.len() {
+                if lists[from].len() > lists[to].len() + 1 {
+                    if let Some(k) = lists[from].iter().rposition(|p| subscribed(to, &p.0)) {
+                        let p = lists[from].remove(k);
+                        lists[to].push(p);
+                        moved = true;
+                    }
+                }
+            }
+        }
+        if !moved {
+            break;
         }
     }
     finish(&sorted, lists)
@@ -325,6 +431,46 @@ mod tests {
                 tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)])
             );
         }
+    }
+
+    #[test]
+    fn sticky_keeps_what_it_can_and_stays_balanced() {
+        let t = topics(&[("t", 6)]);
+        let owning = |id: &str, parts: &[u32]| {
+            let mut m = Member::new(id, ["t"]);
+            m.owned = parts.iter().map(|p| (String::from("t"), *p)).collect();
+            m
+        };
+        // Two members own everything; a third joins: each gives up one, nothing else moves.
+        let a = sticky(
+            &t,
+            &[
+                owning("a", &[0, 1, 2]),
+                owning("b", &[3, 4, 5]),
+                Member::new("c", ["t"]),
+            ],
+        );
+        assert_eq!(a["a"], tps(&[("t", 0), ("t", 1)]));
+        assert_eq!(a["b"], tps(&[("t", 3), ("t", 4)]));
+        assert_eq!(a["c"], tps(&[("t", 2), ("t", 5)]));
+        // A member leaves: the survivors keep theirs and split its partitions.
+        let a = sticky(&t, &[owning("a", &[0, 1]), owning("c", &[2, 5])]);
+        assert_eq!((a["a"].len(), a["c"].len()), (3, 3));
+        assert!(
+            a["a"].starts_with(&tps(&[("t", 0), ("t", 1)]))
+                && a["c"].contains(&(String::from("t"), 5))
+        );
+        // A partition claimed twice goes to its first claimer only.
+        let a = sticky(&t, &[owning("a", &[0]), owning("b", &[0])]);
+        assert_eq!(a["a"].len() + a["b"].len(), 6);
+        assert!(
+            a["a"].contains(&(String::from("t"), 0)) && !a["b"].contains(&(String::from("t"), 0))
+        );
+        // Different subscriptions still balance where they can.
+        let mixed = [Member::new("a", ["t", "u"]), Member::new("b", ["u"])];
+        let a = sticky(&topics(&[("t", 2), ("u", 2)]), &mixed);
+        assert_eq!(a["b"], tps(&[("u", 0), ("u", 1)]));
+        assert_eq!(a["a"], tps(&[("t", 0), ("t", 1)]));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::error::{err, Result};
 use crate::time::SimTime;
 
 /// The assignors logplay implements, by Kafka's protocol names.
-pub const SUPPORTED_ASSIGNORS: [&str; 2] = ["range", "roundrobin"];
+pub const SUPPORTED_ASSIGNORS: [&str; 3] = ["range", "roundrobin", "sticky"];
 
 /// A group's state, by Kafka's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -146,6 +146,10 @@ impl Group {
         let mut changes = Vec::new();
         let was_empty = self.members.is_empty();
         member.joined = true;
+        if let Some(previous) = self.members.get(&member.member_id) {
+            // A rejoining member reports what it owned (the sticky assignors' user data).
+            member.assignment = previous.assignment.clone();
+        }
         let id = member.member_id.clone();
         if self.leader.is_none() {
             self.leader = Some(id.clone());
@@ -319,6 +323,7 @@ impl Group {
             .collect();
         let assignment = match protocol.as_deref() {
             Some("roundrobin") => assignor::roundrobin(partitions, &members),
+            Some("sticky") => assignor::sticky(partitions, &members),
             _ => assignor::range(partitions, &members),
         };
         for (id, parts) in assignment {
