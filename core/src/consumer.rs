@@ -46,6 +46,8 @@ pub struct ConsumerConfig {
     pub client_id: String,
     /// `group.id`: needed to commit offsets.
     pub group_id: Option<String>,
+    /// `group.instance.id`: makes the member static (KIP-345).
+    pub group_instance_id: Option<String>,
     /// `auto.offset.reset` (default latest).
     pub auto_offset_reset: OffsetReset,
     /// `enable.auto.commit` (default true when there is a group id).
@@ -75,6 +77,7 @@ impl Default for ConsumerConfig {
         Self {
             client_id: String::new(),
             group_id: None,
+            group_instance_id: None,
             auto_offset_reset: OffsetReset::Latest,
             enable_auto_commit: false,
             auto_commit_interval_ms: 5_000,
@@ -111,6 +114,7 @@ impl ConsumerConfig {
             match key {
                 "client.id" => c.client_id = v.into(),
                 "group.id" => c.group_id = Some(v.trim().into()).filter(|g: &String| !g.is_empty()),
+                "group.instance.id" => c.group_instance_id = Some(v.trim().into()).filter(|g: &String| !g.is_empty()),
                 "auto.offset.reset" => {
                     c.auto_offset_reset = match v.trim() {
                         "earliest" => OffsetReset::Earliest,
@@ -158,6 +162,10 @@ impl ConsumerConfig {
             ("enable.auto.commit", self.enable_auto_commit.to_string()),
             ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
             ("group.id", self.group_id.clone().unwrap_or_default()),
+            (
+                "group.instance.id",
+                self.group_instance_id.clone().unwrap_or_default()
+            ),
             (
                 "max.partition.fetch.bytes",
                 self.max_partition_fetch_bytes.to_string()

@@ -245,8 +245,17 @@ impl Cluster {
                 rebalance_timeout_ms: c.config().max_poll_interval_ms,
                 session_timeout_ms: c.config().session_timeout_ms,
                 silent_since: None,
+                instance_id: c.config().group_instance_id.clone(),
             };
-            match group.join(member, now, delay) {
+            let restarted = c.membership.generation == 0
+                && group.state == GroupState::Stable
+                && group.rejoin_static(&member);
+            let joined = if restarted {
+                Ok(Vec::new())
+            } else {
+                group.join(member, now, delay)
+            };
+            match joined {
                 Ok(joined) => changes.extend(joined),
                 Err(e) => {
                     c.membership.member_id = None;
@@ -316,6 +325,12 @@ impl Cluster {
     pub(super) fn leave_group(&mut self, h: ConsumerHandle, reason: &'static str) {
         let now = self.now;
         let Ok(c) = self.consumer(h) else { return };
+        if c.config().group_instance_id.is_some() {
+            // Static members never send LeaveGroup (close, unsubscribe, a missed poll): the
+            // session timeout decides (KIP-345).
+            self.go_silent(h);
+            return;
+        }
         let (Some(group_id), Some(id)) =
             (c.config().group_id.clone(), c.membership.member_id.clone())
         else {

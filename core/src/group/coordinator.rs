@@ -66,6 +66,8 @@ pub struct GroupMember {
     pub session_timeout_ms: u64,
     /// When its heartbeats stopped (its process died), if they did.
     pub silent_since: Option<SimTime>,
+    /// Its `group.instance.id`, for a static member.
+    pub instance_id: Option<String>,
 }
 
 /// A consumer group.
@@ -116,6 +118,34 @@ impl Group {
             rebalance_deadline: None,
             initial_delay_until: None,
         }
+    }
+
+    /// A static member restarting (KIP-345): if its `group.instance.id` is known, the new
+    /// member id takes over the old one's place and assignment without a rebalance. Returns
+    /// whether it did.
+    pub fn rejoin_static(&mut self, member: &GroupMember) -> bool {
+        let Some(instance) = &member.instance_id else {
+            return false;
+        };
+        let Some(old_id) = self
+            .members
+            .values()
+            .find(|m| m.instance_id.as_ref() == Some(instance))
+            .map(|m| m.member_id.clone())
+        else {
+            return false;
+        };
+        let Some(old) = self.members.remove(&old_id) else {
+            return false;
+        };
+        let mut new = member.clone();
+        new.assignment = old.assignment;
+        new.joined = old.joined;
+        if self.leader.as_deref() == Some(old_id.as_str()) {
+            self.leader = Some(new.member_id.clone());
+        }
+        self.members.insert(new.member_id.clone(), new);
+        true
     }
 
     /// JoinGroup: adds or updates a member; the first join of a rebalance starts it. A member
@@ -316,7 +346,7 @@ impl Group {
             .values()
             .map(|m| Member {
                 member_id: m.member_id.clone(),
-                group_instance_id: None,
+                group_instance_id: m.instance_id.clone(),
                 topics: m.topics.clone(),
                 owned: m.assignment.clone(),
             })
@@ -379,6 +409,7 @@ mod tests {
             rebalance_timeout_ms: 300_000,
             session_timeout_ms: 45_000,
             silent_since: None,
+            instance_id: None,
         }
     }
 
