@@ -13,6 +13,7 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("idempotence"),
     golden!("produce_consume"),
     golden!("retention"),
+    golden!("semantics"),
     golden!("topics"),
 ];
 
