@@ -202,7 +202,7 @@ fn parse_strategies(v: &str) -> Result<Vec<String>> {
         {
             Err(err!(
             InvalidConfig,
-            "partition.assignment.strategy={first}: logplay implements range, roundrobin and sticky so far"
+            "partition.assignment.strategy={first}: logplay implements range, roundrobin, sticky and cooperative-sticky"
         ))
         }
         Some(_) => Ok(names),
@@ -310,6 +310,8 @@ pub(crate) struct Membership {
     /// The topics the subscription resolved to when it last (re)joined.
     pub(crate) topics: BTreeSet<String>,
     pub(crate) next_metadata_refresh: SimTime,
+    /// A cooperative member gave partitions up and must rejoin.
+    pub(crate) rejoin: bool,
 }
 
 /// A simulated consumer client. The [`crate::Cluster`] owns it.
@@ -366,12 +368,40 @@ impl Consumer {
         core::mem::take(&mut self.events)
     }
 
-    /// Takes partitions from the group: new ones start without a position.
-    pub(crate) fn set_group_assignment(&mut self, partitions: Vec<TopicPartition>) {
-        self.assignment = partitions
-            .into_iter()
-            .map(|tp| (tp, PartitionState::default()))
+    /// Takes the group's assignment: partitions that stay keep their positions, new ones
+    /// start without one. Returns (revoked, added).
+    pub(crate) fn update_group_assignment(
+        &mut self,
+        partitions: Vec<TopicPartition>,
+    ) -> (Vec<TopicPartition>, Vec<TopicPartition>) {
+        let new: BTreeSet<TopicPartition> = partitions.into_iter().collect();
+        let revoked: Vec<TopicPartition> = self
+            .assignment
+            .keys()
+            .filter(|tp| !new.contains(*tp))
+            .cloned()
             .collect();
+        for tp in &revoked {
+            self.assignment.remove(tp);
+        }
+        let added: Vec<TopicPartition> = new
+            .into_iter()
+            .filter(|tp| !self.assignment.contains_key(tp))
+            .collect();
+        for tp in &added {
+            self.assignment
+                .insert(tp.clone(), PartitionState::default());
+        }
+        (revoked, added)
+    }
+
+    /// Whether it rebalances cooperatively: only when every assignor it lists supports it,
+    /// as the Java client decides.
+    pub fn is_cooperative(&self) -> bool {
+        self.config
+            .assignment_strategies
+            .iter()
+            .all(|s| s == "cooperative-sticky")
     }
 
     /// Drops every partition (a revocation or a loss), returning them.

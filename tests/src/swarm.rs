@@ -157,6 +157,19 @@ impl SwarmConfig {
             .flat_map(|t| (0..t.partitions).map(move |p| (t.name.clone(), p)))
             .collect();
         // Each group subscribes to its own topics.
+        let group_strategy: Vec<&str> = (0..2)
+            .map(|_| {
+                pick(
+                    &mut rng,
+                    &[
+                        "range,roundrobin",
+                        "roundrobin,range",
+                        "sticky",
+                        "cooperative-sticky",
+                    ],
+                )
+            })
+            .collect();
         let group_topics: Vec<Vec<String>> = (0..2)
             .map(|_| {
                 let chosen: Vec<String> = topics
@@ -193,7 +206,7 @@ impl SwarmConfig {
                     ));
                     configs.push((
                         "partition.assignment.strategy".into(),
-                        pick(&mut rng, &["range,roundrobin", "roundrobin,range"]).into(),
+                        group_strategy[g].into(),
                     ));
                     configs.push((
                         "session.timeout.ms".into(),
@@ -712,6 +725,11 @@ fn check_groups(c: &Cluster, audit: &mut Auditor, config: &SwarmConfig) {
                     d.generation, tp.0, tp.1
                 ),
             );
+        }
+        // KIP-429: between a cooperative group's two rebalances, the partitions that move
+        // stay with their old owner until it gives them up; the coordinator lists no owner.
+        if d.protocol.as_deref() == Some("cooperative-sticky") {
+            continue;
         }
         let subscribed: std::collections::BTreeSet<&String> = config
             .consumers

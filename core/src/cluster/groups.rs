@@ -142,12 +142,21 @@ impl Cluster {
     /// topics changed (revoking everything first: eager rebalancing), and take the new
     /// assignment once the group is stable.
     pub(super) fn group_step(&mut self, h: ConsumerHandle) -> Result<()> {
+        // A cooperative member that gave partitions up rejoins at once (a second pass).
+        if self.group_pass(h)? {
+            self.group_pass(h)?;
+        }
+        Ok(())
+    }
+
+    /// One pass of the group protocol; returns whether the member must rejoin right away.
+    fn group_pass(&mut self, h: ConsumerHandle) -> Result<bool> {
         let now = self.now;
         let delay = self.config.group_initial_rebalance_delay_ms;
         let (subscription, group_id, refresh_due) = {
             let c = self.consumer(h)?;
             let Some(sub) = c.subscription.clone() else {
-                return Ok(());
+                return Ok(false);
             };
             let group = c.config().group_id.clone().unwrap_or_default();
             (sub, group, now >= c.membership.next_metadata_refresh)
@@ -221,17 +230,32 @@ impl Cluster {
         let id = c.membership.member_id.clone();
         let rejoin = match &id {
             None => true,
-            Some(id) => group.must_rejoin(id) || metadata_changed,
+            Some(id) => {
+                group.must_rejoin(id)
+                    || metadata_changed
+                    || core::mem::take(&mut c.membership.rejoin)
+            }
         };
         let mut changes = Vec::new();
+        let mut follow_up = false;
         if rejoin {
             if id.is_some() && c.config().enable_auto_commit {
                 let _ = c.commit(offsets, None, now);
             }
-            let revoked = c.clear_assignment();
-            if !revoked.is_empty() {
-                c.events.push(RebalanceEvent::Revoked(revoked));
-            }
+            // Eager: give up everything before rejoining. Cooperative: keep consuming and
+            // report what it owns.
+            let owned: Vec<(String, u32)> = if c.is_cooperative() {
+                c.partitions()
+                    .into_iter()
+                    .map(|(t, p)| (String::from(&*t), p))
+                    .collect()
+            } else {
+                let revoked = c.clear_assignment();
+                if !revoked.is_empty() {
+                    c.events.push(RebalanceEvent::Revoked(revoked));
+                }
+                Vec::new()
+            };
             let member_id =
                 id.unwrap_or_else(|| alloc::format!("{}-{rng_id}", c.config().client_id));
             c.membership.member_id = Some(member_id.clone());
@@ -240,12 +264,13 @@ impl Cluster {
                 client_id: c.config().client_id.clone(),
                 protocols: c.config().assignment_strategies.clone(),
                 topics: c.membership.topics.clone(),
-                assignment: Vec::new(),
+                assignment: owned,
                 joined: true,
                 rebalance_timeout_ms: c.config().max_poll_interval_ms,
                 session_timeout_ms: c.config().session_timeout_ms,
                 silent_since: None,
                 instance_id: c.config().group_instance_id.clone(),
+                cooperative: c.is_cooperative(),
             };
             let restarted = c.membership.generation == 0
                 && group.state == GroupState::Stable
@@ -281,8 +306,20 @@ impl Cluster {
                                 .map(|(name, _)| (Arc::clone(name), *p))
                         })
                         .collect();
-                    c.set_group_assignment(parts.clone());
-                    c.events.push(RebalanceEvent::Assigned(parts));
+                    let cooperative = c.is_cooperative();
+                    if cooperative && c.config().enable_auto_commit {
+                        let _ = c.commit(offsets, None, now);
+                    }
+                    let (revoked, added) = c.update_group_assignment(parts.clone());
+                    if !revoked.is_empty() {
+                        c.events.push(RebalanceEvent::Revoked(revoked));
+                        follow_up = cooperative;
+                    }
+                    c.events.push(RebalanceEvent::Assigned(if cooperative {
+                        added
+                    } else {
+                        parts
+                    }));
                     c.membership.generation = group.generation;
                 }
             }
@@ -291,7 +328,8 @@ impl Cluster {
             group: group_id.clone(),
             change,
         }));
-        Ok(())
+        c.membership.rejoin = follow_up;
+        Ok(follow_up)
     }
 
     /// A commit from a group member must carry the group's current generation

@@ -15,7 +15,7 @@ use crate::error::{err, Result};
 use crate::time::SimTime;
 
 /// The assignors logplay implements, by Kafka's protocol names.
-pub const SUPPORTED_ASSIGNORS: [&str; 3] = ["range", "roundrobin", "sticky"];
+pub const SUPPORTED_ASSIGNORS: [&str; 4] = ["range", "roundrobin", "sticky", "cooperative-sticky"];
 
 /// A group's state, by Kafka's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,6 +68,8 @@ pub struct GroupMember {
     pub silent_since: Option<SimTime>,
     /// Its `group.instance.id`, for a static member.
     pub instance_id: Option<String>,
+    /// Whether it rebalances cooperatively, keeping its partitions while it rejoins.
+    pub cooperative: bool,
 }
 
 /// A consumer group.
@@ -351,9 +353,28 @@ impl Group {
                 owned: m.assignment.clone(),
             })
             .collect();
+        let owners: BTreeMap<Partition, String> = self
+            .members
+            .values()
+            .filter(|m| m.cooperative)
+            .flat_map(|m| {
+                m.assignment
+                    .iter()
+                    .map(|p| (p.clone(), m.member_id.clone()))
+            })
+            .collect();
         let assignment = match protocol.as_deref() {
             Some("roundrobin") => assignor::roundrobin(partitions, &members),
             Some("sticky") => assignor::sticky(partitions, &members),
+            Some("cooperative-sticky") => {
+                // KIP-429: a partition moves in two steps. Its owner first gives it up (this
+                // rebalance), then it is handed out (the follow-up rebalance).
+                let mut target = assignor::sticky(partitions, &members);
+                for (id, parts) in target.iter_mut() {
+                    parts.retain(|p| owners.get(p).is_none_or(|owner| owner == id));
+                }
+                target
+            }
             _ => assignor::range(partitions, &members),
         };
         for (id, parts) in assignment {
@@ -410,6 +431,7 @@ mod tests {
             session_timeout_ms: 45_000,
             silent_since: None,
             instance_id: None,
+            cooperative: false,
         }
     }
 
