@@ -231,9 +231,8 @@ impl RecordBatchBuilder {
         headers: &[Header],
         timestamp: i64,
     ) {
-        let ts_delta = timestamp.wrapping_sub(self.base_timestamp);
-        let body_len = record_body_len(ts_delta, self.count, key, value, headers);
-        self.write(body_len, ts_delta, key, value, headers, timestamp);
+        // With no limit there is always room.
+        let _ = self.try_push(key, value, headers, timestamp, usize::MAX);
     }
 
     /// Appends a record if the batch stays within `limit` bytes or is empty (Kafka's
@@ -250,7 +249,7 @@ impl RecordBatchBuilder {
         let ts_delta = timestamp.wrapping_sub(self.base_timestamp);
         let body_len = record_body_len(ts_delta, self.count, key, value, headers);
         let size = varint_len(body_len as i64) + body_len;
-        if self.count > 0 && self.size_in_bytes() + size > limit {
+        if self.count > 0 && self.size_in_bytes().saturating_add(size) > limit {
             return false;
         }
         self.write(body_len, ts_delta, key, value, headers, timestamp);
