@@ -145,8 +145,8 @@ pub fn engine_ops(data: &[u8]) {
         return;
     };
     let config = ClusterConfig {
-        log_retention_check_interval_ms: 50,
-        log_cleaner_backoff_ms: 30,
+        log_retention_check_interval_ms: 500,
+        log_cleaner_backoff_ms: 300,
         ..ClusterConfig::default()
     };
     let mut c = Cluster::new(config);
