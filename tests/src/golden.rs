@@ -11,6 +11,7 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("generate"),
     golden!("groups"),
     golden!("idempotence"),
+    golden!("play"),
     golden!("produce_consume"),
     golden!("retention"),
     golden!("semantics"),

@@ -235,6 +235,22 @@ impl Cluster {
     /// partition) is bounded: a step that would take more than [`MAX_BROKER_WORK`] partition
     /// passes is refused with `POLICY_VIOLATION` before anything changes.
     pub fn advance_to(&mut self, to: SimTime) -> Result<()> {
+        self.check_advance(to)?;
+        self.run_due();
+        while let Some(t) = self.poll_timeout().filter(|&t| t <= to) {
+            self.now = t;
+            self.run_due();
+        }
+        if to > self.now {
+            self.now = to;
+            self.run_due();
+        }
+        Ok(())
+    }
+
+    /// Whether [`Cluster::advance_to`] may move the clock to `to` (in one step or many): the
+    /// `POLICY_VIOLATION` it would refuse with, if any.
+    pub fn check_advance(&self, to: SimTime) -> Result<()> {
         let span = to - self.now;
         let passes = span / self.config.log_retention_check_interval_ms.max(1)
             + span / self.config.log_cleaner_backoff_ms.max(1);
@@ -248,15 +264,6 @@ impl Cluster {
                 PolicyViolation,
                 "moving the clock by {span} ms would run the brokers' retention and cleaner passes {passes} times over {partitions} partitions; logplay's limit is {MAX_BROKER_WORK} partition passes per step (move the clock in smaller steps, or raise log.retention.check.interval.ms / log.cleaner.backoff.ms)"
             ));
-        }
-        self.run_due();
-        while let Some(t) = self.poll_timeout().filter(|&t| t <= to) {
-            self.now = t;
-            self.run_due();
-        }
-        if to > self.now {
-            self.now = to;
-            self.run_due();
         }
         Ok(())
     }

@@ -17,6 +17,7 @@
 //! fresh [`crate::Cluster`], giving each command's observable output. The grammar and every
 //! command are documented in `docs/script.md`.
 
+mod datagen;
 mod lexer;
 mod parse;
 mod print;
@@ -35,6 +36,12 @@ pub use template::Template;
 pub const MAX_GENERATE: u64 = 10_000_000;
 /// The longest single `tick`.
 pub const MAX_TICK_MS: u64 = 30 * 86_400_000;
+/// The most steps one `play` may take.
+pub const MAX_PLAY_STEPS: u64 = 100_000;
+/// The fastest datagen source, in records per simulated second.
+pub const MAX_DATAGEN_RATE: u64 = 1_000_000;
+/// The step `play` takes unless told otherwise.
+pub const DEFAULT_PLAY_STEP_MS: u64 = 100;
 /// The most commands a script may hold.
 pub const MAX_COMMANDS: usize = 100_000;
 
@@ -291,6 +298,35 @@ pub enum Command {
     Crash(String),
     /// `describe (topic NAME|consumer NAME|producer NAME|cluster)`.
     Describe(DescribeTarget),
+    /// `datagen start NAME PRODUCER TOPIC rate=N [key=TEMPLATE] [value=TEMPLATE] [partition=N]`:
+    /// a source that produces N records per simulated second while the clock plays.
+    DatagenStart {
+        /// The source's name.
+        name: String,
+        /// The producer it sends with.
+        producer: String,
+        /// The topic.
+        topic: String,
+        /// Records per simulated second.
+        rate: u64,
+        /// The key template.
+        key: Option<Template>,
+        /// The value template.
+        value: Option<Template>,
+        /// An explicit partition.
+        partition: Option<u32>,
+    },
+    /// `datagen stop NAME`.
+    DatagenStop(String),
+    /// `play DURATION [step=DURATION]`: the clock runs in steps; at each step every datagen
+    /// source produces what is due and every consumer with a subscription or an assignment
+    /// polls, in name order (the UI's play button).
+    Play {
+        /// How long.
+        duration: u64,
+        /// The step between polls.
+        step: u64,
+    },
 }
 
 /// Formats milliseconds in the largest whole unit: `1h`, `5s`, `250ms`.

@@ -7,7 +7,8 @@ use core::fmt;
 use super::lexer::{tokenize, Raw, Token};
 use super::{
     parse_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
-    Template, Value, MAX_COMMANDS, MAX_GENERATE, MAX_TICK_MS,
+    Template, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS, MAX_DATAGEN_RATE, MAX_GENERATE,
+    MAX_PLAY_STEPS, MAX_TICK_MS,
 };
 
 /// Why a script does not parse, and where.
@@ -228,10 +229,12 @@ impl Line {
             }
             "fault" => self.fault()?,
             "describe" => self.describe()?,
+            "datagen" => self.datagen()?,
+            "play" => self.play()?,
             _ => {
                 return Err(self.error(
                     column,
-                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe"),
+                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe datagen play"),
                 ))
             }
         };
@@ -365,6 +368,109 @@ impl Line {
             producer,
             topic,
             count,
+            key,
+            value,
+            partition,
+        })
+    }
+
+    fn duration(&self, text: &str, column: usize) -> Result<u64, ParseError> {
+        match parse_duration(text) {
+            Some(ms) if ms <= MAX_TICK_MS => Ok(ms),
+            Some(_) => Err(self.error(column, "a duration may be at most 30d")),
+            None => Err(self.error(
+                column,
+                &alloc::format!("expected a duration like 100ms, 5s, 1m, got `{text}`"),
+            )),
+        }
+    }
+
+    fn play(&mut self) -> Result<Command, ParseError> {
+        let (w, column) = self.word("a duration like 100ms, 5s, 1m")?;
+        let duration = self.duration(&w, column)?;
+        let mut step = DEFAULT_PLAY_STEP_MS;
+        for (k, raw, column) in self.pairs()? {
+            if k != "step" {
+                return Err(self.error(
+                    column,
+                    &alloc::format!("unknown play field `{k}`: use step"),
+                ));
+            }
+            step = self.duration(raw.text(), column)?;
+            if step == 0 {
+                return Err(self.error(column, "step must be at least 1ms"));
+            }
+        }
+        if duration.div_ceil(step) > MAX_PLAY_STEPS {
+            return Err(self.error(
+                column,
+                &alloc::format!("play may take at most {MAX_PLAY_STEPS} steps; use a longer step"),
+            ));
+        }
+        Ok(Command::Play { duration, step })
+    }
+
+    fn datagen(&mut self) -> Result<Command, ParseError> {
+        let (action, column) = self.word("start or stop")?;
+        match action.as_str() {
+            "stop" => return Ok(Command::DatagenStop(self.name("a datagen source name")?)),
+            "start" => {}
+            _ => {
+                return Err(self.error(
+                    column,
+                    &alloc::format!("unknown datagen action `{action}`: use start or stop"),
+                ))
+            }
+        }
+        let name = self.name("a datagen source name")?;
+        let producer = self.name("a producer name")?;
+        let topic = self.name("a topic name")?;
+        let (mut rate, mut key, mut value, mut partition) = (None, None, None, None);
+        let column = self.column();
+        for (k, raw, column) in self.pairs()? {
+            let template =
+                |this: &Self| Template::parse(raw.text()).map_err(|e| this.error(column, &e));
+            match k.as_str() {
+                "rate" => {
+                    let n: u64 = raw.text().parse().map_err(|_| {
+                        self.error(column, "rate must be a whole number of records per second")
+                    })?;
+                    if n == 0 || n > MAX_DATAGEN_RATE {
+                        return Err(self.error(
+                            column,
+                            &alloc::format!(
+                                "rate must be between 1 and {MAX_DATAGEN_RATE} records per second"
+                            ),
+                        ));
+                    }
+                    rate = Some(n);
+                }
+                "key" => key = Some(template(self)?),
+                "value" => value = Some(template(self)?),
+                "partition" => {
+                    partition = Some(
+                        raw.text()
+                            .parse()
+                            .map_err(|_| self.error(column, "partition must be a whole number"))?,
+                    )
+                }
+                _ => {
+                    return Err(self.error(
+                        column,
+                        &alloc::format!(
+                            "unknown datagen field `{k}`: use rate, key, value or partition"
+                        ),
+                    ))
+                }
+            }
+        }
+        let rate = rate
+            .ok_or_else(|| self.error(column, "datagen start needs rate=N (records per second)"))?;
+        Ok(Command::DatagenStart {
+            name,
+            producer,
+            topic,
+            rate,
             key,
             value,
             partition,

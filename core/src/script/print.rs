@@ -5,6 +5,7 @@ use core::fmt::{self, Write};
 
 use super::{
     format_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, Value,
+    DEFAULT_PLAY_STEP_MS,
 };
 
 /// The canonical text of a script: one command per line, no comments.
@@ -166,6 +167,35 @@ impl fmt::Display for Command {
             Command::Tick(ms) => write!(f, "tick {}", format_duration(*ms)),
             Command::LoseAcks { producer, count } => write!(f, "fault lose-ack {producer} {count}"),
             Command::Crash(c) => write!(f, "fault crash {c}"),
+            Command::DatagenStart {
+                name,
+                producer,
+                topic,
+                rate,
+                key,
+                value,
+                partition,
+            } => {
+                write!(f, "datagen start {name} {producer} {topic} rate={rate}")?;
+                if let Some(k) = key {
+                    write!(f, " key={}", TemplateText(k.source()))?;
+                }
+                if let Some(v) = value {
+                    write!(f, " value={}", TemplateText(v.source()))?;
+                }
+                if let Some(p) = partition {
+                    write!(f, " partition={p}")?;
+                }
+                Ok(())
+            }
+            Command::DatagenStop(name) => write!(f, "datagen stop {name}"),
+            Command::Play { duration, step } => {
+                write!(f, "play {}", format_duration(*duration))?;
+                if *step != DEFAULT_PLAY_STEP_MS {
+                    write!(f, " step={}", format_duration(*step))?;
+                }
+                Ok(())
+            }
             Command::Describe(d) => match d {
                 DescribeTarget::Topic(t) => write!(f, "describe topic {t}"),
                 DescribeTarget::Consumer(c) => write!(f, "describe consumer {c}"),

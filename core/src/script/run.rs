@@ -6,7 +6,11 @@ use alloc::vec::Vec;
 
 use serde_json::{json, Map, Value as Json};
 
-use super::{Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, MAX_GENERATE};
+use super::datagen::Source;
+use super::{
+    Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, MAX_GENERATE,
+    MAX_PLAY_STEPS,
+};
 use crate::cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, OffsetReset, ProducerHandle,
 };
@@ -15,6 +19,7 @@ use crate::error::{err, Error};
 use crate::producer::ProducerEvent;
 use crate::rand::Rng;
 use crate::record::{Header, Message, ProducerRecord};
+use crate::time::SimTime;
 
 /// One observable result of a command, as a JSON object (confluent-kafka's field names for
 /// records: `topic`, `partition`, `offset`, `key`, `value`, `headers`, `timestamp`,
@@ -75,6 +80,8 @@ pub struct Runner {
     clients: BTreeMap<String, Client>,
     /// Per producer, id ranges that came from `generate`: reported as one summary.
     bulk: BTreeMap<String, Vec<(u64, u64)>>,
+    /// Datagen sources by name.
+    sources: BTreeMap<String, Source>,
     rng: Rng,
 }
 
@@ -94,6 +101,7 @@ impl Runner {
             started: false,
             clients: BTreeMap::new(),
             bulk: BTreeMap::new(),
+            sources: BTreeMap::new(),
             rng: Rng::new(0),
         }
     }
@@ -352,12 +360,7 @@ impl Runner {
             }
             Command::Poll(name) => {
                 let h = self.consumer_handle(name)?;
-                let messages = self.cluster.poll(h)?;
-                // Rebalance callbacks run inside poll(), before it returns records.
-                self.rebalance_outputs(line, name, h, out);
-                for m in messages {
-                    out.push(Output::new(line, "record", message_json(name, &m)));
-                }
+                self.poll_into(line, name, h, out)?;
             }
             Command::Seek {
                 consumer,
@@ -465,8 +468,189 @@ impl Runner {
             Command::Describe(target) => {
                 out.push(Output::new(line, "describe", self.describe(target)?))
             }
+            Command::DatagenStart {
+                name,
+                producer,
+                topic,
+                rate,
+                key,
+                value,
+                partition,
+            } => {
+                self.producer_handle(producer)?;
+                let partitions = self.cluster.topic(topic)?.partitions().len();
+                if partition.is_some_and(|p| p as usize >= partitions) {
+                    return Err(err!(
+                        UnknownTopicOrPartition,
+                        "{topic} has {partitions} partitions"
+                    ));
+                }
+                if self.sources.contains_key(name) {
+                    return Err(err!(
+                        InvalidRequest,
+                        "a datagen source named {name} is running; stop it first"
+                    ));
+                }
+                let source = Source::new(
+                    producer.clone(),
+                    topic.clone(),
+                    *rate,
+                    key.clone(),
+                    value.clone(),
+                    *partition,
+                    self.cluster.now(),
+                );
+                self.sources.insert(name.clone(), source);
+            }
+            Command::DatagenStop(name) => {
+                if self.sources.remove(name).is_none() {
+                    return Err(err!(
+                        InvalidRequest,
+                        "there is no datagen source named {name}"
+                    ));
+                }
+            }
+            Command::Play { duration, step } => self.play(line, *duration, *step, out)?,
         }
         Ok(Vec::new())
+    }
+
+    /// `poll`: rebalance callbacks first (they run inside poll()), then the records.
+    fn poll_into(
+        &mut self,
+        line: usize,
+        name: &str,
+        h: ConsumerHandle,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Error> {
+        let messages = self.cluster.poll(h)?;
+        self.rebalance_outputs(line, name, h, out);
+        for m in messages {
+            out.push(Output::new(line, "record", message_json(name, &m)));
+        }
+        Ok(())
+    }
+
+    /// The datagen sources by name.
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str, &str, u64)> {
+        self.sources
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.producer.as_str(), s.topic.as_str(), s.rate))
+    }
+
+    /// `play`: the whole span is checked first, so a refused play changes nothing.
+    fn play(
+        &mut self,
+        line: usize,
+        duration: u64,
+        step: u64,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Error> {
+        let step = step.max(1);
+        if duration.div_ceil(step) > MAX_PLAY_STEPS {
+            return Err(err!(
+                PolicyViolation,
+                "play may take at most {MAX_PLAY_STEPS} steps; use a longer step"
+            ));
+        }
+        let end = SimTime(self.cluster.now().0.saturating_add(duration));
+        self.cluster.check_advance(end)?;
+        let records: u128 = self
+            .sources
+            .values()
+            .map(|s| u128::from(s.rate) * u128::from(duration) / 1_000)
+            .sum();
+        if records > u128::from(MAX_GENERATE) {
+            return Err(err!(
+                PolicyViolation,
+                "the datagen sources would produce {records} records in this play; the limit is {MAX_GENERATE}"
+            ));
+        }
+        while self.cluster.now() < end {
+            let next = SimTime(self.cluster.now().0.saturating_add(step).min(end.0));
+            self.cluster.advance_to(next)?;
+            self.run_sources(line, out);
+            let pollers: Vec<(String, ConsumerHandle)> = self
+                .clients
+                .iter()
+                .filter_map(|(n, c)| match c {
+                    Client::Consumer(h) => Some((n.clone(), *h)),
+                    Client::Producer(_) => None,
+                })
+                .filter(|(_, h)| {
+                    self.cluster
+                        .consumer(*h)
+                        .is_ok_and(|c| c.subscription().is_some() || !c.partitions().is_empty())
+                })
+                .collect();
+            for (name, h) in pollers {
+                if let Err(e) = self.poll_into(line, &name, h, out) {
+                    out.push(Output::new(
+                        line,
+                        "poll",
+                        json!({ "consumer": name, "error": error_json(&e) }),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every source produces what is due now; a source whose producer or topic is gone
+    /// stops, with its error reported.
+    fn run_sources(&mut self, line: usize, out: &mut Vec<Output>) {
+        let now = self.cluster.now();
+        let (mut k, mut v) = (String::new(), String::new());
+        let mut stopped = Vec::new();
+        for (name, source) in &mut self.sources {
+            let due = source.due(now);
+            if due == 0 {
+                continue;
+            }
+            let producer = match self.clients.get(&source.producer) {
+                Some(Client::Producer(h)) => Ok(*h),
+                _ => Err(err!(
+                    InvalidRequest,
+                    "there is no producer named {}",
+                    source.producer
+                )),
+            };
+            for _ in 0..due {
+                source.next_record(&mut self.rng, &mut k, &mut v);
+                let record = ProducerRecord {
+                    topic: &source.topic,
+                    partition: source.partition,
+                    key: source.key.as_ref().map(|_| k.as_bytes()),
+                    value: source.value.as_ref().map(|_| v.as_bytes()),
+                    headers: &[],
+                    timestamp: None,
+                };
+                let sent = producer
+                    .clone()
+                    .and_then(|h| self.cluster.produce(h, &record));
+                match sent {
+                    Ok(id) => {
+                        let ranges = self.bulk.entry(source.producer.clone()).or_default();
+                        match ranges.last_mut() {
+                            Some(last) if last.1 + 1 == id => last.1 = id,
+                            _ => ranges.push((id, id)),
+                        }
+                    }
+                    Err(e) => {
+                        out.push(Output::new(
+                            line,
+                            "datagen",
+                            json!({ "source": name, "stopped": true, "error": error_json(&e) }),
+                        ));
+                        stopped.push(name.clone());
+                        break;
+                    }
+                }
+            }
+        }
+        for name in stopped {
+            self.sources.remove(&name);
+        }
     }
 
     fn describe(&self, target: &DescribeTarget) -> Result<Json, Error> {
