@@ -1,36 +1,84 @@
-//! The root component.
+//! The root component: the layout, the play loop, persistence and the start-up link.
 
+use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
-use crate::state::{Action, Playground, DEMO_TOPIC};
+use crate::browser;
+use crate::components::{
+    Clock, Console, ConsumerForm, Consumers, DatagenForm, Groups, ProduceForm, ProducerForm,
+    Producers, Share, TopicForm, Topics,
+};
+use crate::state::{Action, Store, FRAME_MS};
 
 /// The playground page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(Playground::default);
-    let produce = {
-        let state = state.clone();
-        let n = state.records().len();
-        Callback::from(move |_| state.dispatch(Action::Produce(format!("event-{n}"))))
+    let store = use_reducer(Store::default);
+    // Start from the link in the address bar, else from what this browser saved.
+    {
+        let store = store.clone();
+        use_effect_with((), move |_| {
+            if let Some(action) = browser::start_action() {
+                store.dispatch(action);
+            }
+        });
+    }
+    // Save the script after every change.
+    {
+        let store = store.clone();
+        use_effect_with(store.version, move |_| {
+            browser::save(&store.model.borrow().script_text())
+        });
+    }
+    // While playing, the clock advances every frame.
+    let playing = store.model.borrow().playing;
+    {
+        let store = store.clone();
+        use_effect_with(playing, move |&playing| {
+            let interval = playing
+                .then(|| Interval::new(FRAME_MS, move || store.dispatch(Action::Frame(FRAME_MS))));
+            move || drop(interval)
+        });
+    }
+    let notice = store.model.borrow().notice.clone();
+    let dismiss = {
+        let store = store.clone();
+        Callback::from(move |_| store.dispatch(Action::Dismiss))
     };
     html! {
-        <main class="app" data-testid="app">
+        <div class="app" data-testid="app">
             <header class="bar">
-                <h1>{ "logplay" }</h1>
-                <span class="clock" data-testid="clock">{ format!("t = {}", state.cluster.now()) }</span>
+                <h1><span class="logo" aria-hidden="true">{ "▤" }</span>{ "logplay" }</h1>
+                <Clock store={store.clone()} />
+                <Share store={store.clone()} />
             </header>
-            <section class="panel">
-                <h2>{ format!("{DEMO_TOPIC}-0") }</h2>
-                <button data-testid="produce" onclick={produce}>{ "Produce a record" }</button>
-                if let Some(e) = &state.error {
-                    <p class="error" role="alert">{ e }</p>
-                }
-                <ol class="log" data-testid="log" aria-label="partition log">
-                    { for state.records().into_iter().map(|(offset, value)| html! {
-                        <li key={offset} class="cell"><span class="offset">{ offset }</span>{ value }</li>
-                    }) }
-                </ol>
-            </section>
-        </main>
+            if let Some(n) = notice {
+                <div class="notice" role="alert" data-testid="notice">
+                    <span>{ n }</span>
+                    <button type="button" class="small" onclick={dismiss} aria-label="dismiss">{ "✕" }</button>
+                </div>
+            }
+            <main class="columns">
+                <section class="column" aria-label="topics">
+                    <h2>{ "Topics" }</h2>
+                    <TopicForm store={store.clone()} />
+                    <Topics store={store.clone()} />
+                </section>
+                <section class="column" aria-label="producers">
+                    <h2>{ "Produce" }</h2>
+                    <ProduceForm store={store.clone()} />
+                    <Producers store={store.clone()} />
+                    <ProducerForm store={store.clone()} />
+                    <DatagenForm store={store.clone()} />
+                </section>
+                <section class="column" aria-label="consumers">
+                    <h2>{ "Consume" }</h2>
+                    <ConsumerForm store={store.clone()} />
+                    <Groups store={store.clone()} />
+                    <Consumers store={store.clone()} />
+                </section>
+            </main>
+            <Console store={store.clone()} />
+        </div>
     }
 }

@@ -1,13 +1,20 @@
 //! The logplay playground: a Yew app over `logplay-core`.
 //!
-//! State lives in a reducer ([`state::Playground`]) that owns the simulated cluster;
-//! components only render views of it and dispatch actions.
+//! State lives in a reducer ([`state::Playground`]) that owns the script and the runner
+//! it drives; components only render views of it and dispatch actions, and every action
+//! that changes the cluster is a script command.
 
+pub mod components;
+pub mod forms;
+pub mod recipes;
 pub mod state;
+pub mod view;
 
 mod app;
+mod browser;
 
 pub use app::App;
+pub use browser::link_in;
 
 /// Mounts the app on the page's `<body>`.
 pub fn start() {

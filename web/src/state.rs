@@ -1,112 +1,820 @@
-//! The playground's state and the actions that change it; testable without a browser.
+//! The playground's state: the script, the runner it drives, and what the views show.
+//!
+//! Every change is an [`Action`]; every action that changes the cluster is a script
+//! [`Command`], so the script always replays to the state on screen. Testable without a
+//! browser.
 
+use core::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-use logplay_core::{Cluster, ClusterConfig, ProducerHandle, ProducerRecord};
+use logplay_core::link;
+use logplay_core::script::{self, Command, Output, Runner, Script, MAX_PLAY_STEPS};
+use serde_json::Value as Json;
 use yew::Reducible;
 
-/// The topic the starter page writes to.
-pub const DEMO_TOPIC: &str = "demo";
+/// Output lines kept for the console.
+pub const FEED_LEN: usize = 200;
+/// Polled records kept per consumer.
+pub const POLLED_LEN: usize = 10;
+/// Lag samples kept per consumer (the sparkline).
+pub const LAG_SAMPLES: usize = 60;
+/// The simulated step of play and step: consumers poll every 100 ms.
+pub const STEP_MS: u64 = 100;
+/// Real milliseconds between two frames while playing.
+pub const FRAME_MS: u32 = 100;
+/// The speeds on offer.
+pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0];
 
-/// The playground: a simulated cluster with one topic and one producer.
-#[derive(Clone, Debug)]
-pub struct Playground {
-    /// The simulated cluster.
-    pub cluster: Cluster,
-    producer: Option<ProducerHandle>,
-    /// The last error, shown to the person.
-    pub error: Option<String>,
+/// Where an action came from, so a refusal shows beside the form that caused it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The topic form.
+    Topic,
+    /// The produce form.
+    Produce,
+    /// The new-producer form.
+    Producer,
+    /// The datagen form.
+    Datagen,
+    /// The new-consumer form.
+    Consumer,
+    /// A button on a client's card.
+    Client,
+    /// The clock controls.
+    Clock,
+    /// The console's command line.
+    Console,
+    /// The script editor.
+    Script,
 }
 
-/// What a person can do on the starter page.
+/// A refused action: where, and Kafka's error text (or the parser's, with line and column).
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The form it came from.
+    pub origin: Origin,
+    /// What went wrong.
+    pub text: String,
+}
+
+/// A record a consumer polled, as shown in its panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Polled {
+    /// `topic-partition@offset`.
+    pub at: String,
+    /// The key as text.
+    pub key: String,
+    /// The value as text.
+    pub value: String,
+}
+
+/// A consumer's last rebalance: what it gave up and what it got.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rebalance {
+    /// Counts rebalances, so the view can restart its animation.
+    pub serial: u64,
+    /// Partitions revoked (or lost).
+    pub revoked: Vec<String>,
+    /// Partitions assigned.
+    pub assigned: Vec<String>,
+}
+
+/// What a person can do.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Produce one record with this value, then let `linger.ms` pass so it is written.
-    Produce(String),
+    /// Applies commands in order, stopping at the first refused one.
+    Run(Origin, Vec<Command>),
+    /// Lines typed in the console.
+    Console(String),
+    /// Replays an edited script from scratch.
+    Replay(String),
+    /// Opens a share link (the text after `#s=`).
+    OpenLink(String),
+    /// Restores a script saved in this browser.
+    Restore(String),
+    /// Loads a recipe's script.
+    Recipe(&'static str),
+    /// Clears everything.
+    New,
+    /// Plays or pauses the clock.
+    Playing(bool),
+    /// Sets the speed.
+    Speed(f64),
+    /// Real time passed while playing.
+    Frame(u32),
+    /// One step of the clock.
+    Step,
+    /// Hides the notice.
+    Dismiss,
+    /// A form refused its own input before making a command of it.
+    Refuse(Origin, String),
+}
+
+/// The playground.
+#[derive(Clone, Debug)]
+pub struct Playground {
+    runner: Runner,
+    script: Script,
+    /// The last refused action.
+    pub refusal: Option<Refusal>,
+    /// A message for the whole page (a damaged link).
+    pub notice: Option<String>,
+    /// What the loaded recipe teaches (its leading comment).
+    pub lesson: Option<String>,
+    /// The latest outputs, as JSON lines, newest last.
+    pub feed: VecDeque<String>,
+    polled: BTreeMap<String, VecDeque<Polled>>,
+    lag: BTreeMap<String, VecDeque<i64>>,
+    rebalances: BTreeMap<String, Rebalance>,
+    /// Whether the clock is playing.
+    pub playing: bool,
+    /// Simulated milliseconds per real millisecond.
+    pub speed: f64,
+    carry_ms: f64,
 }
 
 impl Default for Playground {
     fn default() -> Self {
-        let mut cluster = Cluster::new(ClusterConfig::default());
-        let producer = cluster
-            .create_topic(DEMO_TOPIC, 1, &[])
-            .and_then(|_| cluster.create_producer("producer-1", &[]))
-            .ok();
         Self {
-            cluster,
-            producer,
-            error: None,
+            runner: Runner::new(),
+            script: Script::default(),
+            refusal: None,
+            notice: None,
+            lesson: None,
+            feed: VecDeque::new(),
+            polled: BTreeMap::new(),
+            lag: BTreeMap::new(),
+            rebalances: BTreeMap::new(),
+            playing: false,
+            speed: 1.0,
+            carry_ms: 0.0,
         }
     }
 }
 
 impl Playground {
+    /// The runner (and through it, the cluster).
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    /// The script of everything done so far.
+    pub fn script(&self) -> &Script {
+        &self.script
+    }
+
+    /// The script as text.
+    pub fn script_text(&self) -> String {
+        script::print(&self.script)
+    }
+
+    /// The share link's payload (what follows `#s=`).
+    pub fn link(&self) -> String {
+        link::encode(&self.script)
+    }
+
+    /// A consumer's latest polled records, newest last.
+    pub fn polled(&self, consumer: &str) -> impl Iterator<Item = &Polled> {
+        self.polled.get(consumer).into_iter().flatten()
+    }
+
+    /// A consumer's lag samples, oldest first.
+    pub fn lag_history(&self, consumer: &str) -> Vec<i64> {
+        self.lag
+            .get(consumer)
+            .map(|l| l.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// A consumer's last rebalance.
+    pub fn rebalance(&self, consumer: &str) -> Option<&Rebalance> {
+        self.rebalances.get(consumer)
+    }
+
     /// Applies an action.
     pub fn apply(&mut self, action: Action) {
         match action {
-            Action::Produce(value) => {
-                let Some(p) = self.producer else { return };
-                let record = ProducerRecord::new(DEMO_TOPIC).value(value.as_bytes());
-                self.error = self
-                    .cluster
-                    .produce(p, &record)
-                    .err()
-                    .map(|e| e.to_string());
-                let linger = self.cluster.producer(p).map_or(0, |p| p.config().linger_ms);
-                if let Err(e) = self.cluster.tick(linger) {
-                    self.error = Some(e.to_string());
+            Action::Run(origin, commands) => {
+                self.refusal = None;
+                for c in commands {
+                    if let Err(text) = self.run(c) {
+                        self.refuse(origin, text);
+                        break;
+                    }
                 }
-                let _reports = self.cluster.drain_producer_events(p);
+                self.sample_lag();
             }
+            Action::Console(text) => match script::parse(&text) {
+                Err(e) => self.refuse(Origin::Console, format!("`{}`: {e}", text.trim())),
+                Ok(parsed) => {
+                    self.refusal = None;
+                    for (_, c) in parsed.commands {
+                        let shown = c.to_string();
+                        if let Err(e) = self.run(c) {
+                            self.refuse(Origin::Console, format!("`{shown}`: {e}"));
+                            break;
+                        }
+                    }
+                    self.sample_lag();
+                }
+            },
+            Action::Replay(text) => match script::parse(&text) {
+                Err(e) => self.refuse(Origin::Script, e.to_string()),
+                Ok(parsed) => self.replay(parsed),
+            },
+            Action::OpenLink(text) => match link::decode(&text) {
+                Ok(parsed) => self.replay(parsed),
+                Err(e) => self.damaged("link", &e),
+            },
+            Action::Restore(text) => match script::parse(&text) {
+                Ok(parsed) => self.replay(parsed),
+                Err(e) => self.damaged("saved playground", &e),
+            },
+            Action::Recipe(text) => match script::parse(text) {
+                Ok(parsed) => {
+                    self.replay(parsed);
+                    self.lesson = Some(lesson(text));
+                }
+                Err(e) => self.refuse(Origin::Script, e.to_string()),
+            },
+            Action::New => *self = Self::default(),
+            Action::Playing(on) => {
+                self.playing = on;
+                self.carry_ms = 0.0;
+            }
+            Action::Speed(speed) => self.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]),
+            Action::Frame(real_ms) => {
+                if !self.playing {
+                    return;
+                }
+                self.carry_ms += f64::from(real_ms) * self.speed;
+                let steps = (self.carry_ms / STEP_MS as f64).floor();
+                if steps >= 1.0 {
+                    self.carry_ms -= steps * STEP_MS as f64;
+                    self.play(steps as u64 * STEP_MS);
+                }
+            }
+            Action::Step => self.play(STEP_MS),
+            Action::Dismiss => self.notice = None,
+            Action::Refuse(origin, text) => self.refuse(origin, text),
         }
     }
 
-    /// The demo partition's records as (offset, value) pairs.
-    pub fn records(&self) -> Vec<(i64, String)> {
-        let Ok(topic) = self.cluster.topic(DEMO_TOPIC) else {
-            return Vec::new();
+    fn play(&mut self, duration: u64) {
+        self.refusal = None;
+        let command = Command::Play {
+            duration,
+            step: STEP_MS,
         };
-        topic.partitions()[0]
-            .log
-            .read_from(0, i64::MAX)
-            .map(|r| {
-                (
-                    r.offset,
-                    String::from_utf8_lossy(r.value.unwrap_or_default()).into_owned(),
-                )
+        if let Err(text) = self.run(command) {
+            self.playing = false;
+            self.refuse(Origin::Clock, text);
+        }
+        self.sample_lag();
+    }
+
+    fn refuse(&mut self, origin: Origin, text: String) {
+        self.refusal = Some(Refusal { origin, text });
+    }
+
+    fn damaged(&mut self, what: &str, e: &dyn core::fmt::Display) {
+        *self = Self::default();
+        self.notice = Some(format!(
+            "This {what} is damaged and was not opened ({e}). The playground is empty."
+        ));
+    }
+
+    /// Replays a script from scratch; commands that fail are reported and left out.
+    fn replay(&mut self, parsed: Script) {
+        let (playing, speed) = (self.playing, self.speed);
+        *self = Self {
+            playing,
+            speed,
+            ..Self::default()
+        };
+        let mut failures = Vec::new();
+        for (line, c) in parsed.commands {
+            if let Err(text) = self.run(c) {
+                failures.push(format!("line {line}: {text}"));
+            }
+        }
+        self.sample_lag();
+        if !failures.is_empty() {
+            self.refuse(Origin::Script, failures.join("\n"));
+        }
+    }
+
+    /// Applies one command; appends it to the script if it succeeded.
+    ///
+    /// A command must print as text that parses back to itself, or a link could not
+    /// replay it: such a command is refused before it runs.
+    fn run(&mut self, command: Command) -> Result<(), String> {
+        let text = command.to_string();
+        match script::parse(&text) {
+            Ok(s) if s.commands.len() == 1 && s.commands[0].1 == command => {}
+            Ok(_) => {
+                return Err(format!(
+                    "INVALID_REQUEST: `{text}` does not read back as itself"
+                ))
+            }
+            Err(e) => return Err(format!("INVALID_REQUEST: {}", e.message)),
+        }
+        let line = self.script.commands.len() + 1;
+        let outputs = self.runner.apply(line, &command);
+        if let Some(e) = outputs.first().and_then(Output::error) {
+            return Err(error_text(e));
+        }
+        self.observe(&outputs);
+        self.append(line, command);
+        Ok(())
+    }
+
+    /// Appends to the script; consecutive plays of the same step merge into one.
+    fn append(&mut self, line: usize, command: Command) {
+        if let (
+            Command::Play { duration, step },
+            Some((
+                _,
+                Command::Play {
+                    duration: last,
+                    step: last_step,
+                },
+            )),
+        ) = (&command, self.script.commands.last_mut())
+        {
+            let merged = *last + duration;
+            if step == last_step && merged.div_ceil(*step) <= MAX_PLAY_STEPS {
+                *last = merged;
+                return;
+            }
+        }
+        self.script.commands.push((line, command));
+    }
+
+    fn observe(&mut self, outputs: &[Output]) {
+        // Consumers that gave up partitions in these outputs: an assignment that follows
+        // completes the same rebalance.
+        let mut revoking: Vec<&str> = Vec::new();
+        for o in outputs {
+            let field = |k: &str| o.fields.get(k).and_then(Json::as_str).unwrap_or("");
+            match o.kind {
+                "record" => {
+                    let polled = self
+                        .polled
+                        .entry(field("consumer").to_string())
+                        .or_default();
+                    if polled.len() == POLLED_LEN {
+                        polled.pop_front();
+                    }
+                    polled.push_back(Polled {
+                        at: format!(
+                            "{}-{}@{}",
+                            field("topic"),
+                            o.fields.get("partition").unwrap_or(&Json::Null),
+                            o.fields.get("offset").unwrap_or(&Json::Null)
+                        ),
+                        key: bytes_text(o.fields.get("key")),
+                        value: bytes_text(o.fields.get("value")),
+                    });
+                }
+                "rebalance" => {
+                    let r = self
+                        .rebalances
+                        .entry(field("consumer").to_string())
+                        .or_default();
+                    let partitions: Vec<String> = o
+                        .fields
+                        .get("partitions")
+                        .and_then(Json::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|p| p.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let consumer = field("consumer");
+                    if field("callback") == "assigned" && revoking.contains(&consumer) {
+                        r.assigned = partitions;
+                    } else {
+                        r.serial += 1;
+                        if field("callback") == "assigned" {
+                            (r.revoked, r.assigned) = (Vec::new(), partitions);
+                        } else {
+                            (r.revoked, r.assigned) = (partitions, Vec::new());
+                            revoking.push(consumer);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let skip = outputs.len().saturating_sub(FEED_LEN);
+        for o in &outputs[skip..] {
+            if self.feed.len() == FEED_LEN {
+                self.feed.pop_front();
+            }
+            self.feed.push_back(o.to_json());
+        }
+    }
+
+    /// One lag sample per live consumer: the sum over its partitions.
+    fn sample_lag(&mut self) {
+        let cluster = self.runner.cluster();
+        let live: Vec<(String, i64)> = self
+            .runner
+            .clients()
+            .filter(|(_, producer)| !producer)
+            .filter_map(|(name, _)| {
+                let h = self.runner.consumer(name)?;
+                let lag = cluster
+                    .assignment(h)
+                    .ok()?
+                    .iter()
+                    .map(|a| a.lag.max(0))
+                    .sum();
+                Some((name.to_string(), lag))
             })
-            .collect()
+            .collect();
+        self.lag
+            .retain(|name, _| live.iter().any(|(n, _)| n == name));
+        for (name, lag) in live {
+            let samples = self.lag.entry(name).or_default();
+            if samples.len() == LAG_SAMPLES {
+                samples.pop_front();
+            }
+            samples.push_back(lag);
+        }
     }
 }
 
-impl Reducible for Playground {
+/// A recipe's leading comment lines, joined.
+fn lesson(script: &str) -> String {
+    script
+        .lines()
+        .map_while(|l| l.strip_prefix('#'))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `CODE: message` from an output's error object.
+fn error_text(e: &Json) -> String {
+    let get = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or("");
+    format!("{}: {}", get("code"), get("message"))
+}
+
+/// Record bytes as the runner printed them: text, `hex:…`, or `null`.
+fn bytes_text(v: Option<&Json>) -> String {
+    match v {
+        Some(Json::String(s)) => s.clone(),
+        Some(Json::Object(o)) => {
+            format!("hex:{}", o.get("hex").and_then(Json::as_str).unwrap_or(""))
+        }
+        _ => "null".to_string(),
+    }
+}
+
+/// The reducer Yew holds: the playground behind a shared cell, and a version that changes
+/// with every action (cloning a cluster of a million records per action would not do).
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    /// The playground.
+    pub model: Rc<RefCell<Playground>>,
+    /// Bumped by every action.
+    pub version: u64,
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.model, &other.model)
+    }
+}
+
+impl Reducible for Store {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+        self.model.borrow_mut().apply(action);
+        Rc::new(Store {
+            model: Rc::clone(&self.model),
+            version: self.version + 1,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forms::{create_topic, ConsumerInput, ProduceInput};
+    use crate::recipes::RECIPES;
+    use logplay_core::partitioner::partition_for_key;
+
+    fn run(p: &mut Playground, text: &str) {
+        p.apply(Action::Console(text.to_string()));
+        assert_eq!(p.refusal, None, "{text}");
+    }
+
+    fn hash(p: &Playground) -> u64 {
+        p.runner().cluster().state_hash()
+    }
 
     #[test]
-    fn producing_appends_at_the_next_offset() {
+    fn a_link_replays_to_the_same_state_after_frames_steps_and_forms() {
         let mut p = Playground::default();
-        p.apply(Action::Produce("a".into()));
-        p.apply(Action::Produce("<b>".into()));
-        assert_eq!(
-            p.records(),
-            vec![(0, "a".to_string()), (1, "<b>".to_string())]
+        run(&mut p, "topic create orders partitions=3");
+        p.apply(
+            ProduceInput {
+                producer: "producer-1".into(),
+                topic: "orders".into(),
+                key: "alice".into(),
+                value: "{\"n\":1}".into(),
+                json: true,
+                ..Default::default()
+            }
+            .action(false),
         );
-        assert_eq!(p.error, None);
-        assert_eq!(
-            p.cluster.now().0,
-            10,
-            "each produce waits out linger.ms = 5"
+        for name in ["a", "b"] {
+            p.apply(
+                ConsumerInput {
+                    name: name.into(),
+                    group: "g".into(),
+                    reset: "earliest".into(),
+                    auto_commit: true,
+                    strategy: "range".into(),
+                    mode: "subscribe".into(),
+                    target: "orders".into(),
+                }
+                .action(),
+            );
+        }
+        run(
+            &mut p,
+            "datagen start d producer-1 orders rate=50 key=k{i%7}",
         );
+        p.apply(Action::Playing(true));
+        p.apply(Action::Speed(10.0));
+        for _ in 0..5 {
+            p.apply(Action::Frame(FRAME_MS));
+        }
+        p.apply(Action::Step);
+        p.apply(Action::Step);
+        assert_eq!(p.refusal, None);
+        // Five frames at ×10 and two steps are one play of 5.2 s.
+        assert_eq!(p.runner().cluster().now().0, 5_200);
+        assert!(
+            p.script_text().ends_with("play 5200ms\n"),
+            "{}",
+            p.script_text()
+        );
+
+        let mut fresh = Playground::default();
+        fresh.apply(Action::OpenLink(p.link()));
+        assert_eq!(fresh.notice, None);
+        assert_eq!(fresh.script_text(), p.script_text());
+        assert_eq!(hash(&fresh), hash(&p));
+        let group = fresh.runner().cluster().describe_group("g").ok();
+        let owned: Vec<usize> = group
+            .iter()
+            .flat_map(|g| &g.members)
+            .map(|m| m.assignment.len())
+            .collect();
+        assert_eq!(owned, vec![2, 1], "range gives a 2 partitions and b 1");
+        assert!(fresh.polled("a").count() > 0 && fresh.polled("b").count() > 0);
+    }
+
+    #[test]
+    fn slow_speeds_carry_real_time_over_frames() {
+        let mut p = Playground::default();
+        p.apply(Action::Playing(true));
+        p.apply(Action::Speed(0.25));
+        for _ in 0..3 {
+            p.apply(Action::Frame(FRAME_MS));
+        }
+        assert_eq!(p.runner().cluster().now().0, 0);
+        p.apply(Action::Frame(FRAME_MS));
+        assert_eq!(p.runner().cluster().now().0, STEP_MS);
+        p.apply(Action::Playing(false));
+        p.apply(Action::Frame(FRAME_MS));
+        assert_eq!(
+            p.runner().cluster().now().0,
+            STEP_MS,
+            "paused: no time passes"
+        );
+    }
+
+    #[test]
+    fn refused_input_shows_kafkas_error_and_changes_nothing() {
+        let mut p = Playground::default();
+        run(&mut p, "topic create orders partitions=2");
+        let (before, script) = (hash(&p), p.script_text());
+        let cases = [
+            (
+                create_topic("bad name!", "1", ""),
+                "INVALID_TOPIC_EXCEPTION",
+            ),
+            (create_topic("t", "0", ""), "INVALID_PARTITIONS"),
+            (create_topic("t", "x", ""), "INVALID_PARTITIONS"),
+            (create_topic("t", "1", "retention.mss=5"), "INVALID_CONFIG"),
+            (create_topic("orders", "1", ""), "TOPIC_ALREADY_EXISTS"),
+            (
+                Action::Console("produce nobody orders".into()),
+                "INVALID_REQUEST",
+            ),
+            (
+                Action::Console("topic create <b>x".into()),
+                "line 1, column 14",
+            ),
+        ];
+        for (action, expected) in cases {
+            p.apply(action);
+            let refusal = p.refusal.clone().map(|r| r.text).unwrap_or_default();
+            assert!(
+                refusal.contains(expected),
+                "{refusal} should say {expected}"
+            );
+            assert_eq!(hash(&p), before);
+            assert_eq!(p.script_text(), script);
+        }
+    }
+
+    #[test]
+    fn a_damaged_link_gives_a_clear_message_and_an_empty_playground() {
+        let mut p = Playground::default();
+        run(&mut p, "topic create orders");
+        let mut link = p.link();
+        link.truncate(link.len() - 3);
+        for bad in [
+            link,
+            "garbage".to_string(),
+            String::new(),
+            "1.%%%".to_string(),
+        ] {
+            let mut q = p.clone();
+            q.apply(Action::OpenLink(bad));
+            assert!(q.notice.as_deref().unwrap_or("").contains("damaged"));
+            assert!(q.runner().cluster().list_topics().is_empty());
+            assert_eq!(q.script_text(), "");
+        }
+    }
+
+    #[test]
+    fn an_edited_script_replays_or_reports_where_it_is_wrong() {
+        let mut p = Playground::default();
+        run(&mut p, "topic create a");
+        p.apply(Action::Replay(
+            "topic create b partitions=2\nproduce\n".into(),
+        ));
+        let text = p.refusal.clone().map(|r| r.text).unwrap_or_default();
+        assert!(text.starts_with("line 2, column 8"), "{text}");
+        assert_eq!(p.runner().cluster().list_topics(), vec!["a"]);
+        p.apply(Action::Replay(
+            "topic create b partitions=2\n# note\ntopic create c\n".into(),
+        ));
+        assert_eq!(p.runner().cluster().list_topics(), vec!["b", "c"]);
+        assert_eq!(
+            p.script_text(),
+            "topic create b partitions=2\ntopic create c partitions=1\n"
+        );
+    }
+
+    #[test]
+    fn the_produce_form_creates_a_default_producer_and_keys_pick_kafkas_partition() {
+        let mut p = Playground::default();
+        run(&mut p, "topic create orders partitions=3");
+        for key in ["alice", "bob", "carol", "dave"] {
+            let exists = p.runner().producer("producer-1").is_some();
+            p.apply(
+                ProduceInput {
+                    producer: "producer-1".into(),
+                    topic: "orders".into(),
+                    key: key.into(),
+                    value: "v".into(),
+                    headers: "trace=1, src=web".into(),
+                    ..Default::default()
+                }
+                .action(exists),
+            );
+            assert_eq!(p.refusal, None);
+        }
+        p.apply(Action::Step);
+        let topic = p.runner().cluster().topic("orders").ok();
+        for (i, part) in topic.iter().flat_map(|t| t.partitions()).enumerate() {
+            for r in part.log.read_from(0, i64::MAX) {
+                let key = r.key.unwrap_or_default();
+                assert_eq!(partition_for_key(key, 3) as usize, i);
+                assert_eq!(r.headers().len(), 2);
+            }
+        }
+        let total: u64 = topic
+            .iter()
+            .flat_map(|t| t.partitions())
+            .map(|p| p.log.record_count())
+            .sum();
+        assert_eq!(total, 4);
+    }
+
+    #[test]
+    fn a_rebalance_is_recorded_as_revoked_then_assigned() {
+        let mut p = Playground::default();
+        run(
+            &mut p,
+            "topic create t partitions=2\nconsumer a group.id=g\nsubscribe a t\nplay 3500ms",
+        );
+        assert_eq!(
+            p.rebalance("a").map(|r| r.assigned.clone()),
+            Some(vec!["t:0".to_string(), "t:1".to_string()])
+        );
+        run(&mut p, "consumer b group.id=g\nsubscribe b t\nplay 500ms");
+        let r = p.rebalance("a").cloned().unwrap_or_default();
+        assert_eq!(r.revoked, vec!["t:0".to_string(), "t:1".to_string()]);
+        assert_eq!(r.assigned, vec!["t:0".to_string()]);
+        assert_eq!(r.serial, 2);
+    }
+
+    #[test]
+    fn every_recipe_runs_without_a_refusal() {
+        for r in RECIPES {
+            let mut p = Playground::default();
+            p.apply(Action::Recipe(r.script));
+            assert_eq!(p.refusal, None, "{}", r.id);
+            assert!(
+                p.lesson.as_deref().is_some_and(|l| l.len() > 20),
+                "{}",
+                r.id
+            );
+            let mut fresh = Playground::default();
+            fresh.apply(Action::OpenLink(p.link()));
+            assert_eq!(hash(&fresh), hash(&p), "{} replays from its link", r.id);
+        }
+    }
+
+    #[test]
+    fn the_recipes_teach_what_they_say() {
+        let load = |id: &str| {
+            let mut p = Playground::default();
+            p.apply(Action::Recipe(
+                crate::recipes::find(id).map_or("", |r| r.script),
+            ));
+            p
+        };
+        // Keys and ordering: each key's records sit on one partition, in send order.
+        let p = load("keys-and-ordering");
+        let alice: Vec<String> = p
+            .polled("reader")
+            .filter(|r| r.key == "alice")
+            .map(|r| r.value.clone())
+            .collect();
+        assert_eq!(alice, ["alice: cart", "alice: pay", "alice: ship"]);
+        // A rebalance: w1 closed, so w2 and w3 share all six partitions.
+        let p = load("group-rebalance");
+        let g = p.runner().cluster().describe_group("ledger").ok();
+        let owned: Vec<(String, usize)> = g
+            .iter()
+            .flat_map(|g| &g.members)
+            .map(|m| (m.client_id.clone(), m.assignment.len()))
+            .collect();
+        assert_eq!(owned, vec![("w2".to_string(), 3), ("w3".to_string(), 3)]);
+        // Compaction: the latest value per key, and bob's tombstone gone.
+        let p = load("retention-and-compaction");
+        let profiles = p.runner().cluster().topic("profiles").ok();
+        let table = profiles
+            .map(|t| t.partitions()[0].log.table())
+            .unwrap_or_default();
+        assert_eq!(
+            table.get(&b"alice"[..]).map(Vec::as_slice),
+            Some(&b"v3"[..])
+        );
+        assert!(!table.contains_key(&b"bob"[..]));
+        let clicks = p.runner().cluster().topic("clicks").ok();
+        assert!(
+            clicks.is_some_and(|t| t.partitions()[0].log.log_start_offset() > 0),
+            "retention removed old clicks"
+        );
+        // At-least-once re-reads after the crash; at-most-once skips.
+        let p = load("delivery-semantics");
+        let first = |c: &str| p.polled(c).last().map(|r| r.at.clone()).unwrap_or_default();
+        assert_eq!(
+            first("alo"),
+            "jobs-0@7",
+            "alo re-read 4..7 after committing 4"
+        );
+        assert_eq!(
+            first("amo"),
+            "jobs-0@9",
+            "amo resumed at 8, never finishing 4..7"
+        );
+        // Regex workers picked up the topic created later, and not the audit topic.
+        let p = load("regex-workers");
+        let seen: Vec<String> = ["worker-a", "worker-b"]
+            .iter()
+            .flat_map(|w| p.polled(w))
+            .map(|r| r.at.clone())
+            .collect();
+        assert!(
+            seen.iter().any(|a| a.starts_with("events-refunds")),
+            "{seen:?}"
+        );
+        assert!(!seen.iter().any(|a| a.starts_with("audit")));
     }
 }

@@ -1,14 +1,19 @@
-//! The playground's components, rendered in headless Chromium.
+//! The playground's components, rendered in headless Chromium: forms dispatch commands, the
+//! views draw the core's state, and hostile input stays text.
 #![cfg(target_arch = "wasm32")]
 
+use gloo::storage::{LocalStorage, Storage};
+use logplay_core::partitioner::partition_for_key;
 use logplay_web::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
+use web_sys::{Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount() -> web_sys::Element {
+/// A fresh app in its own element (nothing saved from an earlier test).
+async fn mount() -> Element {
+    LocalStorage::clear();
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("a div");
     document
@@ -17,30 +22,198 @@ fn mount() -> web_sys::Element {
         .append_child(&root)
         .expect("appended");
     yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
     root
 }
 
-fn by_test_id(root: &web_sys::Element, id: &str) -> web_sys::Element {
-    root.query_selector(&format!("[data-testid={id}]"))
+fn find(root: &Element, id: &str) -> Element {
+    root.query_selector(&format!("[data-testid=\"{id}\"]"))
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("no {id}"))
 }
 
+fn text(root: &Element, id: &str) -> String {
+    find(root, id).text_content().unwrap_or_default()
+}
+
+async fn type_into(root: &Element, id: &str, value: &str) {
+    let input: HtmlInputElement = find(root, id).dyn_into().expect("an input");
+    input.set_value(value);
+    input
+        .dispatch_event(&Event::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+async fn choose(root: &Element, id: &str, value: &str) {
+    let select: HtmlSelectElement = find(root, id).dyn_into().expect("a select");
+    select.set_value(value);
+    select
+        .dispatch_event(&Event::new("change").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+async fn click(root: &Element, id: &str) {
+    let button: HtmlElement = find(root, id).dyn_into().expect("a button");
+    button.click();
+    yew::scheduler::flush().await;
+}
+
+async fn console(root: &Element, command: &str) {
+    type_into(root, "command", command).await;
+    let input: HtmlInputElement = find(root, "command").dyn_into().expect("an input");
+    let form: HtmlElement = input
+        .parent_element()
+        .expect("a form")
+        .dyn_into()
+        .expect("an element");
+    form.dispatch_event(&Event::new("submit").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
 #[wasm_bindgen_test]
-async fn clicking_produce_appends_records_at_increasing_offsets() {
-    let root = mount();
-    yew::scheduler::flush().await;
-    let button: HtmlElement = by_test_id(&root, "produce").dyn_into().expect("a button");
-    button.click();
-    yew::scheduler::flush().await;
-    button.click();
-    yew::scheduler::flush().await;
-    let log = by_test_id(&root, "log");
-    assert_eq!(log.children().length(), 2);
-    assert_eq!(log.text_content().as_deref(), Some("0event-01event-1"));
-    assert_eq!(
-        by_test_id(&root, "clock").text_content().as_deref(),
-        Some("t = 10ms")
+async fn the_forms_create_a_topic_and_produce_keyed_records_where_kafka_would() {
+    let root = mount().await;
+    type_into(&root, "topic-name", "orders").await;
+    type_into(&root, "topic-partitions", "3").await;
+    click(&root, "create-topic").await;
+    assert!(root
+        .query_selector("[data-testid=\"topic-orders\"]")
+        .ok()
+        .flatten()
+        .is_some());
+    for key in ["alice", "bob", "carol"] {
+        type_into(&root, "produce-key", key).await;
+        type_into(&root, "produce-value", &format!("hello {key}")).await;
+        let p = partition_for_key(key.as_bytes(), 3);
+        assert!(text(&root, "key-reason").ends_with(&format!(
+            "% 3 = {p}   (murmur2 = {})",
+            logplay_core::partitioner::murmur2(key.as_bytes())
+        )));
+        click(&root, "produce").await;
+    }
+    // Waiting for linger.ms: the batches are visible until the clock moves.
+    assert!(text(&root, "pending-producer-1").contains("waiting for linger.ms"));
+    click(&root, "step").await;
+    assert_eq!(text(&root, "clock"), "t = 0.1s");
+    for key in ["alice", "bob", "carol"] {
+        let p = partition_for_key(key.as_bytes(), 3);
+        assert!(
+            text(&root, &format!("log-orders-{p}")).contains(&format!("hello {key}")),
+            "{key} on {p}"
+        );
+    }
+    assert!(find(&root, "script")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .expect("a textarea")
+        .value()
+        .contains("produce producer-1 orders key=alice value=\"hello alice\""));
+}
+
+#[wasm_bindgen_test]
+async fn refused_input_shows_kafkas_error_inline_and_hostile_text_stays_text() {
+    let root = mount().await;
+    type_into(&root, "topic-name", "<img src=x onerror=alert(1)>").await;
+    click(&root, "create-topic").await;
+    let error = text(&root, "topic-error");
+    assert!(error.starts_with("INVALID_TOPIC_EXCEPTION"), "{error}");
+    assert!(error.contains("<img src=x onerror=alert(1)>"));
+    assert!(
+        root.query_selector("img").ok().flatten().is_none(),
+        "never markup"
     );
+    type_into(&root, "topic-name", "t").await;
+    type_into(&root, "topic-configs", "retention.ms=soon").await;
+    click(&root, "create-topic").await;
+    assert!(text(&root, "topic-error").starts_with("INVALID_CONFIG"));
+    assert!(
+        root.query_selector("[data-testid=\"topic-t\"]")
+            .ok()
+            .flatten()
+            .is_none(),
+        "nothing changed"
+    );
+    console(&root, "topic create t").await;
+    console(&root, "producer p linger.ms=0").await;
+    console(
+        &root,
+        "produce p t key=<b>k</b> value=\"<script>alert(1)</script>\"",
+    )
+    .await;
+    console(&root, "play 100ms").await;
+    let log = find(&root, "log-t-0");
+    // Clipped to the cell's width, and text.
+    assert!(log
+        .text_content()
+        .unwrap_or_default()
+        .contains("<script>alert(1)<…"));
+    assert!(
+        log.query_selector("script, b").ok().flatten().is_none(),
+        "never markup"
+    );
+    console(&root, "produce p").await;
+    assert!(
+        text(&root, "console-error").contains("line 1, column 10"),
+        "{}",
+        text(&root, "console-error")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn two_consumers_in_a_group_split_the_partitions_and_show_what_they_polled() {
+    let root = mount().await;
+    for line in [
+        "topic create orders partitions=3",
+        "producer p",
+        "generate p orders count=30 key=k{i}",
+    ] {
+        console(&root, line).await;
+    }
+    for name in ["a", "b"] {
+        type_into(&root, "consumer-name", name).await;
+        type_into(&root, "consumer-group", "billing").await;
+        choose(&root, "consumer-strategy", "range").await;
+        type_into(&root, "consumer-target", "orders").await;
+        click(&root, "add-consumer").await;
+    }
+    // group.initial.rebalance.delay.ms is 3 s: play at ×100 is 10 s a frame; step instead.
+    for _ in 0..35 {
+        click(&root, "step").await;
+    }
+    assert_eq!(text(&root, "group-state-billing"), "Stable");
+    assert!(
+        text(&root, "member-a").ends_with("orders-0 orders-1"),
+        "{}",
+        text(&root, "member-a")
+    );
+    assert!(
+        text(&root, "member-b").ends_with("orders-2"),
+        "{}",
+        text(&root, "member-b")
+    );
+    assert!(text(&root, "rebalance-a").contains("assigned orders:0 orders:1"));
+    assert_eq!(text(&root, "lag-a"), "lag 0");
+    assert!(find(&root, "polled-b").children().length() > 0);
+    assert!(
+        text(&root, "log-orders-2").contains("▸b"),
+        "b's position is drawn on its partition"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_recipe_loads_with_its_lesson_and_new_clears_it() {
+    let root = mount().await;
+    choose(&root, "recipes", "keys-and-ordering").await;
+    assert!(text(&root, "lesson").starts_with("Keys and ordering"));
+    assert!(text(&root, "topics").contains("orders"));
+    click(&root, "new").await;
+    assert!(root
+        .query_selector("[data-testid=\"topics\"]")
+        .ok()
+        .flatten()
+        .is_none());
+    assert_eq!(text(&root, "clock"), "t = 0.0s");
 }

@@ -1,0 +1,64 @@
+//! Ready scenarios, each teaching one thing; they are scripts like any other.
+
+/// A recipe: a script with a title and what it teaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recipe {
+    /// A stable id (used by tests and the menu).
+    pub id: &'static str,
+    /// The menu's title.
+    pub title: &'static str,
+    /// The one thing it teaches.
+    pub teaches: &'static str,
+    /// The script.
+    pub script: &'static str,
+}
+
+macro_rules! recipe {
+    ($id:literal, $title:literal, $teaches:literal) => {
+        Recipe {
+            id: $id,
+            title: $title,
+            teaches: $teaches,
+            script: include_str!(concat!("../recipes/", $id, ".lp")),
+        }
+    };
+}
+
+/// Every recipe, in menu order.
+pub const RECIPES: &[Recipe] = &[
+    recipe!(
+        "keys-and-ordering",
+        "Keys and ordering",
+        "Records with the same key go to the same partition, so each key keeps its order."
+    ),
+    recipe!(
+        "group-rebalance",
+        "A consumer group rebalancing",
+        "Members join and leave; the assignor splits the partitions again each time."
+    ),
+    recipe!(
+        "retention-and-compaction",
+        "Retention and compaction",
+        "Retention drops old segments; compaction keeps the latest value of each key."
+    ),
+    recipe!(
+        "delivery-semantics",
+        "At-least-once vs at-most-once",
+        "Committing after processing re-reads after a crash; committing before loses."
+    ),
+    recipe!(
+        "fan-out",
+        "Fan-out to many operators",
+        "Each operator is its own group, so each reads the whole stream (pypz)."
+    ),
+    recipe!(
+        "regex-workers",
+        "Regex-subscribed workers",
+        "A pattern subscription picks up matching topics created later (guillotina_kafka)."
+    ),
+];
+
+/// The recipe with this id.
+pub fn find(id: &str) -> Option<&'static Recipe> {
+    RECIPES.iter().find(|r| r.id == id)
+}

@@ -1,0 +1,251 @@
+//! What the views draw, computed from the core without a browser.
+
+use logplay_core::log::PartitionLog;
+use logplay_core::partitioner::{murmur2, Partitioner};
+
+/// One cell of a partition's log as drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// Offsets below the log start offset: gone by retention or `deleteRecords`.
+    Deleted {
+        /// The log start offset.
+        before: i64,
+    },
+    /// Offsets compacted away, `from..to`.
+    Compacted {
+        /// The first missing offset.
+        from: i64,
+        /// The next offset present.
+        to: i64,
+    },
+    /// A record.
+    Record {
+        /// Its offset.
+        offset: i64,
+        /// The key as text (clipped).
+        key: Option<String>,
+        /// The value as text (clipped); `None` is a tombstone.
+        value: Option<String>,
+        /// The index of its segment, for alternating shades.
+        segment: usize,
+        /// True for the first record of a segment.
+        segment_start: bool,
+    },
+}
+
+/// A window of a partition's log: at most `width` offsets, so a log of any size draws
+/// a bounded number of cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogWindow {
+    /// The cells, in offset order.
+    pub cells: Vec<Cell>,
+    /// The first offset of the window.
+    pub from: i64,
+    /// One past its last offset.
+    pub to: i64,
+}
+
+/// The longest key or value text drawn in a cell.
+pub const CLIP: usize = 18;
+
+/// The window `[start, start + width)` (clamped to the log), or the log's tail when
+/// `start` is `None`.
+pub fn log_window(log: &PartitionLog, start: Option<i64>, width: i64) -> LogWindow {
+    let (low, end) = (log.log_start_offset(), log.log_end_offset());
+    let last_start = (end - width).max(low);
+    let from = start.unwrap_or(last_start).clamp(low, last_start);
+    let to = (from + width).min(end);
+    let bases: Vec<i64> = log.segments().map(|s| s.base_offset).collect();
+    let mut cells = Vec::new();
+    if from == low && low > 0 {
+        cells.push(Cell::Deleted { before: low });
+    }
+    let mut next = from;
+    let mut last_segment = None;
+    for r in log.read_from(from, to) {
+        if r.offset > next {
+            cells.push(Cell::Compacted {
+                from: next,
+                to: r.offset,
+            });
+        }
+        let segment = bases.partition_point(|&b| b <= r.offset).saturating_sub(1);
+        cells.push(Cell::Record {
+            offset: r.offset,
+            key: r.key.map(|k| clip(&bytes_text(k))),
+            value: r.value.map(|v| clip(&bytes_text(v))),
+            segment,
+            segment_start: last_segment != Some(segment)
+                && bases.get(segment).is_some_and(|&b| b >= from),
+        });
+        last_segment = Some(segment);
+        next = r.offset + 1;
+    }
+    if next < to {
+        cells.push(Cell::Compacted { from: next, to });
+    }
+    LogWindow { cells, from, to }
+}
+
+/// Bytes as text when they are UTF-8, else `hex:…`.
+pub fn bytes_text(bytes: &[u8]) -> String {
+    match core::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let mut out = String::from("hex:");
+            for b in bytes {
+                out.push_str(&format!("{b:02x}"));
+            }
+            out
+        }
+    }
+}
+
+/// At most [`CLIP`] characters, with an ellipsis when cut.
+pub fn clip(text: &str) -> String {
+    if text.chars().count() <= CLIP {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(CLIP - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Why a keyed record goes where it goes, for the produce form:
+/// `toPositive(murmur2("alice")) % 3 = 1`.
+pub fn key_reason(partitioner: Partitioner, key: Option<&str>, partitions: u32) -> String {
+    if partitions == 0 {
+        return String::new();
+    }
+    let bytes = key.map(str::as_bytes);
+    match (partitioner.partition_for(bytes, partitions), key) {
+        (Some(p), Some(k)) if uses_crc32(partitioner) => {
+            format!("crc32({k:?}) % {partitions} = {p}")
+        }
+        (Some(p), Some(k)) => format!(
+            "toPositive(murmur2({k:?})) % {partitions} = {p}   (murmur2 = {})",
+            murmur2(k.as_bytes())
+        ),
+        (Some(p), None) => {
+            format!("no key: this partitioner hashes the empty key, % {partitions} = {p}")
+        }
+        (None, Some(_)) => "this partitioner ignores the key".to_string(),
+        (None, None) => {
+            "no key: the sticky partitioner fills one partition's batch at a time (KIP-480)"
+                .to_string()
+        }
+    }
+}
+
+fn uses_crc32(p: Partitioner) -> bool {
+    matches!(p, Partitioner::Consistent | Partitioner::ConsistentRandom)
+}
+
+/// The points of a sparkline of `samples`, `width` × `height`, for an SVG polyline.
+pub fn sparkline(samples: &[i64], width: f64, height: f64) -> String {
+    let max = samples.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let n = samples.len().max(2) - 1;
+    samples
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let x = width * i as f64 / n as f64;
+            let y = height - height * v.max(0) as f64 / max;
+            format!("{x:.1},{y:.1}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Action, Playground};
+
+    fn log_of(script: &str, topic: &str) -> PartitionLog {
+        let mut p = Playground::default();
+        p.apply(Action::Console(script.to_string()));
+        assert_eq!(p.refusal, None);
+        let t = p.runner().cluster().topic(topic).ok();
+        t.map(|t| t.partitions()[0].log.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_window_of_a_long_log_draws_a_bounded_number_of_cells() {
+        let log = log_of(
+            "topic create t\nproducer p\ngenerate p t count=100000 value=v{i}\nflush p",
+            "t",
+        );
+        let tail = log_window(&log, None, 12);
+        assert_eq!(
+            (tail.from, tail.to, tail.cells.len()),
+            (99_988, 100_000, 12)
+        );
+        let head = log_window(&log, Some(-5), 12);
+        assert_eq!((head.from, head.cells.len()), (0, 12));
+        assert!(
+            matches!(&head.cells[3], Cell::Record { offset: 3, value: Some(v), .. } if v == "v3")
+        );
+        let past = log_window(&log, Some(1_000_000), 12);
+        assert_eq!(past, tail);
+    }
+
+    #[test]
+    fn deleted_and_compacted_ranges_and_tombstones_are_cells() {
+        let script = "broker log.cleaner.backoff.ms=1s\n\
+            topic create c cleanup.policy=compact segment.ms=1s min.cleanable.dirty.ratio=0.01 delete.retention.ms=1d\n\
+            producer p linger.ms=0\n\
+            produce p c key=a value=1\nproduce p c key=a value=2\nproduce p c key=b value=null\nproduce p c key=a value=3\n\
+            tick 1500ms\nproduce p c key=z value=end\ntick 3s\n\
+            topic delete-records c:0 before=1";
+        let log = log_of(script, "c");
+        let cells = log_window(&log, Some(0), 12).cells;
+        assert_eq!(cells[0], Cell::Deleted { before: 1 });
+        assert_eq!(cells[1], Cell::Compacted { from: 1, to: 2 });
+        assert!(
+            matches!(&cells[2], Cell::Record { offset: 2, value: None, key: Some(k), .. } if k == "b")
+        );
+        assert!(matches!(&cells[3], Cell::Record { offset: 3, value: Some(v), .. } if v == "3"));
+        let segments: Vec<usize> = cells
+            .iter()
+            .filter_map(|c| match c {
+                Cell::Record { segment, .. } => Some(*segment),
+                _ => None,
+            })
+            .collect();
+        assert!(segments.windows(2).all(|w| w[0] <= w[1]) && segments.len() == 3);
+    }
+
+    #[test]
+    fn the_key_reason_names_the_hash_and_the_partition() {
+        let p = partition_for_reason("alice", 3);
+        assert_eq!(
+            key_reason(Partitioner::Sticky, Some("alice"), 3),
+            format!(
+                "toPositive(murmur2(\"alice\")) % 3 = {p}   (murmur2 = {})",
+                murmur2(b"alice")
+            )
+        );
+        assert!(key_reason(Partitioner::Consistent, Some("alice"), 3)
+            .starts_with("crc32(\"alice\") % 3 = "));
+        assert!(key_reason(Partitioner::Sticky, None, 3).contains("KIP-480"));
+        assert!(key_reason(Partitioner::RoundRobin, Some("k"), 3).contains("ignores the key"));
+        assert_eq!(key_reason(Partitioner::Sticky, Some("k"), 0), "");
+    }
+
+    fn partition_for_reason(key: &str, n: u32) -> u32 {
+        logplay_core::partitioner::partition_for_key(key.as_bytes(), n)
+    }
+
+    #[test]
+    fn clip_bytes_and_sparkline() {
+        assert_eq!(clip("short"), "short");
+        assert_eq!(clip(&"é".repeat(30)).chars().count(), CLIP);
+        assert_eq!(bytes_text(&[0xff, 0x01]), "hex:ff01");
+        assert_eq!(
+            sparkline(&[0, 5, 10], 100.0, 20.0),
+            "0.0,20.0 50.0,10.0 100.0,0.0"
+        );
+        assert_eq!(sparkline(&[], 100.0, 20.0), "");
+    }
+}
