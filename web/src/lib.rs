@@ -16,7 +16,10 @@ mod browser;
 pub use app::App;
 pub use browser::link_in;
 
-/// Mounts the app on the page's `<body>`.
+/// Mounts the app on the page's `<body>`, in place of the loading shell.
 pub fn start() {
+    if let Some(shell) = gloo::utils::document().get_element_by_id("shell") {
+        shell.remove();
+    }
     yew::Renderer::<App>::new().render();
 }

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use yew::Reducible;
 
 /// Output lines kept for the console.
-pub const FEED_LEN: usize = 200;
+pub const FEED_LEN: usize = 40;
 /// Polled records kept per consumer.
 pub const POLLED_LEN: usize = 10;
 /// Lag samples kept per consumer (the sparkline).
@@ -134,10 +134,17 @@ pub struct Playground {
     carry_ms: f64,
 }
 
+/// A runner that reports only the records the consumer panels show.
+fn runner() -> Runner {
+    let mut runner = Runner::new();
+    runner.limit_records_per_poll(Some(POLLED_LEN));
+    runner
+}
+
 impl Default for Playground {
     fn default() -> Self {
         Self {
-            runner: Runner::new(),
+            runner: runner(),
             script: Script::default(),
             refusal: None,
             notice: None,
@@ -356,10 +363,25 @@ impl Playground {
         // Consumers that gave up partitions in these outputs: an assignment that follows
         // completes the same rebalance.
         let mut revoking: Vec<&str> = Vec::new();
+        let mut records_left: BTreeMap<&str, usize> = BTreeMap::new();
+        for o in outputs.iter().filter(|o| o.kind == "record") {
+            let consumer = o
+                .fields
+                .get("consumer")
+                .and_then(Json::as_str)
+                .unwrap_or("");
+            *records_left.entry(consumer).or_default() += 1;
+        }
         for o in outputs {
             let field = |k: &str| o.fields.get(k).and_then(Json::as_str).unwrap_or("");
             match o.kind {
                 "record" => {
+                    // Only a consumer's last POLLED_LEN records of these outputs are kept.
+                    let left = records_left.entry(field("consumer")).or_default();
+                    *left = left.saturating_sub(1);
+                    if *left >= POLLED_LEN {
+                        continue;
+                    }
                     let polled = self
                         .polled
                         .entry(field("consumer").to_string())

@@ -82,6 +82,8 @@ pub struct Runner {
     bulk: BTreeMap<String, Vec<(u64, u64)>>,
     /// Datagen sources by name.
     sources: BTreeMap<String, Source>,
+    /// At most this many `record` outputs per poll (the last ones); `None`: all.
+    records_per_poll: Option<usize>,
     rng: Rng,
 }
 
@@ -102,6 +104,7 @@ impl Runner {
             clients: BTreeMap::new(),
             bulk: BTreeMap::new(),
             sources: BTreeMap::new(),
+            records_per_poll: None,
             rng: Rng::new(0),
         }
     }
@@ -114,6 +117,13 @@ impl Runner {
             out.extend(runner.apply(*line, command));
         }
         (runner, out)
+    }
+
+    /// Reports at most the last `n` records of each poll (a view that shows only the
+    /// latest records need not pay for the rest); a poll that returns more also reports a
+    /// `polled` output with its count. The cluster's state is the same either way.
+    pub fn limit_records_per_poll(&mut self, n: Option<usize>) {
+        self.records_per_poll = n;
     }
 
     /// The simulated cluster.
@@ -525,8 +535,16 @@ impl Runner {
     ) -> Result<(), Error> {
         let messages = self.cluster.poll(h)?;
         self.rebalance_outputs(line, name, h, out);
-        for m in messages {
-            out.push(Output::new(line, "record", message_json(name, &m)));
+        let shown = self.records_per_poll.unwrap_or(usize::MAX);
+        if messages.len() > shown {
+            out.push(Output::new(
+                line,
+                "polled",
+                json!({ "consumer": name, "records": messages.len(), "shown": shown }),
+            ));
+        }
+        for m in &messages[messages.len().saturating_sub(shown)..] {
+            out.push(Output::new(line, "record", message_json(name, m)));
         }
         Ok(())
     }
@@ -1021,6 +1039,42 @@ mod tests {
             out.last().unwrap().fields["partitions"][0]["records"],
             2,
             "written twice without idempotence"
+        );
+    }
+
+    #[test]
+    fn limiting_record_outputs_keeps_the_last_records_and_the_same_state() {
+        let script = parse(
+            "topic create t partitions=2\nproducer p linger.ms=0\ngenerate p t count=50 key=k{i}\n\
+             tick 1ms\nconsumer c auto.offset.reset=earliest\nassign c t:0 t:1\npoll c\nplay 300ms",
+        )
+        .unwrap_or_default();
+        let (all, mut limited) = (Runner::new(), Runner::new());
+        let mut all = all;
+        limited.limit_records_per_poll(Some(3));
+        let (mut out_all, mut out_limited) = (Vec::new(), Vec::new());
+        for (line, c) in &script.commands {
+            out_all.extend(all.apply(*line, c));
+            out_limited.extend(limited.apply(*line, c));
+        }
+        assert_eq!(all.cluster().state_hash(), limited.cluster().state_hash());
+        let records = |out: &[Output]| -> Vec<String> {
+            out.iter()
+                .filter(|o| o.kind == "record")
+                .map(Output::to_json)
+                .collect()
+        };
+        let (every, shown) = (records(&out_all), records(&out_limited));
+        assert_eq!(every.len(), 50);
+        assert_eq!(shown, every[47..].to_vec());
+        let polled: Vec<String> = out_limited
+            .iter()
+            .filter(|o| o.kind == "polled")
+            .map(Output::to_json)
+            .collect();
+        assert_eq!(
+            polled,
+            vec![r#"{"line":7,"type":"polled","consumer":"c","records":50,"shown":3}"#.to_string()]
         );
     }
 }

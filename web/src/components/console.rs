@@ -6,9 +6,6 @@ use yew::prelude::*;
 use super::{bind, refusal, value_of, StoreProps};
 use crate::state::{Action, Origin};
 
-/// Output lines shown.
-const SHOWN: usize = 40;
-
 /// The console.
 #[function_component(Console)]
 pub fn console(props: &StoreProps) -> Html {
@@ -17,10 +14,9 @@ pub fn console(props: &StoreProps) -> Html {
     let line = use_state(String::new);
     let (script, feed, lesson) = {
         let m = store.model.borrow();
-        let skip = m.feed.len().saturating_sub(SHOWN);
         (
             m.script_text(),
-            m.feed.iter().skip(skip).cloned().collect::<Vec<_>>(),
+            m.feed.iter().cloned().collect::<Vec<_>>(),
             m.lesson.clone(),
         )
     };

@@ -185,10 +185,10 @@ pub fn partition_row(props: &PartitionProps) -> Html {
                 <span title="log end offset">{ format!("LEO {leo}") }</span>
                 <span class="muted">{ format!("{segments} segment{}", if segments == 1 { "" } else { "s" }) }</span>
                 <span class="pager">
-                    <button type="button" class="small" aria-label={format!("{tp}: first offsets")} onclick={page(Some(low))} disabled={window.from <= low}>{ "⏮" }</button>
-                    <button type="button" class="small" aria-label={format!("{tp}: earlier offsets")} onclick={page(Some(window.from - WINDOW))} disabled={window.from <= low}>{ "◀" }</button>
-                    <button type="button" class="small" aria-label={format!("{tp}: later offsets")} onclick={page(Some(window.from + WINDOW))} disabled={window.to >= leo}>{ "▶" }</button>
-                    <button type="button" class="small" aria-label={format!("{tp}: follow the end")} onclick={page(None)} disabled={start.is_none()}>{ "⏭" }</button>
+                    <button type="button" class="small" aria-label={format!("{tp}: first offsets")} onclick={page(Some(low))} disabled={window.from <= low}>{ "«" }</button>
+                    <button type="button" class="small" aria-label={format!("{tp}: earlier offsets")} onclick={page(Some(window.from - WINDOW))} disabled={window.from <= low}>{ "‹" }</button>
+                    <button type="button" class="small" aria-label={format!("{tp}: later offsets")} onclick={page(Some(window.from + WINDOW))} disabled={window.to >= leo}>{ "›" }</button>
+                    <button type="button" class="small" aria-label={format!("{tp}: follow the end")} onclick={page(None)} disabled={start.is_none()}>{ "»" }</button>
                 </span>
             </div>
             <ol class="log" data-testid={format!("log-{tp}")}>

@@ -1,0 +1,153 @@
+// End-to-end: the release build in headless Chromium, driven as a person would.
+// Run with `node --test tests/e2e/`; scripts/test builds dist/ first.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startServer, launchBrowser, ROOT } from './harness.mjs';
+import { javaPartition } from './murmur2.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A page in a fresh context that records console errors and uncaught exceptions. */
+async function openPage(url, viewport = { width: 1440, height: 1000 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(url);
+  await page.getByTestId('app').waitFor();
+  return { context, page, problems };
+}
+
+/** What must be identical after replaying a link: logs, groups, consumers, clock, script. */
+async function observableState(page) {
+  return page.evaluate(() => {
+    const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent);
+    return {
+      clock: text('[data-testid=clock]'),
+      logs: text('[data-testid^=log-]'),
+      partitions: text('.partition .offsets'),
+      groups: text('[data-testid=groups]'),
+      consumers: text('[data-testid=consumers] table, [data-testid^=polled-]'),
+      script: document.querySelector('[data-testid=script]').value,
+    };
+  });
+}
+
+test('create, produce by key, consume in a group, step, share, reopen, and a damaged link', async () => {
+  const { page, problems } = await openPage(server.url);
+  assert.match(await page.title(), /logplay/);
+
+  // 1. Create a topic.
+  await page.getByTestId('topic-name').fill('orders');
+  await page.getByTestId('topic-partitions').fill('3');
+  await page.getByTestId('create-topic').click();
+  await page.getByTestId('topic-orders').waitFor();
+
+  // 2. Produce keyed events; they must land where Kafka's Java client puts them.
+  const keys = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
+  for (const key of keys) {
+    await page.getByTestId('produce-key').fill(key);
+    await page.getByTestId('produce-value').fill(`order of ${key}`);
+    assert.match(await page.getByTestId('key-reason').textContent(), new RegExp(`% 3 = ${javaPartition(key, 3)} `));
+    await page.getByTestId('produce').click();
+  }
+  await page.getByTestId('step').click();
+  for (const key of keys) {
+    const p = javaPartition(key, 3);
+    assert.match(await page.getByTestId(`log-orders-${p}`).textContent(), new RegExp(`order of ${key}`), `${key} → ${p}`);
+  }
+
+  // 3. Two consumers in one group split the partitions.
+  for (const name of ['a', 'b']) {
+    await page.getByTestId('consumer-name').fill(name);
+    await page.getByTestId('consumer-group').fill('billing');
+    await page.getByTestId('consumer-strategy').selectOption('range');
+    await page.getByTestId('consumer-target').fill('orders');
+    await page.getByTestId('add-consumer').click();
+    await page.getByTestId(`consumer-${name}`).waitFor();
+  }
+  // 4. Step the clock past group.initial.rebalance.delay.ms (3 s).
+  for (let i = 0; i < 32; i++) await page.getByTestId('step').click();
+  assert.equal(await page.getByTestId('clock').textContent(), 't = 3.3s');
+  assert.equal(await page.getByTestId('group-state-billing').textContent(), 'Stable');
+  assert.match(await page.getByTestId('member-a').textContent(), /orders-0 orders-1$/);
+  assert.match(await page.getByTestId('member-b').textContent(), /orders-2$/);
+  assert.equal(await page.getByTestId('lag-a').textContent(), 'lag 0');
+
+  // Play for a moment, then pause: the clock runs on its own.
+  await page.getByTestId('speed').selectOption('10');
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=clock]').textContent !== 't = 3.3s');
+  await page.getByTestId('play').click();
+
+  // 5. Copy the link and open it in a new browser context: the same state.
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-url').inputValue();
+  assert.match(url, /#s=1\./);
+  const before = await observableState(page);
+  mkdirSync(`${ROOT}/tests/e2e/out`, { recursive: true });
+  await page.screenshot({ path: `${ROOT}/tests/e2e/out/playground.png`, fullPage: false });
+  const reopened = await openPage(url);
+  await reopened.page.getByTestId('group-state-billing').waitFor();
+  assert.deepEqual(await observableState(reopened.page), before);
+  assert.deepEqual(reopened.problems, []);
+
+  // 6. A damaged link: a clear message and an empty playground, never a blank page.
+  const damaged = await openPage(url.slice(0, -6) + '~~');
+  assert.match(await damaged.page.getByTestId('notice').textContent(), /damaged/);
+  assert.equal(await damaged.page.getByTestId('topics').count(), 0);
+  assert.equal(await damaged.page.getByTestId('clock').textContent(), 't = 0.0s');
+  assert.deepEqual(damaged.problems, []);
+
+  assert.deepEqual(problems, []);
+});
+
+test('reload restores the playground from localStorage; New clears it', async () => {
+  const { page, problems } = await openPage(server.url);
+  await page.getByTestId('recipes').selectOption('group-rebalance');
+  await page.getByTestId('group-ledger').waitFor();
+  const before = await observableState(page);
+  await page.reload();
+  await page.getByTestId('group-ledger').waitFor();
+  assert.deepEqual(await observableState(page), before);
+  await page.getByTestId('new').click();
+  await page.reload();
+  await page.getByTestId('app').waitFor();
+  assert.equal(await page.getByTestId('topics').count(), 0);
+  assert.deepEqual(problems, []);
+});
+
+test('a phone-sized screen lays out in one column without sideways scrolling', async () => {
+  const { page, problems } = await openPage(server.url, { width: 360, height: 740 });
+  await page.getByTestId('recipes').selectOption('keys-and-ordering');
+  await page.getByTestId('topic-orders').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  assert.deepEqual(problems, []);
+});
+
+test('a million records stay usable: the DOM is bounded by virtualization', async () => {
+  const { page, problems } = await openPage(server.url);
+  for (const line of ['topic create big partitions=1', 'producer p linger.ms=0', 'generate p big count=1000000 value=event-{i}', 'play 100ms']) {
+    await page.getByTestId('command').fill(line);
+    await page.getByTestId('command').press('Enter');
+  }
+  await page.getByText('LEO 1000000').waitFor({ timeout: 60_000 });
+  const nodes = await page.evaluate(() => document.querySelectorAll('*').length);
+  assert.ok(nodes <= 1400, `${nodes} DOM nodes`);
+  assert.match(await page.getByTestId('log-big-0').textContent(), /999999/);
+  assert.deepEqual(problems, []);
+});
