@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use crate::config::{parse_bool, parse_u64, unknown_key};
 use crate::error::{err, Result};
+use crate::log::{IsolationLevel, PartitionLog};
 use crate::record::Message;
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
@@ -50,6 +51,9 @@ pub struct ConsumerConfig {
     pub group_instance_id: Option<String>,
     /// `auto.offset.reset` (default latest).
     pub auto_offset_reset: OffsetReset,
+    /// `isolation.level`: the Java client's default, `read_uncommitted` (librdkafka's is
+    /// `read_committed`).
+    pub isolation_level: IsolationLevel,
     /// `enable.auto.commit` (default true when there is a group id).
     pub enable_auto_commit: bool,
     /// `auto.commit.interval.ms` (default 5000).
@@ -79,6 +83,7 @@ impl Default for ConsumerConfig {
             group_id: None,
             group_instance_id: None,
             auto_offset_reset: OffsetReset::Latest,
+            isolation_level: IsolationLevel::ReadUncommitted,
             enable_auto_commit: false,
             auto_commit_interval_ms: 5_000,
             max_poll_records: 500,
@@ -123,6 +128,13 @@ impl ConsumerConfig {
                         _ => return Err(err!(InvalidConfig, "Invalid value {v} for configuration auto.offset.reset: String must be one of: latest, earliest, none")),
                     }
                 }
+                "isolation.level" => {
+                    c.isolation_level = match v.trim() {
+                        "read_uncommitted" => IsolationLevel::ReadUncommitted,
+                        "read_committed" => IsolationLevel::ReadCommitted,
+                        _ => return Err(err!(InvalidConfig, "Invalid value {v} for configuration isolation.level: String must be one of: read_committed, read_uncommitted")),
+                    }
+                }
                 "enable.auto.commit" => auto_commit = Some(parse_bool(key, v)?),
                 "auto.commit.interval.ms" => c.auto_commit_interval_ms = parse_u64(key, v, 0, i32::MAX as u64)?,
                 "max.poll.records" => c.max_poll_records = parse_u64(key, v, 1, i32::MAX as u64)? as u32,
@@ -162,6 +174,7 @@ impl ConsumerConfig {
             ("enable.auto.commit", self.enable_auto_commit.to_string()),
             ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
             ("group.id", self.group_id.clone().unwrap_or_default()),
+            ("isolation.level", self.isolation_level.name().into()),
             (
                 "group.instance.id",
                 self.group_instance_id.clone().unwrap_or_default()
@@ -255,7 +268,10 @@ pub struct AssignedPartition {
     pub committed: Option<i64>,
     /// The partition's high watermark.
     pub high_watermark: i64,
-    /// `high watermark - position` (0 until the position is known).
+    /// The partition's last stable offset.
+    pub last_stable_offset: i64,
+    /// The end minus the position (0 until the position is known); the end is the high
+    /// watermark, or the last stable offset under `read_committed`.
     pub lag: i64,
 }
 
@@ -478,8 +494,8 @@ impl Consumer {
             }
             SeekTo::Offset(o) => o,
             SeekTo::Beginning => log.earliest(),
-            SeekTo::End => log.latest(),
-            SeekTo::Timestamp(ts) => log.offset_for_timestamp(ts).unwrap_or(log.latest()),
+            SeekTo::End => self.end_offset(log),
+            SeekTo::Timestamp(ts) => log.offset_for_timestamp(ts).unwrap_or(self.end_offset(log)),
         };
         self.state_mut(topic, p)?.position = Some(offset);
         Ok(())
@@ -521,6 +537,7 @@ impl Consumer {
     /// `auto.offset.reset`.
     fn resolve_positions(&mut self, topics: &Topics, offsets: &OffsetStore) -> Result<()> {
         let mut missing = Vec::new();
+        let isolation = self.config.isolation_level;
         for ((topic, p), state) in &mut self.assignment {
             if state.position.is_some() {
                 continue;
@@ -540,7 +557,7 @@ impl Consumer {
             state.position = match (committed, self.config.auto_offset_reset) {
                 (Some(o), _) => Some(o),
                 (None, OffsetReset::Earliest) => Some(part.log.earliest()),
-                (None, OffsetReset::Latest) => Some(part.log.latest()),
+                (None, OffsetReset::Latest) => Some(end_offset(isolation, &part.log)),
                 (None, OffsetReset::None) => {
                     missing.push(alloc::format!("{topic}-{p}"));
                     None
@@ -586,6 +603,7 @@ impl Consumer {
         let start = self.rotation % n;
         self.rotation = self.rotation.wrapping_add(1);
         let reset = self.config.auto_offset_reset;
+        let isolation = self.config.isolation_level;
         let mut turn: Vec<_> = self.assignment.iter_mut().collect();
         turn.rotate_left(start);
         for ((topic, p), state) in turn {
@@ -611,7 +629,7 @@ impl Consumer {
             } else {
                 match reset {
                     OffsetReset::Earliest => log.earliest(),
-                    OffsetReset::Latest => log.latest(),
+                    OffsetReset::Latest => end_offset(isolation, log),
                     OffsetReset::None => {
                         out.push(Message::error_for(
                             topic.clone(),
@@ -623,11 +641,9 @@ impl Consumer {
                 }
             };
             let max_bytes = bytes_left.min(self.config.max_partition_fetch_bytes as usize);
-            let records = log.fetch(position, records_left, max_bytes)?;
-            let mut next = position;
-            for r in &records {
+            let fetched = log.fetch(position, records_left, max_bytes, isolation)?;
+            for r in &fetched.records {
                 bytes_left = bytes_left.saturating_sub(r.size_in_bytes());
-                next = r.offset + 1;
                 out.push(Message {
                     topic: topic.clone(),
                     partition: *p,
@@ -640,10 +656,8 @@ impl Consumer {
                     error: None,
                 });
             }
-            if records.is_empty() {
-                // Nothing readable before the high watermark (compaction left a gap).
-                next = log.high_watermark();
-            }
+            // Past skipped markers, aborted records and compaction gaps too.
+            let next = fetched.next_offset;
             state.position = Some(next);
         }
         Ok(out)
@@ -672,6 +686,12 @@ impl Consumer {
         Ok(to_commit)
     }
 
+    /// The end a consumer reads to: the high watermark, or under `read_committed` the last
+    /// stable offset. `seekToEnd`, `auto.offset.reset=latest` and lag go by it.
+    fn end_offset(&self, log: &PartitionLog) -> i64 {
+        end_offset(self.config.isolation_level, log)
+    }
+
     /// The assignment with positions, committed offsets and lag.
     pub(crate) fn assignment(
         &self,
@@ -681,10 +701,13 @@ impl Consumer {
         self.assignment
             .iter()
             .map(|((t, p), s)| {
-                let hw = topics
+                let log = topics
                     .get(t)
                     .and_then(|topic| topic.partitions.get(*p as usize))
-                    .map_or(0, |part| part.log.high_watermark());
+                    .map(|part| &part.log);
+                let hw = log.map_or(0, PartitionLog::high_watermark);
+                let lso = log.map_or(0, PartitionLog::last_stable_offset);
+                let end = log.map_or(0, |l| self.end_offset(l));
                 let committed = self
                     .config
                     .group_id
@@ -698,7 +721,8 @@ impl Consumer {
                     paused: s.paused,
                     committed,
                     high_watermark: hw,
-                    lag: s.position.map_or(0, |pos| (hw - pos).max(0)),
+                    last_stable_offset: lso,
+                    lag: s.position.map_or(0, |pos| (end - pos).max(0)),
                 }
             })
             .collect()
@@ -724,6 +748,14 @@ impl Consumer {
         h.str(self.membership.member_id.as_deref().unwrap_or_default());
         h.i64(self.membership.generation.into());
         h.u64(self.last_poll.0);
+    }
+}
+
+/// Where a consumer with this isolation level reads to.
+fn end_offset(isolation: IsolationLevel, log: &PartitionLog) -> i64 {
+    match isolation {
+        IsolationLevel::ReadUncommitted => log.high_watermark(),
+        IsolationLevel::ReadCommitted => log.last_stable_offset(),
     }
 }
 

@@ -54,6 +54,15 @@ pub enum ErrorCode {
     RebalanceInProgress,
     /// The member's assignors share none with the group's members.
     InconsistentGroupProtocol,
+    /// A newer producer with the same `transactional.id` exists, or the coordinator
+    /// expired this producer's transaction.
+    ProducerFenced,
+    /// The call does not fit the transaction's state (Java's `IllegalStateException` for
+    /// transactional calls, or the coordinator's `INVALID_TXN_STATE`).
+    InvalidTxnState,
+    /// The record was not sent: its transaction was aborted (Java's
+    /// `TransactionAbortedException`).
+    TransactionAborted,
 }
 
 impl ErrorCode {
@@ -82,6 +91,9 @@ impl ErrorCode {
             Self::UnknownMemberId => "UNKNOWN_MEMBER_ID",
             Self::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
             Self::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            Self::ProducerFenced => "PRODUCER_FENCED",
+            Self::InvalidTxnState => "INVALID_TXN_STATE",
+            Self::TransactionAborted => "TRANSACTION_ABORTED",
         }
     }
 
@@ -107,8 +119,10 @@ impl ErrorCode {
             Self::PolicyViolation => 44,
             Self::OutOfOrderSequenceNumber => 45,
             Self::InvalidProducerEpoch => 47,
+            Self::InvalidTxnState => 48,
             Self::InvalidRecord => 87,
-            Self::NoOffsetForPartition | Self::IllegalState => -1,
+            Self::ProducerFenced => 90,
+            Self::NoOffsetForPartition | Self::IllegalState | Self::TransactionAborted => -1,
         }
     }
 }

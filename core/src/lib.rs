@@ -60,6 +60,7 @@ pub mod script;
 mod state_hash;
 mod time;
 pub mod topic;
+pub mod txn;
 
 pub use cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, PartitionDescription, ProducerHandle,

@@ -23,6 +23,65 @@ const CHUNK_BYTES: usize = 1 << 20;
 /// How many recent batches per producer the broker remembers to spot retries (Kafka: 5).
 const PRODUCER_BATCH_CACHE: usize = 5;
 
+/// A transaction marker (a control record): how a transaction ended on this partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Marker {
+    /// COMMIT: the transaction's records become readable to `read_committed` consumers.
+    Commit,
+    /// ABORT: `read_committed` consumers skip the transaction's records.
+    Abort,
+}
+
+impl Marker {
+    /// Kafka's name for it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Commit => "COMMIT",
+            Self::Abort => "ABORT",
+        }
+    }
+}
+
+/// Which records a read returns (`isolation.level`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum IsolationLevel {
+    /// Everything up to the high watermark, aborted records included (Java's default).
+    #[default]
+    ReadUncommitted,
+    /// Up to the last stable offset, without the records of aborted transactions.
+    ReadCommitted,
+}
+
+impl IsolationLevel {
+    /// Kafka's name for it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::ReadUncommitted => "read_uncommitted",
+            Self::ReadCommitted => "read_committed",
+        }
+    }
+}
+
+/// A transaction that ended with an ABORT marker: its producer and offset range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AbortedTransaction {
+    /// The producer id.
+    pub producer_id: i64,
+    /// Its first offset on this partition.
+    pub first_offset: i64,
+    /// The offset of its ABORT marker.
+    pub last_offset: i64,
+}
+
+/// What a fetch returned, and where the next fetch starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetched<'a> {
+    /// The records.
+    pub records: Vec<LogRecord<'a>>,
+    /// The next offset to fetch: past skipped markers and aborted records too.
+    pub next_offset: i64,
+}
+
 /// Metadata of one batch in a segment; the batch list is the segment's offset index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct BatchMeta {
@@ -39,6 +98,10 @@ struct BatchMeta {
     pos: u32,
     len: u32,
     size_in_bytes: u32,
+    /// Written inside a transaction.
+    transactional: bool,
+    /// A control batch: a transaction marker, never returned as a record.
+    marker: Option<Marker>,
 }
 
 impl BatchMeta {
@@ -180,6 +243,8 @@ pub struct LogRecord<'a> {
     pub value: Option<&'a [u8]>,
     /// The producer that wrote it.
     pub producer: ProducerIdentity,
+    /// Whether it was written inside a transaction.
+    pub transactional: bool,
     raw: RawRecord<'a>,
 }
 
@@ -234,6 +299,10 @@ pub struct PartitionLog {
     high_watermark: i64,
     first_dirty_offset: i64,
     producers: BTreeMap<i64, ProducerState>,
+    /// Open transactions: producer id → the first offset it wrote in the transaction.
+    ongoing: BTreeMap<i64, i64>,
+    /// The aborted-transaction index.
+    aborted: Vec<AbortedTransaction>,
 }
 
 impl Default for PartitionLog {
@@ -251,7 +320,124 @@ impl PartitionLog {
             high_watermark: 0,
             first_dirty_offset: 0,
             producers: BTreeMap::new(),
+            ongoing: BTreeMap::new(),
+            aborted: Vec::new(),
         }
+    }
+
+    /// The last stable offset: below it every transaction has ended. It is the high
+    /// watermark unless a transaction is open, then that transaction's first offset.
+    pub fn last_stable_offset(&self) -> i64 {
+        let first_open = self.ongoing.values().copied().min().unwrap_or(i64::MAX);
+        first_open
+            .min(self.high_watermark)
+            .max(self.log_start_offset)
+    }
+
+    /// The aborted-transaction index.
+    pub fn aborted_transactions(&self) -> &[AbortedTransaction] {
+        &self.aborted
+    }
+
+    /// Whether the record at `offset`, written by `producer_id` in a transaction, belongs to
+    /// an aborted transaction.
+    pub fn is_aborted(&self, producer_id: i64, offset: i64) -> bool {
+        self.aborted.iter().any(|a| {
+            a.producer_id == producer_id && a.first_offset <= offset && offset <= a.last_offset
+        })
+    }
+
+    /// The transaction markers in `from..to`.
+    pub fn markers(&self, from: i64, to: i64) -> Vec<(i64, Marker)> {
+        let first = self.segments.partition_point(|s| s.next_offset <= from);
+        self.segments[first..]
+            .iter()
+            .take_while(|s| s.base_offset < to)
+            .flat_map(|s| &s.batches)
+            .filter(|b| (from..to).contains(&b.base_offset))
+            .filter_map(|b| Some((b.base_offset, b.marker?)))
+            .collect()
+    }
+
+    /// Writes a transaction marker for `producer` (the coordinator's WriteTxnMarkers): it
+    /// takes an offset, ends the producer's open transaction here, and on ABORT enters it
+    /// in the aborted-transaction index. An older epoch is `INVALID_PRODUCER_EPOCH`.
+    pub fn append_marker(
+        &mut self,
+        producer: ProducerIdentity,
+        marker: Marker,
+        config: &TopicConfig,
+        now: SimTime,
+    ) -> Result<i64> {
+        if let Some(state) = self.producers.get(&producer.producer_id) {
+            if producer.epoch < state.epoch {
+                return Err(err!(
+                    InvalidProducerEpoch,
+                    "a marker with epoch {} for producer {}, older than the current epoch {}",
+                    producer.epoch,
+                    producer.producer_id,
+                    state.epoch
+                ));
+            }
+        }
+        // A control record: key (version 0, type 0 abort / 1 commit), value (version 0,
+        // coordinator epoch 0).
+        let kind = match marker {
+            Marker::Abort => 0u8,
+            Marker::Commit => 1,
+        };
+        let timestamp = now.as_millis();
+        let mut builder = crate::record::RecordBatchBuilder::new(timestamp);
+        builder.push(
+            Some(&[0, 0, 0, kind]),
+            Some(&[0, 0, 0, 0, 0, 0]),
+            &[],
+            timestamp,
+        );
+        let batch = builder.build(
+            ProducerIdentity {
+                base_sequence: -1,
+                ..producer
+            },
+            CompressionType::None,
+        )?;
+        let offset = self.log_end_offset();
+        let meta = BatchMeta {
+            base_offset: offset,
+            last_offset_delta: 0,
+            base_timestamp: timestamp,
+            max_timestamp: timestamp,
+            timestamp_type: TimestampType::CreateTime,
+            producer: batch.producer,
+            compression: CompressionType::None,
+            records: 1,
+            tombstones: 0,
+            chunk: 0,
+            pos: 0,
+            len: 0,
+            size_in_bytes: batch.size_in_bytes,
+            transactional: true,
+            marker: Some(marker),
+        };
+        self.maybe_roll(config, timestamp, u64::from(batch.size_in_bytes));
+        if let Some(seg) = self.segments.last_mut() {
+            seg.push_batch(meta, &batch.records);
+        }
+        let state = self.producers.entry(producer.producer_id).or_default();
+        if producer.epoch > state.epoch {
+            state.epoch = producer.epoch;
+            state.recent.clear();
+        }
+        if let Some(first_offset) = self.ongoing.remove(&producer.producer_id) {
+            if marker == Marker::Abort {
+                self.aborted.push(AbortedTransaction {
+                    producer_id: producer.producer_id,
+                    first_offset,
+                    last_offset: offset,
+                });
+            }
+        }
+        Ok(offset)
     }
 
     /// The first offset a consumer can read.
@@ -331,8 +517,15 @@ impl PartitionLog {
             pos: 0,
             len: 0,
             size_in_bytes: batch.size_in_bytes,
+            transactional: batch.transactional,
+            marker: None,
         };
         self.maybe_roll(config, max_timestamp, u64::from(batch.size_in_bytes));
+        if batch.transactional {
+            self.ongoing
+                .entry(batch.producer.producer_id)
+                .or_insert(base_offset);
+        }
         if let Some(seg) = self.segments.last_mut() {
             seg.push_batch(meta, &batch.records);
         }
@@ -440,28 +633,46 @@ impl PartitionLog {
     }
 
     /// Reads up to `max_records` from `offset`, stopping before `max_bytes` unless the first
-    /// record alone is larger (Kafka returns at least one record, KIP-74), and never past
-    /// the high watermark. An offset outside `[log start, high watermark]` is
-    /// `OFFSET_OUT_OF_RANGE`.
+    /// record alone is larger (Kafka returns at least one record, KIP-74). `read_uncommitted`
+    /// reads up to the high watermark; `read_committed` up to the last stable offset and
+    /// without aborted transactions' records. Markers are never returned. An offset outside
+    /// `[log start, high watermark]` is `OFFSET_OUT_OF_RANGE`.
     pub fn fetch(
         &self,
         offset: i64,
         max_records: usize,
         max_bytes: usize,
-    ) -> Result<Vec<LogRecord<'_>>> {
+        isolation: IsolationLevel,
+    ) -> Result<Fetched<'_>> {
         self.check_fetch_offset(offset, self.high_watermark)?;
+        let upper = match isolation {
+            IsolationLevel::ReadUncommitted => self.high_watermark,
+            IsolationLevel::ReadCommitted => self.last_stable_offset(),
+        };
         let mut bytes = 0usize;
-        let mut out = Vec::new();
-        for r in self.read_from(offset, self.high_watermark) {
-            if out.len() >= max_records
-                || (!out.is_empty() && bytes + r.size_in_bytes() > max_bytes)
+        let mut records = Vec::new();
+        for r in self.read_from(offset, upper) {
+            if isolation == IsolationLevel::ReadCommitted
+                && r.transactional
+                && self.is_aborted(r.producer.producer_id, r.offset)
             {
-                break;
+                continue;
+            }
+            if records.len() >= max_records
+                || (!records.is_empty() && bytes + r.size_in_bytes() > max_bytes)
+            {
+                return Ok(Fetched {
+                    records,
+                    next_offset: r.offset,
+                });
             }
             bytes += r.size_in_bytes();
-            out.push(r);
+            records.push(r);
         }
-        Ok(out)
+        Ok(Fetched {
+            records,
+            next_offset: upper.max(offset),
+        })
     }
 
     /// Checks that a read may start at `offset` with `upper` as its bound.
@@ -531,6 +742,8 @@ impl PartitionLog {
         let keep_from = keep_from.min(self.segments.len() - 1);
         self.segments.drain(..keep_from);
         self.first_dirty_offset = self.first_dirty_offset.max(self.log_start_offset);
+        let low = self.log_start_offset;
+        self.aborted.retain(|a| a.last_offset >= low);
     }
 
     /// The delete policy: drops whole segments past `retention.ms` (by their largest
@@ -575,6 +788,8 @@ impl PartitionLog {
         }
         self.log_start_offset = self.log_start_offset.max(self.segments[0].base_offset);
         self.first_dirty_offset = self.first_dirty_offset.max(self.log_start_offset);
+        let low = self.log_start_offset;
+        self.aborted.retain(|a| a.last_offset >= low);
         report.log_start_offset = self.log_start_offset;
         report
     }
@@ -599,7 +814,9 @@ impl PartitionLog {
         let active = self.segments.len() - 1;
         let cleanable = self.segments[..active]
             .iter()
-            .take_while(|s| s.max_timestamp <= lag_cutoff && s.next_offset <= self.high_watermark)
+            .take_while(|s| {
+                s.max_timestamp <= lag_cutoff && s.next_offset <= self.last_stable_offset()
+            })
             .count();
         if cleanable == 0 {
             return report;
@@ -626,7 +843,8 @@ impl PartitionLog {
         // The offset map: the latest offset of each key in the cleanable range.
         let mut latest: BTreeMap<&[u8], i64> = BTreeMap::new();
         for r in self.read_from(self.first_dirty_offset, first_uncleanable) {
-            if let Some(k) = r.key {
+            let aborted = r.transactional && self.is_aborted(r.producer.producer_id, r.offset);
+            if let (Some(k), false) = (r.key, aborted) {
                 latest.insert(k, r.offset);
             }
         }
@@ -639,6 +857,13 @@ impl PartitionLog {
             out.cleaned_at = Some(seg.cleaned_at.unwrap_or(now));
             for b in &seg.batches {
                 let bytes = seg.batch_bytes(b);
+                if b.marker.is_some() {
+                    out.push_batch(b.clone(), bytes);
+                    continue;
+                }
+                // The cleaner drops the records of aborted transactions.
+                let aborted =
+                    |offset| b.transactional && self.is_aborted(b.producer.producer_id, offset);
                 let mut kept = Vec::new();
                 let (mut records, mut tombstones) = (0u32, 0u32);
                 let mut pos = 0;
@@ -648,7 +873,8 @@ impl PartitionLog {
                     let keep = match raw.key {
                         None => false,
                         Some(k) => latest.get(k).is_none_or(|&o| o <= offset),
-                    } && !(raw.value.is_none() && drop_tombstones);
+                    } && !(raw.value.is_none() && drop_tombstones)
+                        && !aborted(offset);
                     if keep {
                         kept.extend_from_slice(raw.encoded);
                         records += 1;
@@ -749,8 +975,18 @@ impl PartitionLog {
                 h.i64(b.max_timestamp);
                 h.i64(b.producer.producer_id);
                 h.u64(b.size_in_bytes.into());
+                h.u64(u64::from(b.transactional) | (b.marker.map_or(0, |m| m as u64 + 1) << 1));
                 h.bytes(s.batch_bytes(b));
             }
+        }
+        for (pid, first) in &self.ongoing {
+            h.i64(*pid);
+            h.i64(*first);
+        }
+        for a in &self.aborted {
+            h.i64(a.producer_id);
+            h.i64(a.first_offset);
+            h.i64(a.last_offset);
         }
         for (pid, st) in &self.producers {
             h.i64(*pid);
@@ -798,6 +1034,10 @@ impl<'a> Iterator for LogIter<'a> {
                     if b.base_offset >= self.upper {
                         return None;
                     }
+                    if b.marker.is_some() {
+                        self.batch += 1;
+                        continue;
+                    }
                     self.pos = 0;
                     *self.current.insert((b, seg.batch_bytes(b)))
                 }
@@ -826,6 +1066,7 @@ impl<'a> Iterator for LogIter<'a> {
                 key: raw.key,
                 value: raw.value,
                 producer: b.producer,
+                transactional: b.transactional,
                 raw,
             });
         }
@@ -903,11 +1144,17 @@ mod tests {
         );
         assert_eq!((log.log_end_offset(), log.high_watermark()), (2, 0));
         assert!(
-            log.fetch(0, 10, 1 << 20).unwrap().is_empty(),
+            log.fetch(0, 10, 1 << 20, IsolationLevel::ReadUncommitted)
+                .unwrap()
+                .records
+                .is_empty(),
             "nothing is readable above the high watermark"
         );
         log.set_high_watermark(2);
-        let got = log.fetch(0, 10, 1 << 20).unwrap();
+        let got = log
+            .fetch(0, 10, 1 << 20, IsolationLevel::ReadUncommitted)
+            .unwrap()
+            .records;
         assert_eq!(
             got.iter()
                 .map(|r| (r.offset, r.value, r.timestamp))
@@ -918,10 +1165,16 @@ mod tests {
         assert!(log.get(2).is_none());
         assert_eq!((log.earliest(), log.latest()), (0, 2));
         assert_eq!(
-            log.fetch(3, 10, 100).unwrap_err().code,
+            log.fetch(3, 10, 100, IsolationLevel::ReadUncommitted)
+                .unwrap_err()
+                .code,
             ErrorCode::OffsetOutOfRange
         );
-        assert!(log.fetch(2, 10, 100).unwrap().is_empty());
+        assert!(log
+            .fetch(2, 10, 100, IsolationLevel::ReadUncommitted)
+            .unwrap()
+            .records
+            .is_empty());
     }
 
     #[test]
@@ -931,13 +1184,28 @@ mod tests {
         for i in 0..10 {
             append_at(&mut log, &cfg, &[(None, Some(&"x".repeat(100 + i)))], 0);
         }
-        assert_eq!(log.fetch(0, 3, 1 << 20).unwrap().len(), 3);
         assert_eq!(
-            log.fetch(0, 100, 1).unwrap().len(),
+            log.fetch(0, 3, 1 << 20, IsolationLevel::ReadUncommitted)
+                .unwrap()
+                .records
+                .len(),
+            3
+        );
+        assert_eq!(
+            log.fetch(0, 100, 1, IsolationLevel::ReadUncommitted)
+                .unwrap()
+                .records
+                .len(),
             1,
             "KIP-74: one record even past max bytes"
         );
-        assert_eq!(log.fetch(5, 100, 250).unwrap().len(), 2);
+        assert_eq!(
+            log.fetch(5, 100, 250, IsolationLevel::ReadUncommitted)
+                .unwrap()
+                .records
+                .len(),
+            2
+        );
     }
 
     #[test]
@@ -988,7 +1256,9 @@ mod tests {
             vec![(2, "100".into()), (3, "150".into()), (4, "200".into())]
         );
         assert_eq!(
-            log.fetch(1, 10, 100).unwrap_err().code,
+            log.fetch(1, 10, 100, IsolationLevel::ReadUncommitted)
+                .unwrap_err()
+                .code,
             ErrorCode::OffsetOutOfRange
         );
         // When everything is due, the active segment is rolled and deleted too, as in Kafka.

@@ -17,6 +17,7 @@ use crate::record::{
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
 use crate::topic::{Topic, Topics};
+use crate::txn::{ClientState, TxnClient};
 
 /// `acks`: how many replicas must have a record before the producer counts it as sent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -70,6 +71,10 @@ pub struct ProducerConfig {
     pub max_request_size: u32,
     /// `partitioner` (default sticky: the Java client's built-in behaviour).
     pub partitioner: Partitioner,
+    /// `transactional.id`: makes the producer transactional.
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms` (default 60000): the coordinator aborts a longer transaction.
+    pub transaction_timeout_ms: u64,
 }
 
 impl Default for ProducerConfig {
@@ -88,6 +93,8 @@ impl Default for ProducerConfig {
             max_in_flight: 5,
             max_request_size: 1_048_576,
             partitioner: Partitioner::Sticky,
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
         }
     }
 }
@@ -129,8 +136,21 @@ impl ProducerConfig {
                 "max.in.flight.requests.per.connection" => c.max_in_flight = parse_u64(key, v, 1, i32::MAX as u64)? as u32,
                 "max.request.size" => c.max_request_size = parse_u64(key, v, 0, i32::MAX as u64)? as u32,
                 "partitioner" => c.partitioner = Partitioner::parse(v.trim())?,
+                "transactional.id" => c.transactional_id = Some(v.trim().into()).filter(|t: &String| !t.is_empty()),
+                "transaction.timeout.ms" => c.transaction_timeout_ms = parse_u64(key, v, 1, 900_000)?,
                 _ => return Err(unknown_key("producer", key)),
             }
+        }
+        if c.transactional_id.is_some() {
+            if explicit_idempotence && !c.enable_idempotence {
+                return Err(err!(
+                    InvalidConfig,
+                    "Cannot set a transactional.id without also enabling idempotence."
+                ));
+            }
+            // A transactional producer is idempotent: conflicts are errors, not downgrades.
+            c.enable_idempotence = true;
+            explicit_idempotence = true;
         }
         if c.enable_idempotence {
             let conflict = if c.acks != Acks::All {
@@ -179,6 +199,14 @@ impl ProducerConfig {
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
             ("retries", self.retries.to_string()),
             ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+            (
+                "transaction.timeout.ms",
+                self.transaction_timeout_ms.to_string()
+            ),
+            (
+                "transactional.id",
+                self.transactional_id.clone().unwrap_or_default()
+            ),
         ]
     }
 }
@@ -279,6 +307,7 @@ pub struct Producer {
     acks_to_lose: u32,
     next_id: u64,
     flushing: bool,
+    pub(crate) txn: TxnClient,
 }
 
 impl Producer {
@@ -305,7 +334,45 @@ impl Producer {
             acks_to_lose: 0,
             next_id: 0,
             flushing: false,
+            txn: TxnClient::default(),
         }
+    }
+
+    /// Its transaction state (`UNINITIALIZED` … for a transactional producer).
+    pub fn transaction_state(&self) -> Option<ClientState> {
+        self.config
+            .transactional_id
+            .as_ref()
+            .map(|_| self.txn.state)
+    }
+
+    /// Takes the producer id and epoch the coordinator gave it; sequences restart at 0.
+    pub(crate) fn set_identity(&mut self, producer_id: i64, epoch: i16) {
+        self.identity = ProducerIdentity {
+            producer_id,
+            epoch,
+            base_sequence: 0,
+        };
+        self.sequences.clear();
+    }
+
+    /// Records not yet acknowledged fail with `error` (on `abortTransaction()`, or when the
+    /// producer is fenced); the ABORT markers cover any the broker already holds.
+    pub(crate) fn fail_pending(&mut self, error: &Error) {
+        let e = || error.clone();
+        for (topic, parts) in core::mem::take(&mut self.open) {
+            for (p, b) in parts {
+                for (id, _) in b.records {
+                    self.events
+                        .push(ProducerEvent::Delivered(failed(id, &topic, p, e())));
+                }
+            }
+        }
+        // Latest first, so that each unwritten batch hands its sequences back in turn.
+        while let Some(f) = self.queue.pop_back() {
+            self.fail(f, e());
+        }
+        self.txn.error = None;
     }
 
     /// Its name in the scenario.
@@ -359,6 +426,14 @@ impl Producer {
         rng: &mut Rng,
         now: SimTime,
     ) -> Result<u64> {
+        if self.config.transactional_id.is_some() {
+            match (self.txn.state, &self.txn.error) {
+                (ClientState::InTransaction, None) => {}
+                (ClientState::InTransaction, Some(e)) => return Err(err!(InvalidTxnState, "Cannot perform send because at least one previous transactional request has failed with errors ({}); abort the transaction", e.code.name())),
+                (ClientState::Fenced, _) => return Err(fenced()),
+                (state, _) => return Err(err!(IllegalState, "Cannot call send in state {}: call beginTransaction() first", state.name())),
+            }
+        }
         let Some((topic_name, topic)) = topics.get_key_value(record.topic) else {
             return Err(err!(
                 UnknownTopicOrPartition,
@@ -481,7 +556,11 @@ impl Producer {
         }
         let count = b.builder.len();
         match b.builder.build(identity, self.config.compression) {
-            Ok(batch) => {
+            Ok(mut batch) => {
+                if self.txn.state == ClientState::InTransaction {
+                    batch.transactional = true;
+                    self.txn.partitions.insert(key.clone());
+                }
                 if identity.producer_id >= 0 {
                     self.sequences
                         .insert(key, sequence_add(identity.base_sequence, i64::from(count)));
@@ -698,6 +777,9 @@ impl Producer {
     /// `TransactionManager.adjustSequencesDueToFailedBatch` does; otherwise every later
     /// batch would be refused with `OUT_OF_ORDER_SEQUENCE_NUMBER`.
     fn fail(&mut self, f: InFlight, e: Error) {
+        if f.batch.transactional && self.txn.state == ClientState::InTransaction {
+            self.txn.error.get_or_insert_with(|| e.clone());
+        }
         let p = f.batch.producer;
         if p.producer_id >= 0 && !f.ack_lost {
             let n = i64::from(f.batch.len());
@@ -732,6 +814,12 @@ impl Producer {
         h.i64(self.identity.epoch.into());
         h.u64(self.next_id);
         h.u64(self.acks_to_lose.into());
+        h.u64(self.txn.state as u64);
+        h.u64(u64::from(self.txn.error.is_some()));
+        for (t, p) in &self.txn.partitions {
+            h.str(t);
+            h.u64((*p).into());
+        }
         for ((t, p), s) in &self.sequences {
             h.str(t);
             h.u64((*p).into());
@@ -768,6 +856,11 @@ fn failed(id: u64, topic: &Arc<str>, partition: u32, error: Error) -> DeliveryRe
         timestamp: -1,
         error: Some(error),
     }
+}
+
+/// `PRODUCER_FENCED`, as the Java client words it.
+pub(crate) fn fenced() -> Error {
+    err!(ProducerFenced, "There is a newer producer with the same transactionalId which fences the current one, or the coordinator aborted the transaction after transaction.timeout.ms")
 }
 
 fn is_retriable(code: ErrorCode) -> bool {

@@ -321,6 +321,7 @@ impl RecordBatchBuilder {
             producer,
             compression,
             size_in_bytes: (BATCH_HEADER_BYTES + payload) as u32,
+            transactional: false,
         })
     }
 }
@@ -336,6 +337,8 @@ pub struct RecordBatch {
     pub(crate) producer: ProducerIdentity,
     pub(crate) compression: CompressionType,
     pub(crate) size_in_bytes: u32,
+    /// Written inside a transaction (the batch attribute's transactional bit).
+    pub(crate) transactional: bool,
 }
 
 impl RecordBatch {

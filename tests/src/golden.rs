@@ -6,6 +6,7 @@ use logplay_core::script::{parse, Runner};
 /// Every golden script, embedded so that the browser tests have them too.
 pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("compaction"),
+    golden!("eos"),
     golden!("errors"),
     golden!("fifty"),
     golden!("generate"),
@@ -16,6 +17,7 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("retention"),
     golden!("semantics"),
     golden!("topics"),
+    golden!("transactions"),
 ];
 
 macro_rules! golden {

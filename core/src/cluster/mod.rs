@@ -20,6 +20,7 @@ use crate::topic::{
     check_partition_count, topic_names_collide, validate_topic_name, BrokerId, Topic, TopicConfig,
     Topics,
 };
+use crate::txn::TransactionMetadata;
 
 /// The most partitions the whole cluster may hold.
 pub const MAX_TOTAL_PARTITIONS: u64 = 100_000;
@@ -87,6 +88,7 @@ pub struct ProducerHandle(u32);
 pub struct ConsumerHandle(u32);
 
 mod groups;
+mod txn;
 
 pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset, OffsetReset};
 
@@ -135,6 +137,8 @@ pub struct PartitionDescription {
     pub log_start_offset: i64,
     /// The high watermark.
     pub high_watermark: i64,
+    /// The last stable offset: below it every transaction has ended.
+    pub last_stable_offset: i64,
     /// The log end offset.
     pub log_end_offset: i64,
     /// Records the log holds.
@@ -174,6 +178,8 @@ pub struct Cluster {
     next_cleaner_run: SimTime,
     events: Vec<ClusterEvent>,
     groups: BTreeMap<String, Group>,
+    /// The transaction coordinator's state, by `transactional.id`.
+    transactions: BTreeMap<String, TransactionMetadata>,
 }
 
 impl Cluster {
@@ -192,6 +198,7 @@ impl Cluster {
             next_producer_id: 1000,
             events: Vec::new(),
             groups: BTreeMap::new(),
+            transactions: BTreeMap::new(),
         }
     }
 
@@ -220,6 +227,7 @@ impl Cluster {
         clients
             .chain(brokers)
             .chain(groups)
+            .chain(self.transaction_deadlines())
             .filter(|&t| t > self.now)
             .min()
     }
@@ -273,6 +281,7 @@ impl Cluster {
         for p in self.producers.iter_mut().flatten() {
             p.run(&mut self.topics, now);
         }
+        self.expire_transactions();
         if now >= self.next_retention_check {
             self.next_retention_check = now + self.config.log_retention_check_interval_ms;
             self.for_each_log(|log, config, now| (log.apply_retention(config, now), true));
@@ -440,6 +449,7 @@ impl Cluster {
                     isr: p.isr.clone(),
                     log_start_offset: p.log.log_start_offset(),
                     high_watermark: p.log.high_watermark(),
+                    last_stable_offset: p.log.last_stable_offset(),
                     log_end_offset: p.log.log_end_offset(),
                     records: p.log.record_count(),
                     size_in_bytes: p.log.size_in_bytes(),
@@ -508,6 +518,7 @@ impl Cluster {
         if producer.has_sendable(now) {
             producer.run(&mut self.topics, now);
         }
+        self.sync_transactions();
         Ok(id)
     }
 
@@ -541,17 +552,24 @@ impl Cluster {
         Ok(())
     }
 
-    /// `close()`: flushes, then closes. Batches still awaiting a lost response are dropped.
+    /// `close()`: flushes, then closes. Batches still awaiting a lost response are dropped,
+    /// and an open transaction is aborted.
     pub fn close_producer(&mut self, h: ProducerHandle) -> Result<Vec<ProducerEvent>> {
+        if self.producer(h)?.txn.state == crate::txn::ClientState::InTransaction {
+            // A fenced producer's abort fails; the coordinator ends its transaction anyway.
+            let _ = self.abort_transaction(h);
+        }
         self.flush(h)?;
         let events = self.drain_producer_events(h)?;
         self.producers[h.0 as usize] = None;
         Ok(events)
     }
 
-    /// Fault injection: the producer process dies; unsent records are lost.
+    /// Fault injection: the producer process dies; unsent records are lost. An open
+    /// transaction stays open until `transaction.timeout.ms` or a new `initTransactions()`.
     pub fn crash_producer(&mut self, h: ProducerHandle) -> Result<()> {
         self.producer(h)?;
+        self.sync_transactions();
         self.producers[h.0 as usize] = None;
         Ok(())
     }
@@ -761,6 +779,23 @@ impl Cluster {
             h.u64((*p).into());
             h.i64(c.offset);
             h.u64(c.commit_time.0);
+        }
+        for (id, m) in &self.transactions {
+            h.str(id);
+            h.i64(m.producer_id);
+            h.i64(m.epoch.into());
+            h.str(m.state.name());
+            h.u64(m.started.0);
+            for (t, p) in &m.partitions {
+                h.str(t);
+                h.u64((*p).into());
+            }
+            for (g, (t, p), o) in &m.offsets {
+                h.str(g);
+                h.str(t);
+                h.u64((*p).into());
+                h.i64(*o);
+            }
         }
         h.finish()
     }

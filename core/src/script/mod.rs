@@ -107,6 +107,31 @@ pub enum ResetTarget {
     ShiftBy(i64),
 }
 
+/// A transactional producer's call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxnAction {
+    /// `initTransactions()`.
+    Init,
+    /// `beginTransaction()`.
+    Begin,
+    /// `commitTransaction()`.
+    Commit,
+    /// `abortTransaction()`.
+    Abort,
+}
+
+impl TxnAction {
+    /// The word in a script.
+    pub const fn word(self) -> &'static str {
+        match self {
+            Self::Init => "init",
+            Self::Begin => "begin",
+            Self::Commit => "commit",
+            Self::Abort => "abort",
+        }
+    }
+}
+
 /// What `describe` shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DescribeTarget {
@@ -120,6 +145,8 @@ pub enum DescribeTarget {
     Group(String),
     /// `describe cluster`: time, topics, clients.
     Cluster,
+    /// `describe transaction ID`: the coordinator's view of a `transactional.id`.
+    Transaction(String),
 }
 
 /// One command of a script. Each maps to one call (or a few) on the core.
@@ -318,6 +345,21 @@ pub enum Command {
     },
     /// `datagen stop NAME`.
     DatagenStop(String),
+    /// `txn (init|begin|commit|abort) PRODUCER`.
+    Transaction {
+        /// The transactional producer.
+        producer: String,
+        /// The call.
+        action: TxnAction,
+    },
+    /// `txn send-offsets PRODUCER CONSUMER`: the consumer's positions and group metadata
+    /// go into the producer's transaction.
+    SendOffsets {
+        /// The transactional producer.
+        producer: String,
+        /// The consumer whose positions commit with the transaction.
+        consumer: String,
+    },
     /// `play DURATION [step=DURATION]`: the clock runs in steps; at each step every datagen
     /// source produces what is due and every consumer with a subscription or an assignment
     /// polls, in name order (the UI's play button).

@@ -7,7 +7,7 @@ use core::fmt;
 use super::lexer::{tokenize, Raw, Token};
 use super::{
     parse_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
-    Template, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS, MAX_DATAGEN_RATE, MAX_GENERATE,
+    Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS, MAX_DATAGEN_RATE, MAX_GENERATE,
     MAX_PLAY_STEPS, MAX_TICK_MS,
 };
 
@@ -230,11 +230,12 @@ impl Line {
             "fault" => self.fault()?,
             "describe" => self.describe()?,
             "datagen" => self.datagen()?,
+            "txn" => self.txn()?,
             "play" => self.play()?,
             _ => {
                 return Err(self.error(
                     column,
-                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe datagen play"),
+                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe datagen play txn"),
                 ))
             }
         };
@@ -383,6 +384,34 @@ impl Line {
                 &alloc::format!("expected a duration like 100ms, 5s, 1m, got `{text}`"),
             )),
         }
+    }
+
+    fn txn(&mut self) -> Result<Command, ParseError> {
+        let (action, column) = self.word("init, begin, commit, abort or send-offsets")?;
+        let action = match action.as_str() {
+            "init" => TxnAction::Init,
+            "begin" => TxnAction::Begin,
+            "commit" => TxnAction::Commit,
+            "abort" => TxnAction::Abort,
+            "send-offsets" => {
+                return Ok(Command::SendOffsets {
+                    producer: self.name("a producer name")?,
+                    consumer: self.name("a consumer name")?,
+                })
+            }
+            _ => {
+                return Err(self.error(
+                    column,
+                    &alloc::format!(
+                    "unknown txn action `{action}`: use init, begin, commit, abort or send-offsets"
+                ),
+                ))
+            }
+        };
+        Ok(Command::Transaction {
+            producer: self.name("a producer name")?,
+            action,
+        })
     }
 
     fn play(&mut self) -> Result<Command, ParseError> {
@@ -634,18 +663,20 @@ impl Line {
     }
 
     fn describe(&mut self) -> Result<Command, ParseError> {
-        let (what, column) = self.word("topic, consumer, producer, group or cluster")?;
+        let (what, column) =
+            self.word("topic, consumer, producer, group, transaction or cluster")?;
         Ok(Command::Describe(match what.as_str() {
             "topic" => DescribeTarget::Topic(self.name("a topic name")?),
             "consumer" => DescribeTarget::Consumer(self.name("a consumer name")?),
             "producer" => DescribeTarget::Producer(self.name("a producer name")?),
             "group" => DescribeTarget::Group(self.name("a group id")?),
             "cluster" => DescribeTarget::Cluster,
+            "transaction" => DescribeTarget::Transaction(self.name("a transactional.id")?),
             _ => {
                 return Err(self.error(
                     column,
                     &alloc::format!(
-                        "cannot describe `{what}`: use topic, consumer, producer, group or cluster"
+                        "cannot describe `{what}`: use topic, consumer, producer, group, transaction or cluster"
                     ),
                 ))
             }

@@ -189,6 +189,12 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::DatagenStop(name) => write!(f, "datagen stop {name}"),
+            Command::Transaction { producer, action } => {
+                write!(f, "txn {} {producer}", action.word())
+            }
+            Command::SendOffsets { producer, consumer } => {
+                write!(f, "txn send-offsets {producer} {consumer}")
+            }
             Command::Play { duration, step } => {
                 write!(f, "play {}", format_duration(*duration))?;
                 if *step != DEFAULT_PLAY_STEP_MS {
@@ -202,6 +208,7 @@ impl fmt::Display for Command {
                 DescribeTarget::Producer(p) => write!(f, "describe producer {p}"),
                 DescribeTarget::Group(g) => write!(f, "describe group {g}"),
                 DescribeTarget::Cluster => f.write_str("describe cluster"),
+                DescribeTarget::Transaction(id) => write!(f, "describe transaction {id}"),
             },
         }
     }

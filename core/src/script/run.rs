@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value as Json};
 
 use super::datagen::Source;
 use super::{
-    Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, MAX_GENERATE,
-    MAX_PLAY_STEPS,
+    Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, TxnAction,
+    MAX_GENERATE, MAX_PLAY_STEPS,
 };
 use crate::cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, OffsetReset, ProducerHandle,
@@ -521,6 +521,28 @@ impl Runner {
                 }
             }
             Command::Play { duration, step } => self.play(line, *duration, *step, out)?,
+            Command::Transaction { producer, action } => {
+                let h = self.producer_handle(producer)?;
+                match action {
+                    TxnAction::Init => self.cluster.init_transactions(h)?,
+                    TxnAction::Begin => self.cluster.begin_transaction(h)?,
+                    TxnAction::Commit => self.cluster.commit_transaction(h)?,
+                    TxnAction::Abort => self.cluster.abort_transaction(h)?,
+                }
+            }
+            Command::SendOffsets { producer, consumer } => {
+                let (p, c) = (
+                    self.producer_handle(producer)?,
+                    self.consumer_handle(consumer)?,
+                );
+                for ((t, part), offset) in self.cluster.send_offsets_to_transaction(p, c)? {
+                    out.push(Output::new(
+                        line,
+                        "offsets_in_transaction",
+                        json!({ "producer": producer, "topic": &*t, "partition": part, "offset": offset }),
+                    ));
+                }
+            }
         }
         Ok(Vec::new())
     }
@@ -686,7 +708,7 @@ impl Runner {
                             .map(|s| json!({ "base_offset": s.base_offset, "next_offset": s.next_offset, "records": s.records, "tombstones": s.tombstones, "size_in_bytes": s.size_in_bytes, "active": s.active, "cleaned": s.cleaned }))
                             .collect();
                         json!({ "partition": p.partition, "leader": p.leader, "replicas": p.replicas, "isr": p.isr,
-                                "log_start_offset": p.log_start_offset, "high_watermark": p.high_watermark,
+                                "log_start_offset": p.log_start_offset, "high_watermark": p.high_watermark, "last_stable_offset": p.last_stable_offset,
                                 "log_end_offset": p.log_end_offset, "records": p.records, "size_in_bytes": p.size_in_bytes, "segments": segments })
                     })
                     .collect();
@@ -703,7 +725,7 @@ impl Runner {
                 let assignment: Vec<Json> = c
                     .assignment(h)?
                     .iter()
-                    .map(|a| json!({ "topic": &*a.topic, "partition": a.partition, "position": a.position, "committed": a.committed, "high_watermark": a.high_watermark, "lag": a.lag, "paused": a.paused }))
+                    .map(|a| json!({ "topic": &*a.topic, "partition": a.partition, "position": a.position, "committed": a.committed, "high_watermark": a.high_watermark, "last_stable_offset": a.last_stable_offset, "lag": a.lag, "paused": a.paused }))
                     .collect();
                 json!({ "consumer": name, "configs": entries_json(consumer.config().entries()), "assignment": assignment })
             }
@@ -715,7 +737,8 @@ impl Runner {
                     .iter()
                     .map(|(t, part, n)| json!({ "topic": &**t, "partition": part, "records": n }))
                     .collect();
-                json!({ "producer": name, "producer_id": id, "epoch": epoch, "configs": entries_json(p.config().entries()), "pending": pending, "in_flight": p.in_flight() })
+                let state = p.transaction_state().map(|s| s.name());
+                json!({ "producer": name, "producer_id": id, "epoch": epoch, "transaction_state": state, "configs": entries_json(p.config().entries()), "pending": pending, "in_flight": p.in_flight() })
             }
             DescribeTarget::Group(group) => {
                 let d = c.describe_group(group)?;
@@ -742,6 +765,16 @@ impl Runner {
                     .map(|(n, h)| json!({ "name": n, "kind": if matches!(h, Client::Producer(_)) { "producer" } else { "consumer" } }))
                     .collect();
                 json!({ "now": c.now().0, "seed": c.config().seed, "topics": c.list_topics(), "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash()) })
+            }
+            DescribeTarget::Transaction(id) => {
+                let m = c.describe_transaction(id)?;
+                let partitions: Vec<String> = m
+                    .partitions
+                    .iter()
+                    .map(|(t, p)| alloc::format!("{t}:{p}"))
+                    .collect();
+                json!({ "transactional_id": id, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
+                        "transaction_timeout_ms": m.timeout_ms, "start_time_ms": m.started.0, "partitions": partitions })
             }
         })
     }
