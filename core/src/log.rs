@@ -910,10 +910,14 @@ impl PartitionLog {
         report
     }
 
-    /// The latest value of each key, ignoring tombstoned keys: the log read as a table.
+    /// The latest value of each key, ignoring tombstoned keys: the log read as a table,
+    /// as a `read_committed` consumer sees it.
     pub fn table(&self) -> BTreeMap<Vec<u8>, Vec<u8>> {
         let mut table = BTreeMap::new();
-        for r in self.read_from(self.log_start_offset, self.high_watermark) {
+        let committed = self
+            .read_from(self.log_start_offset, self.last_stable_offset())
+            .filter(|r| !(r.transactional && self.is_aborted(r.producer.producer_id, r.offset)));
+        for r in committed {
             match (r.key, r.value) {
                 (Some(k), Some(v)) => {
                     table.insert(k.to_vec(), v.to_vec());
@@ -1557,6 +1561,131 @@ mod tests {
             ratio <= 1.2,
             "heap {} for payload {payload}: {ratio:.3}",
             log.heap_bytes()
+        );
+    }
+
+    fn txn_append(
+        log: &mut PartitionLog,
+        cfg: &TopicConfig,
+        pid: i64,
+        seq: i32,
+        key: &str,
+        value: &str,
+    ) {
+        let producer = ProducerIdentity {
+            producer_id: pid,
+            epoch: 0,
+            base_sequence: seq,
+        };
+        let mut b = batch(&[(Some(key), Some(value))], 1, producer);
+        b.transactional = true;
+        log.append(&b, cfg, SimTime(1)).unwrap();
+        let leo = log.log_end_offset();
+        log.set_high_watermark(leo);
+    }
+
+    fn marker(log: &mut PartitionLog, cfg: &TopicConfig, pid: i64, m: Marker) -> i64 {
+        let producer = ProducerIdentity {
+            producer_id: pid,
+            epoch: 0,
+            base_sequence: -1,
+        };
+        let offset = log.append_marker(producer, m, cfg, SimTime(2)).unwrap();
+        let leo = log.log_end_offset();
+        log.set_high_watermark(leo);
+        offset
+    }
+
+    fn read(log: &PartitionLog, isolation: IsolationLevel) -> (Vec<String>, i64) {
+        let f = log
+            .fetch(log.log_start_offset(), 100, 1 << 20, isolation)
+            .unwrap();
+        let values = f
+            .records
+            .iter()
+            .map(|r| String::from_utf8_lossy(r.value.unwrap_or_default()).into_owned())
+            .collect();
+        (values, f.next_offset)
+    }
+
+    #[test]
+    fn interleaved_transactions_hold_the_lso_and_aborted_records_are_skipped() {
+        let cfg = TopicConfig::default();
+        let mut log = PartitionLog::new();
+        txn_append(&mut log, &cfg, 1, 0, "a", "p1-first"); // offset 0
+        txn_append(&mut log, &cfg, 2, 0, "b", "p2-aborted"); // 1
+        txn_append(&mut log, &cfg, 1, 1, "a", "p1-second"); // 2
+        assert_eq!((log.last_stable_offset(), log.high_watermark()), (0, 3));
+        assert_eq!(read(&log, IsolationLevel::ReadCommitted), (vec![], 0));
+        assert_eq!(marker(&mut log, &cfg, 2, Marker::Abort), 3);
+        // Producer 1's transaction is still open from offset 0.
+        assert_eq!(log.last_stable_offset(), 0);
+        assert_eq!(marker(&mut log, &cfg, 1, Marker::Commit), 4);
+        assert_eq!(log.last_stable_offset(), 5);
+        assert_eq!(
+            log.aborted_transactions(),
+            &[AbortedTransaction {
+                producer_id: 2,
+                first_offset: 1,
+                last_offset: 3
+            }]
+        );
+        let committed = read(&log, IsolationLevel::ReadCommitted);
+        assert_eq!(committed, (vec!["p1-first".into(), "p1-second".into()], 5));
+        let all = read(&log, IsolationLevel::ReadUncommitted).0;
+        assert_eq!(
+            all,
+            ["p1-first", "p2-aborted", "p1-second"],
+            "markers are never records"
+        );
+        assert_eq!(
+            log.markers(0, 10),
+            vec![(3, Marker::Abort), (4, Marker::Commit)]
+        );
+    }
+
+    #[test]
+    fn an_older_epochs_marker_is_refused() {
+        let cfg = TopicConfig::default();
+        let mut log = PartitionLog::new();
+        let newer = ProducerIdentity {
+            producer_id: 1,
+            epoch: 3,
+            base_sequence: -1,
+        };
+        log.append_marker(newer, Marker::Abort, &cfg, SimTime(0))
+            .unwrap();
+        let older = ProducerIdentity { epoch: 2, ..newer };
+        let e = log
+            .append_marker(older, Marker::Commit, &cfg, SimTime(0))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidProducerEpoch);
+    }
+
+    #[test]
+    fn compaction_keeps_markers_and_drops_aborted_records() {
+        let cfg = TopicConfig::from_entries([
+            ("cleanup.policy", "compact"),
+            ("segment.ms", "1"),
+            ("min.cleanable.dirty.ratio", "0.01"),
+        ])
+        .unwrap();
+        let mut log = PartitionLog::new();
+        txn_append(&mut log, &cfg, 1, 0, "k", "committed"); // 0
+        marker(&mut log, &cfg, 1, Marker::Commit); // 1
+        txn_append(&mut log, &cfg, 1, 1, "k", "aborted"); // 2
+        marker(&mut log, &cfg, 1, Marker::Abort); // 3
+                                                  // Roll past the data so that it is cleanable.
+        append_at(&mut log, &cfg, &[(Some("z"), Some("later"))], 10);
+        append_at(&mut log, &cfg, &[(Some("y"), Some("later"))], 20);
+        log.compact(&cfg, SimTime(100));
+        assert_eq!(
+            log.table().get(&b"k"[..]).map(Vec::as_slice),
+            Some(&b"committed"[..])
+        );
+        assert_eq!(
+            log.markers(0, 10),
+            vec![(1, Marker::Commit), (3, Marker::Abort)]
         );
     }
 }

@@ -118,6 +118,8 @@ pub struct ConsumerInput {
     pub group: String,
     /// `auto.offset.reset`.
     pub reset: String,
+    /// `isolation.level`.
+    pub isolation: String,
     /// `enable.auto.commit`.
     pub auto_commit: bool,
     /// `partition.assignment.strategy`.
@@ -135,6 +137,7 @@ impl ConsumerInput {
         let name = self.name.trim().to_string();
         let mut configs = vec![
             ("auto.offset.reset".to_string(), self.reset.clone()),
+            ("isolation.level".to_string(), self.isolation.clone()),
             (
                 "enable.auto.commit".to_string(),
                 self.auto_commit.to_string(),

@@ -46,6 +46,13 @@ pub const RECIPES: &[Recipe] = &[
         "At-least-once vs at-most-once",
         "Committing after processing re-reads after a crash; committing before loses."
     ),
+    Recipe {
+        id: "exactly-once",
+        title: "Exactly-once",
+        teaches: "Consume, transform and produce in one transaction: a crash never duplicates.",
+        // The golden script is the recipe: its expected output is checked by the tests.
+        script: include_str!("../../tests/scripts/eos.lp"),
+    },
     recipe!(
         "fan-out",
         "Fan-out to many operators",

@@ -39,8 +39,10 @@ pub enum Origin {
     Datagen,
     /// The new-consumer form.
     Consumer,
-    /// A button on a client's card.
-    Client,
+    /// A button on a producer's card.
+    ProducerCard,
+    /// A button on a consumer's card.
+    ConsumerCard,
     /// The clock controls.
     Clock,
     /// The console's command line.
@@ -562,6 +564,7 @@ mod tests {
                     name: name.into(),
                     group: "g".into(),
                     reset: "earliest".into(),
+                    isolation: "read_uncommitted".into(),
                     auto_commit: true,
                     strategy: "range".into(),
                     mode: "subscribe".into(),
@@ -826,6 +829,11 @@ mod tests {
             "jobs-0@9",
             "amo resumed at 8, never finishing 4..7"
         );
+        // Exactly-once: the read_committed reader sees each output once, despite the crash.
+        let p = load("exactly-once");
+        let once: Vec<String> = p.polled("exactly-once").map(|r| r.value.clone()).collect();
+        assert_eq!(once, ["out-0", "out-1", "out-2", "out-3", "out-4", "out-5"]);
+        assert_eq!(p.polled("all").filter(|r| r.value == "out-3").count(), 2);
         // Regex workers picked up the topic created later, and not the audit topic.
         let p = load("regex-workers");
         let seen: Vec<String> = ["worker-a", "worker-b"]

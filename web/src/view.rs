@@ -1,6 +1,6 @@
 //! What the views draw, computed from the core without a browser.
 
-use logplay_core::log::PartitionLog;
+use logplay_core::log::{Marker, PartitionLog};
 use logplay_core::partitioner::{murmur2, Partitioner};
 
 /// One cell of a partition's log as drawn.
@@ -10,6 +10,13 @@ pub enum Cell {
     Deleted {
         /// The log start offset.
         before: i64,
+    },
+    /// A transaction marker (a control record): COMMIT or ABORT.
+    Marker {
+        /// Its offset.
+        offset: i64,
+        /// Which.
+        marker: Marker,
     },
     /// Offsets compacted away, `from..to`.
     Compacted {
@@ -30,6 +37,10 @@ pub enum Cell {
         segment: usize,
         /// True for the first record of a segment.
         segment_start: bool,
+        /// Written in a transaction that aborted.
+        aborted: bool,
+        /// Written in a transaction still open (at or past the last stable offset).
+        open: bool,
     },
 }
 
@@ -60,15 +71,29 @@ pub fn log_window(log: &PartitionLog, start: Option<i64>, width: i64) -> LogWind
     if from == low && low > 0 {
         cells.push(Cell::Deleted { before: low });
     }
+    let markers = log.markers(from, to);
+    let lso = log.last_stable_offset();
     let mut next = from;
     let mut last_segment = None;
-    for r in log.read_from(from, to) {
-        if r.offset > next {
-            cells.push(Cell::Compacted {
-                from: next,
-                to: r.offset,
-            });
+    // The offsets `next..upto` hold no record: markers, or compacted away.
+    let gap = |cells: &mut Vec<Cell>, next: i64, upto: i64| {
+        let mut at = next;
+        for &(offset, marker) in markers.iter().filter(|m| (next..upto).contains(&m.0)) {
+            if offset > at {
+                cells.push(Cell::Compacted {
+                    from: at,
+                    to: offset,
+                });
+            }
+            cells.push(Cell::Marker { offset, marker });
+            at = offset + 1;
         }
+        if upto > at {
+            cells.push(Cell::Compacted { from: at, to: upto });
+        }
+    };
+    for r in log.read_from(from, to) {
+        gap(&mut cells, next, r.offset);
         let segment = bases.partition_point(|&b| b <= r.offset).saturating_sub(1);
         cells.push(Cell::Record {
             offset: r.offset,
@@ -77,13 +102,13 @@ pub fn log_window(log: &PartitionLog, start: Option<i64>, width: i64) -> LogWind
             segment,
             segment_start: last_segment != Some(segment)
                 && bases.get(segment).is_some_and(|&b| b >= from),
+            aborted: r.transactional && log.is_aborted(r.producer.producer_id, r.offset),
+            open: r.transactional && r.offset >= lso,
         });
         last_segment = Some(segment);
         next = r.offset + 1;
     }
-    if next < to {
-        cells.push(Cell::Compacted { from: next, to });
-    }
+    gap(&mut cells, next, to);
     LogWindow { cells, from, to }
 }
 
@@ -214,6 +239,41 @@ mod tests {
             })
             .collect();
         assert!(segments.windows(2).all(|w| w[0] <= w[1]) && segments.len() == 3);
+    }
+
+    #[test]
+    fn markers_open_and_aborted_transactions_are_drawn() {
+        let script = "topic create t\nproducer tx transactional.id=t1 linger.ms=0\ntxn init tx\n\
+            txn begin tx\nproduce tx t value=a\ntick 1ms\ntxn abort tx\n\
+            txn begin tx\nproduce tx t value=b\ntick 1ms\ntxn commit tx\n\
+            txn begin tx\nproduce tx t value=c\ntick 1ms";
+        let log = log_of(script, "t");
+        let cells = log_window(&log, Some(0), 12).cells;
+        let summary: Vec<String> = cells
+            .iter()
+            .map(|c| match c {
+                Cell::Record {
+                    offset,
+                    value,
+                    aborted,
+                    open,
+                    ..
+                } => {
+                    format!(
+                        "{offset}:{}{}{}",
+                        value.clone().unwrap_or_default(),
+                        if *aborted { " aborted" } else { "" },
+                        if *open { " open" } else { "" }
+                    )
+                }
+                Cell::Marker { offset, marker } => format!("{offset}:{}", marker.name()),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            ["0:a aborted", "1:ABORT", "2:b", "3:COMMIT", "4:c open"]
+        );
     }
 
     #[test]

@@ -217,3 +217,38 @@ async fn a_recipe_loads_with_its_lesson_and_new_clears_it() {
         .is_none());
     assert_eq!(text(&root, "clock"), "t = 0.0s");
 }
+
+#[wasm_bindgen_test]
+async fn a_transaction_is_driven_from_the_producer_card_and_its_marker_drawn() {
+    let root = mount().await;
+    console(&root, "topic create pay").await;
+    type_into(&root, "producer-name", "tx").await;
+    type_into(&root, "producer-linger", "0").await;
+    type_into(&root, "producer-transactional-id", "pay-app").await;
+    click(&root, "create-producer").await;
+    assert!(text(&root, "txn-tx").contains("UNINITIALIZED"));
+    click(&root, "txn-init-tx").await;
+    click(&root, "txn-begin-tx").await;
+    assert!(text(&root, "txn-tx").contains("IN_TRANSACTION"));
+    console(&root, "produce tx pay value=paid").await;
+    click(&root, "step").await;
+    let row = find(&root, "partition-pay-0");
+    assert!(
+        row.text_content().unwrap_or_default().contains("LSO 0"),
+        "the open transaction holds the LSO"
+    );
+    assert!(row
+        .query_selector(".cell.open-txn")
+        .ok()
+        .flatten()
+        .is_some());
+    click(&root, "txn-commit-tx").await;
+    let log = text(&root, "log-pay-0");
+    assert!(log.contains("COMMIT"), "{log}");
+    assert!(text(&root, "partition-pay-0").contains("LSO 2"));
+    click(&root, "txn-commit-tx").await;
+    assert!(text(&root, "txn-tx").contains("READY"));
+    assert!(text(&root, "producer-card-error").starts_with(
+        "ILLEGAL_STATE: TransactionalId pay-app: Invalid transition attempted from state READY"
+    ));
+}

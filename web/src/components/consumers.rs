@@ -31,6 +31,7 @@ pub fn consumer_form(props: &StoreProps) -> Html {
     let name = use_state(String::new);
     let group = use_state(|| "group-1".to_string());
     let reset = use_state(|| "earliest".to_string());
+    let isolation = use_state(|| "read_uncommitted".to_string());
     let auto_commit = use_state(|| true);
     let strategy = use_state(|| STRATEGIES[0].to_string());
     let mode = use_state(|| "subscribe".to_string());
@@ -44,6 +45,7 @@ pub fn consumer_form(props: &StoreProps) -> Html {
         },
         group: (*group).clone(),
         reset: (*reset).clone(),
+        isolation: (*isolation).clone(),
         auto_commit: *auto_commit,
         strategy: (*strategy).clone(),
         mode: (*mode).clone(),
@@ -65,6 +67,11 @@ pub fn consumer_form(props: &StoreProps) -> Html {
             <label>{ "auto.offset.reset" }
                 <select data-testid="consumer-reset" onchange={bind_select(&reset)}>
                     { for ["earliest", "latest", "none"].iter().map(|r| html! { <option value={*r} selected={*reset == *r}>{ *r }</option> }) }
+                </select>
+            </label>
+            <label title="read_uncommitted is the Java client's default; librdkafka's is read_committed">{ "isolation.level" }
+                <select data-testid="consumer-isolation" onchange={bind_select(&isolation)}>
+                    { for ["read_uncommitted", "read_committed"].iter().map(|i| html! { <option value={*i} selected={*isolation == *i}>{ *i }</option> }) }
                 </select>
             </label>
             <label>{ "partition.assignment.strategy" }
@@ -99,6 +106,7 @@ pub fn consumers(props: &StoreProps) -> Html {
         let consumer = cluster.consumer(h).ok()?;
         let assignment = cluster.assignment(h).ok()?;
         let group = consumer.config().group_id.clone();
+        let isolation = consumer.config().isolation_level.name();
         let lag: i64 = assignment.iter().map(|a| a.lag.max(0)).sum();
         let history = m.lag_history(name);
         let rebalance = m.rebalance(name).cloned();
@@ -108,10 +116,11 @@ pub fn consumers(props: &StoreProps) -> Html {
                 <header class="row">
                     <h3>{ name.clone() }</h3>
                     <span class="muted">{ group.as_deref().map_or("no group".to_string(), |g| format!("group {g}")) }</span>
-                    { button(store, "Poll", format!("poll {name}"), Action::Run(Origin::Client, vec![Command::Poll(name.clone())]), format!("poll-{name}")) }
-                    { button(store, "Commit", format!("commit {name}'s positions"), Action::Run(Origin::Client, vec![Command::Commit { consumer: name.clone(), offsets: Vec::new() }]), format!("commit-{name}")) }
-                    { button(store, "Close", format!("close {name}"), Action::Run(Origin::Client, vec![Command::Close(name.clone())]), format!("close-{name}")) }
-                    { button(store, "Crash", format!("crash {name}: no leave, no commit"), Action::Run(Origin::Client, vec![Command::Crash(name.clone())]), format!("crash-{name}")) }
+                    <span class="muted">{ isolation }</span>
+                    { button(store, "Poll", format!("poll {name}"), Action::Run(Origin::ConsumerCard, vec![Command::Poll(name.clone())]), format!("poll-{name}")) }
+                    { button(store, "Commit", format!("commit {name}'s positions"), Action::Run(Origin::ConsumerCard, vec![Command::Commit { consumer: name.clone(), offsets: Vec::new() }]), format!("commit-{name}")) }
+                    { button(store, "Close", format!("close {name}"), Action::Run(Origin::ConsumerCard, vec![Command::Close(name.clone())]), format!("close-{name}")) }
+                    { button(store, "Crash", format!("crash {name}: no leave, no commit"), Action::Run(Origin::ConsumerCard, vec![Command::Crash(name.clone())]), format!("crash-{name}")) }
                 </header>
                 <div class="row">
                     <span data-testid={format!("lag-{name}")}>{ format!("lag {lag}") }</span>
@@ -146,5 +155,5 @@ pub fn consumers(props: &StoreProps) -> Html {
             </article>
         })
     }).collect::<Html>();
-    html! { <div class="clients" data-testid="consumers">{ cards }</div> }
+    html! { <div class="clients" data-testid="consumers">{ refusal(store, Origin::ConsumerCard, "consumer-card-error") }{ cards }</div> }
 }

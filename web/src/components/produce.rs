@@ -1,7 +1,7 @@
 //! Producing: the produce form with the key's partition, producers, datagen sources.
 
 use logplay_core::producer::ProducerConfig;
-use logplay_core::script::Command;
+use logplay_core::script::{Command, TxnAction};
 use yew::prelude::*;
 
 use super::{bind, bind_check, bind_select, button, refusal, StoreProps};
@@ -137,15 +137,22 @@ pub fn producer_form(props: &StoreProps) -> Html {
     let batch = use_state(|| defaults.batch_size.to_string());
     let compression = use_state(|| "none".to_string());
     let idempotence = use_state(|| defaults.enable_idempotence);
+    let transactional_id = use_state(String::new);
     let submit = {
         let store = store.clone();
-        let configs = vec![
+        let mut configs = vec![
             ("acks".to_string(), (*acks).clone()),
             ("linger.ms".to_string(), linger.trim().to_string()),
             ("batch.size".to_string(), batch.trim().to_string()),
             ("compression.type".to_string(), (*compression).clone()),
             ("enable.idempotence".to_string(), idempotence.to_string()),
         ];
+        if !transactional_id.trim().is_empty() {
+            configs.push((
+                "transactional.id".to_string(),
+                transactional_id.trim().to_string(),
+            ));
+        }
         let name = name.trim().to_string();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -175,6 +182,7 @@ pub fn producer_form(props: &StoreProps) -> Html {
                 </select>
             </label>
             <label class="check"><input type="checkbox" checked={*idempotence} onchange={bind_check(&idempotence)} />{ "enable.idempotence" }</label>
+            <label>{ "transactional.id" }<input data-testid="producer-transactional-id" value={(*transactional_id).clone()} oninput={bind(&transactional_id)} placeholder="none" /></label>
             <button type="submit" data-testid="create-producer">{ "Create" }</button>
             { refusal(store, Origin::Producer, "producer-error") }
         </form>
@@ -197,12 +205,21 @@ pub fn producers(props: &StoreProps) -> Html {
                 <header class="row">
                     <h3>{ name }</h3>
                     <span class="muted">{ format!("id {id} · epoch {epoch}") }</span>
-                    { button(store, "Flush", format!("flush {name}"), Action::Run(Origin::Client, vec![Command::Flush(name.into())]), format!("flush-{name}")) }
-                    { button(store, "Close", format!("close {name}"), Action::Run(Origin::Client, vec![Command::Close(name.into())]), format!("close-{name}")) }
-                    { button(store, "Crash", format!("crash {name}: unsent records are lost"), Action::Run(Origin::Client, vec![Command::Crash(name.into())]), format!("crash-{name}")) }
+                    { button(store, "Flush", format!("flush {name}"), Action::Run(Origin::ProducerCard, vec![Command::Flush(name.into())]), format!("flush-{name}")) }
+                    { button(store, "Close", format!("close {name}"), Action::Run(Origin::ProducerCard, vec![Command::Close(name.into())]), format!("close-{name}")) }
+                    { button(store, "Crash", format!("crash {name}: unsent records are lost"), Action::Run(Origin::ProducerCard, vec![Command::Crash(name.into())]), format!("crash-{name}")) }
                 </header>
                 <p class="configs muted">{ format!("acks={} linger.ms={} batch.size={} compression.type={} enable.idempotence={}",
                     c.acks.name(), c.linger_ms, c.batch_size, c.compression.name(), c.enable_idempotence) }</p>
+                if let Some(state) = p.transaction_state() {
+                    <div class="row txn" data-testid={format!("txn-{name}")}>
+                        <span class="state">{ format!("transactional.id={} · {}", c.transactional_id.clone().unwrap_or_default(), state.name()) }</span>
+                        { for [TxnAction::Init, TxnAction::Begin, TxnAction::Commit, TxnAction::Abort].into_iter().map(|action| {
+                            let command = Command::Transaction { producer: name.into(), action };
+                            button(store, action.word(), command.to_string(), Action::Run(Origin::ProducerCard, vec![command]), format!("txn-{}-{name}", action.word()))
+                        }) }
+                    </div>
+                }
                 if pending.is_empty() && p.in_flight() == 0 {
                     <p class="muted">{ "nothing waiting" }</p>
                 } else {
@@ -216,7 +233,7 @@ pub fn producers(props: &StoreProps) -> Html {
             </article>
         })
     }).collect::<Html>();
-    html! { <div class="clients">{ cards }</div> }
+    html! { <div class="clients">{ refusal(store, Origin::ProducerCard, "producer-card-error") }{ cards }</div> }
 }
 
 /// `datagen start NAME PRODUCER TOPIC rate=N key=… value=…`, and the running sources.

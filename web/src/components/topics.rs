@@ -143,6 +143,7 @@ pub fn partition_row(props: &PartitionProps) -> Html {
         log.high_watermark(),
         log.log_end_offset(),
     );
+    let lso = log.last_stable_offset();
     let window = log_window(log, *start, WINDOW);
     let marks: Vec<Mark> = runner
         .clients()
@@ -181,6 +182,7 @@ pub fn partition_row(props: &PartitionProps) -> Html {
             <div class="row offsets">
                 <strong>{ tp.clone() }</strong>
                 <span title="log start offset">{ format!("start {low}") }</span>
+                <span title="last stable offset: read_committed consumers read up to it" class={classes!((lso < hw).then_some("lso-behind"))}>{ format!("LSO {lso}") }</span>
                 <span title="high watermark">{ format!("HW {hw}") }</span>
                 <span title="log end offset">{ format!("LEO {leo}") }</span>
                 <span class="muted">{ format!("{segments} segment{}", if segments == 1 { "" } else { "s" }) }</span>
@@ -199,12 +201,20 @@ pub fn partition_row(props: &PartitionProps) -> Html {
                     Cell::Compacted { from, to } => html! {
                         <li class="cell gone" title="compacted away">{ format!("{from}–{} compacted", to - 1) }</li>
                     },
-                    Cell::Record { offset, key, value, segment, segment_start } => {
+                    Cell::Marker { offset, marker } => html! {
+                        <li class={classes!("cell", "marker", marker.name())} data-offset={offset.to_string()}
+                            title="a transaction marker: a control record that takes an offset and is never returned by poll()">
+                            <span class="offset">{ offset }</span><span>{ marker.name() }</span>{ marks_at(*offset) }
+                        </li>
+                    },
+                    Cell::Record { offset, key, value, segment, segment_start, aborted, open } => {
                         let class = classes!("cell", "record", (segment % 2 == 1).then_some("odd"),
                             segment_start.then_some("segment-start"), value.is_none().then_some("tombstone"),
-                            (*offset >= hw).then_some("above-hw"));
+                            (*offset >= hw).then_some("above-hw"), aborted.then_some("aborted"), open.then_some("open-txn"));
+                        let title = if *aborted { "written in an aborted transaction: read_committed consumers skip it" }
+                            else if *open { "written in an open transaction: past the last stable offset" } else { "" };
                         html! {
-                            <li class={class} data-offset={offset.to_string()}>
+                            <li class={class} data-offset={offset.to_string()} {title}>
                                 <span class="offset">{ offset }</span>
                                 <span class="key">{ key.clone().unwrap_or_else(|| "∅".into()) }</span>
                                 <span class="value">{ value.clone().unwrap_or_else(|| "tombstone".into()) }</span>
