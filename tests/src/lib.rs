@@ -5,6 +5,7 @@
 pub mod fuzz;
 pub mod golden;
 pub mod swarm;
+pub mod txn_swarm;
 pub mod workloads;
 
 use logplay_core::{Cluster, ClusterConfig, ProducerRecord, SeekTo};

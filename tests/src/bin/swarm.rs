@@ -1,7 +1,9 @@
 //! Runs the swarm simulator: `swarm --seed N` reproduces one seed exactly; `swarm --seeds N`
-//! runs seeds 1..=N; `--ops N` sets the operations per seed (default 25000).
+//! runs seeds 1..=N; `--ops N` sets the operations per seed (default 25000); `--txn` runs the
+//! transactional swarm instead.
 
 use logplay_tests::swarm::{run, SwarmConfig, REPRODUCE};
+use logplay_tests::txn_swarm;
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +22,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if args.iter().any(|a| a == "--txn") {
+        return run_transactional(&seeds, ops);
+    }
     let mut failed = 0;
     for seed in seeds {
         let report = run(seed, ops);
@@ -42,6 +47,37 @@ fn main() -> std::process::ExitCode {
         }
     }
     if failed > 0 {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
+fn run_transactional(seeds: &[u64], ops: usize) -> std::process::ExitCode {
+    let mut failed = false;
+    for &seed in seeds {
+        let r = txn_swarm::run(seed, ops);
+        println!(
+            "seed {seed}: {} ops, {} transactions committed, {} not, {} polled, state {:016x}, {} anomalies",
+            r.ops,
+            r.committed,
+            r.not_committed,
+            r.polled,
+            r.state_hash,
+            r.anomalies.len()
+        );
+        for a in &r.anomalies {
+            println!("  {a}");
+        }
+        if !r.anomalies.is_empty() {
+            failed = true;
+            println!(
+                "  reproduce with: {} {seed} --ops {ops}",
+                txn_swarm::REPRODUCE
+            );
+        }
+    }
+    if failed {
         std::process::ExitCode::FAILURE
     } else {
         std::process::ExitCode::SUCCESS
