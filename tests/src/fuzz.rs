@@ -135,6 +135,21 @@ enum Op {
         partition: u8,
         before: i16,
     },
+    TransactionalProducer {
+        id: u8,
+        timeout: u16,
+    },
+    Transaction {
+        producer: u8,
+        action: u8,
+    },
+    SendOffsets {
+        producer: u8,
+        consumer: u8,
+    },
+    ReadCommittedConsumer {
+        group: bool,
+    },
 }
 
 /// An arbitrary sequence of engine calls: never panics, and the log invariants hold after
@@ -326,6 +341,45 @@ pub fn engine_ops(data: &[u8]) {
             } => {
                 let _ = c.delete_records(&topic(t), u32::from(partition % 8), i64::from(before));
             }
+            Op::TransactionalProducer { id, timeout } => {
+                let (id, timeout) = (format!("x{}", id % 2), (u64::from(timeout) + 1).to_string());
+                let configs = [
+                    ("transactional.id", id.as_str()),
+                    ("transaction.timeout.ms", timeout.as_str()),
+                ];
+                if let Ok(h) = c.create_producer("tx", &configs) {
+                    producers.push(h);
+                }
+            }
+            Op::Transaction { producer, action } => {
+                if let Some(&h) = producers.get(usize::from(producer) % producers.len().max(1)) {
+                    let _ = match action % 4 {
+                        0 => c.init_transactions(h),
+                        1 => c.begin_transaction(h),
+                        2 => c.commit_transaction(h),
+                        _ => c.abort_transaction(h),
+                    };
+                }
+            }
+            Op::SendOffsets { producer, consumer } => {
+                let p = producers.get(usize::from(producer) % producers.len().max(1));
+                let k = consumers.get(usize::from(consumer) % consumers.len().max(1));
+                if let (Some(&p), Some(&k)) = (p, k) {
+                    let _ = c.send_offsets_to_transaction(p, k);
+                }
+            }
+            Op::ReadCommittedConsumer { group } => {
+                let mut configs = vec![
+                    ("isolation.level", "read_committed"),
+                    ("auto.offset.reset", "earliest"),
+                ];
+                if group {
+                    configs.push(("group.id", "g"));
+                }
+                if let Ok(h) = c.create_consumer("rc", &configs) {
+                    consumers.push(h);
+                }
+            }
         }
         if i % 16 == 15 {
             check_invariants(&c);
@@ -345,9 +399,10 @@ pub fn check_invariants(c: &Cluster) {
                 log.high_watermark(),
                 log.log_end_offset(),
             );
+            let lso = log.last_stable_offset();
             assert!(
-                0 <= start && start <= hw && hw <= end,
-                "{name}-{p}: start {start}, hw {hw}, end {end}"
+                0 <= start && start <= lso && lso <= hw && hw <= end,
+                "{name}-{p}: start {start}, lso {lso}, hw {hw}, end {end}"
             );
             let mut last = -1;
             for r in log.read_from(0, i64::MAX) {
