@@ -23,7 +23,7 @@ pub const REPRODUCE: &str = "cargo run --release -p logplay-tests --bin swarm --
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Anomaly {
     /// Jepsen's name: `lost-write`, `duplicate`, `nonmonotonic-poll`, `poll-skip`,
-    /// `inconsistent-offsets`, `committed-beyond-hw`, or `model-mismatch` (the log against
+    /// `inconsistent-offsets`, `committed-beyond-hw`, `committed-regression`, or `model-mismatch` (the log against
     /// the reference model).
     pub kind: &'static str,
     /// What exactly.
@@ -78,6 +78,14 @@ fn pick<'a>(rng: &mut Rng, options: &[&'a str]) -> &'a str {
 }
 
 impl SwarmConfig {
+    /// Whether every consumer with this group id subscribes (none assigns and seeks).
+    fn subscribers_only(&self, group: &str) -> bool {
+        self.consumers
+            .iter()
+            .filter(|s| s.configs.iter().any(|(k, v)| k == "group.id" && v == group))
+            .all(|s| s.subscribe.is_some())
+    }
+
     /// Draws a configuration from `seed`, for a workload of `ops` operations.
     pub fn draw(seed: u64, ops: usize) -> Self {
         let mut rng = Rng::new(seed);
@@ -334,6 +342,9 @@ pub struct Auditor {
     acked: BTreeMap<Vec<u8>, Ack>,
     seen: BTreeMap<(String, u32, i64), Vec<u8>>,
     last_polled: BTreeMap<(usize, u32, String, u32), i64>,
+    /// The last committed offset seen per (group, topic, partition) of groups whose members
+    /// all subscribe: there, commits never go backwards without an explicit reset.
+    committed: BTreeMap<(String, String, u32), i64>,
     polled: usize,
     anomalies: Vec<Anomaly>,
 }
@@ -708,6 +719,19 @@ fn check_groups(c: &Cluster, audit: &mut Auditor, config: &SwarmConfig) {
         let Ok(d) = c.describe_group(group) else {
             continue;
         };
+        if config.subscribers_only(group) {
+            for o in &d.offsets {
+                let Some(offset) = o.committed else { continue };
+                let at = (group.to_string(), o.topic.to_string(), o.partition);
+                match audit.committed.insert(at, offset) {
+                    Some(before) if offset < before => audit.flag(
+                        "committed-regression",
+                        format!("{group} committed {}-{}@{offset} after @{before}", o.topic, o.partition),
+                    ),
+                    _ => {}
+                }
+            }
+        }
         if d.state != logplay_core::group::coordinator::GroupState::Stable {
             continue;
         }
