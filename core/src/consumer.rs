@@ -378,6 +378,11 @@ impl Consumer {
         )
     }
 
+    /// Whether it has rebalance callbacks waiting to be drained.
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// Drains its rebalance callbacks.
     #[must_use]
     pub fn drain_events(&mut self) -> Vec<RebalanceEvent> {

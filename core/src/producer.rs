@@ -406,6 +406,11 @@ impl Producer {
         self.queue.len()
     }
 
+    /// Whether it has batch or delivery reports waiting to be drained.
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// Drains its events.
     #[must_use]
     pub fn drain_events(&mut self) -> Vec<ProducerEvent> {

@@ -89,5 +89,30 @@ fn assignors(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, log, producer, scripts, split, assignors);
+fn coordinated_group(c: &mut Criterion) {
+    use logplay_tests::workloads::{coordinated_group, stabilise};
+    let mut g = c.benchmark_group("groups");
+    g.sample_size(10);
+    g.bench_function(
+        "10,000 live members join one group over 10,000 partitions until Stable",
+        |b| {
+            b.iter_batched(
+                || coordinated_group(10_000, 10_000),
+                |(mut cluster, members)| stabilise(&mut cluster, &members),
+                criterion::BatchSize::LargeInput,
+            )
+        },
+    );
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    log,
+    producer,
+    scripts,
+    split,
+    assignors,
+    coordinated_group
+);
 criterion_main!(benches);

@@ -726,7 +726,10 @@ fn check_groups(c: &Cluster, audit: &mut Auditor, config: &SwarmConfig) {
                 match audit.committed.insert(at, offset) {
                     Some(before) if offset < before => audit.flag(
                         "committed-regression",
-                        format!("{group} committed {}-{}@{offset} after @{before}", o.topic, o.partition),
+                        format!(
+                            "{group} committed {}-{}@{offset} after @{before}",
+                            o.topic, o.partition
+                        ),
                     ),
                     _ => {}
                 }

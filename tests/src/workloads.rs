@@ -5,7 +5,9 @@ use logplay_core::compression::CompressionType;
 use logplay_core::log::PartitionLog;
 use logplay_core::record::{ProducerIdentity, RecordBatchBuilder};
 use logplay_core::topic::TopicConfig;
-use logplay_core::{Cluster, ClusterConfig, ProducerRecord, SimTime};
+use logplay_core::{Cluster, ClusterConfig, ConsumerHandle, ProducerRecord, SimTime};
+
+use crate::cluster;
 
 /// Records per batch in the log workload: what fills the default `batch.size` (16 KiB)
 /// with 100-byte values.
@@ -119,4 +121,45 @@ pub fn big_group(
         })
         .collect();
     (per_topic, members)
+}
+
+/// A coordinated group in the making: `members` consumers (range assignor) subscribed to one
+/// topic of `partitions` partitions, none of them joined yet.
+pub fn coordinated_group(members: usize, partitions: u32) -> (Cluster, Vec<ConsumerHandle>) {
+    let mut c = cluster(1);
+    c.create_topic("big", partitions, &[])
+        .expect("a valid topic");
+    let handles = (0..members)
+        .map(|i| {
+            let name = format!("c{i}");
+            let h = c
+                .create_consumer(
+                    &name,
+                    &[
+                        ("group.id", "g"),
+                        ("partition.assignment.strategy", "range"),
+                    ],
+                )
+                .expect("a valid consumer");
+            c.subscribe(h, &["big"]).expect("the topic exists");
+            h
+        })
+        .collect();
+    (c, handles)
+}
+
+/// Drives [`coordinated_group`]'s members to a Stable group: every member polls (joins), the
+/// clock passes `group.initial.rebalance.delay.ms`, every member polls again (syncs).
+/// Returns the generation; panics unless the group is Stable with one partition a member.
+pub fn stabilise(c: &mut Cluster, members: &[ConsumerHandle]) -> i32 {
+    for _ in 0..3 {
+        for &h in members {
+            c.poll(h).expect("members poll");
+        }
+        c.tick(3_000).expect("within the broker work bound");
+    }
+    let d = c.describe_group("g").expect("the group exists");
+    assert_eq!(d.state.name(), "Stable");
+    assert!(d.members.iter().all(|m| m.assignment.len() == 1));
+    d.generation
 }

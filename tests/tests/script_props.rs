@@ -119,9 +119,14 @@ fn command() -> impl Strategy<Value = Command> {
             }),
         (
             name(),
-            prop::collection::vec((partition(), any::<i64>()), 0..3)
+            prop::collection::vec((partition(), any::<i64>()), 0..3),
+            any::<bool>()
         )
-            .prop_map(|(consumer, offsets)| Command::Commit { consumer, offsets }),
+            .prop_map(|(consumer, offsets, asynchronous)| Command::Commit {
+                consumer,
+                offsets,
+                asynchronous
+            }),
         (0u64..2_592_000_000).prop_map(Command::Tick),
         (name(), 0u32..10).prop_map(|(producer, count)| Command::LoseAcks { producer, count }),
         name().prop_map(Command::Crash),

@@ -91,6 +91,9 @@ pub struct Group {
     pub rebalance_deadline: Option<SimTime>,
     /// A new group waits this long for more members (`group.initial.rebalance.delay.ms`).
     pub initial_delay_until: Option<SimTime>,
+    /// How many members support each protocol (Kafka's `supportedProtocols`), so that a
+    /// join is checked without scanning every member.
+    protocol_counts: BTreeMap<String, usize>,
 }
 
 /// A change the coordinator made, for the consumers and the views.
@@ -119,7 +122,29 @@ impl Group {
             members: BTreeMap::new(),
             rebalance_deadline: None,
             initial_delay_until: None,
+            protocol_counts: BTreeMap::new(),
         }
+    }
+
+    fn insert_member(&mut self, member: GroupMember) {
+        self.remove_member(&member.member_id.clone());
+        for p in &member.protocols {
+            *self.protocol_counts.entry(p.clone()).or_default() += 1;
+        }
+        self.members.insert(member.member_id.clone(), member);
+    }
+
+    fn remove_member(&mut self, member_id: &str) -> Option<GroupMember> {
+        let member = self.members.remove(member_id)?;
+        for p in &member.protocols {
+            if let Some(n) = self.protocol_counts.get_mut(p) {
+                *n -= 1;
+                if *n == 0 {
+                    self.protocol_counts.remove(p);
+                }
+            }
+        }
+        Some(member)
     }
 
     /// A static member restarting (KIP-345): if its `group.instance.id` is known, the new
@@ -137,7 +162,7 @@ impl Group {
         else {
             return false;
         };
-        let Some(old) = self.members.remove(&old_id) else {
+        let Some(old) = self.remove_member(&old_id) else {
             return false;
         };
         let mut new = member.clone();
@@ -146,7 +171,7 @@ impl Group {
         if self.leader.as_deref() == Some(old_id.as_str()) {
             self.leader = Some(new.member_id.clone());
         }
-        self.members.insert(new.member_id.clone(), new);
+        self.insert_member(new);
         true
     }
 
@@ -159,16 +184,13 @@ impl Group {
         now: SimTime,
         initial_delay_ms: u64,
     ) -> Result<Vec<GroupChange>> {
-        let others = self
-            .members
-            .values()
-            .filter(|m| m.member_id != member.member_id);
-        if others.clone().next().is_some()
-            && !member
-                .protocols
-                .iter()
-                .any(|p| others.clone().all(|m| m.protocols.contains(p)))
-        {
+        let previous = self.members.get(&member.member_id);
+        let others = self.members.len() - usize::from(previous.is_some());
+        let supported_by_all_others = |p: &String| {
+            let mine = previous.is_some_and(|m| m.protocols.contains(p));
+            self.protocol_counts.get(p).copied().unwrap_or(0) - usize::from(mine) == others
+        };
+        if others > 0 && !member.protocols.iter().any(supported_by_all_others) {
             return Err(err!(
                 InconsistentGroupProtocol,
                 "The group member's supported protocols ({}) are incompatible with those of existing members",
@@ -186,7 +208,7 @@ impl Group {
         if self.leader.is_none() {
             self.leader = Some(id.clone());
         }
-        self.members.insert(id.clone(), member);
+        self.insert_member(member);
         if self.state != GroupState::PreparingRebalance {
             self.start_rebalance(
                 now,
@@ -235,7 +257,7 @@ impl Group {
         now: SimTime,
     ) -> Vec<GroupChange> {
         let mut changes = Vec::new();
-        if self.members.remove(member_id).is_none() {
+        if self.remove_member(member_id).is_none() {
             return changes;
         }
         changes.push(GroupChange::MemberRemoved {
@@ -313,7 +335,7 @@ impl Group {
             .map(|m| m.member_id.clone())
             .collect();
         for id in stragglers {
-            self.members.remove(&id);
+            self.remove_member(&id);
             changes.push(GroupChange::MemberRemoved {
                 member_id: id,
                 reason: "rebalance timeout",

@@ -271,12 +271,15 @@ pub enum Command {
         /// Where to.
         to: SeekTarget,
     },
-    /// `commit CONSUMER [TOPIC:P=OFFSET…]`: the positions, or explicit offsets.
+    /// `commit CONSUMER [async] [TOPIC:P=OFFSET…]`: the positions, or explicit offsets.
     Commit {
         /// The consumer.
         consumer: String,
         /// Explicit offsets; empty commits the current positions.
         offsets: Vec<(PartitionRef, i64)>,
+        /// `commitAsync()`: a failure goes to the callback (a `commit_callback` output)
+        /// instead of failing the command.
+        asynchronous: bool,
     },
     /// `pause CONSUMER TOPIC:P…`.
     Pause {

@@ -628,6 +628,11 @@ impl Line {
 
     fn commit(&mut self) -> Result<Command, ParseError> {
         let consumer = self.name("a consumer name")?;
+        let asynchronous = matches!(
+            self.tokens.get(self.pos),
+            Some(Token { key: None, value: Raw::Bare(w), .. }) if w == "async"
+        );
+        self.pos += usize::from(asynchronous);
         let mut offsets = Vec::new();
         for (k, raw, column) in self.pairs()? {
             let partition = self.split_partition(&k, column)?;
@@ -637,7 +642,11 @@ impl Line {
                 .map_err(|_| self.error(column, "expected TOPIC:PARTITION=OFFSET"))?;
             offsets.push((partition, offset));
         }
-        Ok(Command::Commit { consumer, offsets })
+        Ok(Command::Commit {
+            consumer,
+            offsets,
+            asynchronous,
+        })
     }
 
     fn fault(&mut self) -> Result<Command, ParseError> {

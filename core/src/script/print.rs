@@ -127,8 +127,15 @@ impl fmt::Display for Command {
                     SeekTarget::Timestamp(t) => write!(f, "timestamp={t}"),
                 }
             }
-            Command::Commit { consumer, offsets } => {
+            Command::Commit {
+                consumer,
+                offsets,
+                asynchronous,
+            } => {
                 write!(f, "commit {consumer}")?;
+                if *asynchronous {
+                    f.write_str(" async")?;
+                }
                 for (p, o) in offsets {
                     write!(f, " {}={o}", tp(p))?;
                 }

@@ -14,9 +14,9 @@ use super::{
 use crate::cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, OffsetReset, ProducerHandle,
 };
-use crate::consumer::{RebalanceEvent, SeekTo};
+use crate::consumer::{Consumer, RebalanceEvent, SeekTo};
 use crate::error::{err, Error};
-use crate::producer::ProducerEvent;
+use crate::producer::{Producer, ProducerEvent};
 use crate::rand::Rng;
 use crate::record::{Header, Message, ProducerRecord};
 use crate::time::SimTime;
@@ -386,15 +386,31 @@ impl Runner {
                 };
                 self.cluster.seek(h, t, *p, to)?;
             }
-            Command::Commit { consumer, offsets } => {
+            Command::Commit {
+                consumer,
+                offsets,
+                asynchronous,
+            } => {
                 let h = self.consumer_handle(consumer)?;
                 let explicit: Vec<(&str, u32, i64)> = offsets
                     .iter()
                     .map(|((t, p), o)| (t.as_str(), *p, *o))
                     .collect();
-                let done = self
+                let result = self
                     .cluster
-                    .commit(h, (!offsets.is_empty()).then_some(explicit.as_slice()))?;
+                    .commit(h, (!offsets.is_empty()).then_some(explicit.as_slice()));
+                let done = match result {
+                    // commitAsync(): the callback gets the exception; the call returned.
+                    Err(e) if *asynchronous => {
+                        out.push(Output::new(
+                            line,
+                            "commit_callback",
+                            json!({ "consumer": consumer, "error": error_json(&e) }),
+                        ));
+                        Vec::new()
+                    }
+                    result => result?,
+                };
                 for ((t, p), o) in done {
                     out.push(Output::new(
                         line,
@@ -781,29 +797,28 @@ impl Runner {
 
     /// Collects every producer's events and the brokers' events.
     fn drain(&mut self, line: usize, out: &mut Vec<Output>) {
-        let producers: Vec<(String, ProducerHandle)> = self
+        // Only clients with something to report, in name order: producers, then consumers.
+        let cluster = &self.cluster;
+        let pending: Vec<(String, Client)> = self
             .clients
             .iter()
-            .filter_map(|(n, c)| match c {
-                Client::Producer(h) => Some((n.clone(), *h)),
-                Client::Consumer(_) => None,
+            .filter(|(_, c)| match c {
+                Client::Producer(h) => cluster.producer(*h).is_ok_and(Producer::has_events),
+                Client::Consumer(h) => cluster.consumer(*h).is_ok_and(Consumer::has_events),
             })
+            .map(|(n, c)| (n.clone(), *c))
             .collect();
-        for (name, h) in producers {
-            if let Ok(events) = self.cluster.drain_producer_events(h) {
-                self.report_producer(line, &name, events, out);
+        for (name, c) in &pending {
+            if let Client::Producer(h) = c {
+                if let Ok(events) = self.cluster.drain_producer_events(*h) {
+                    self.report_producer(line, name, events, out);
+                }
             }
         }
-        let consumers: Vec<(String, ConsumerHandle)> = self
-            .clients
-            .iter()
-            .filter_map(|(n, c)| match c {
-                Client::Consumer(h) => Some((n.clone(), *h)),
-                Client::Producer(_) => None,
-            })
-            .collect();
-        for (name, h) in consumers {
-            self.rebalance_outputs(line, &name, h, out);
+        for (name, c) in &pending {
+            if let Client::Consumer(h) = c {
+                self.rebalance_outputs(line, name, *h, out);
+            }
         }
         for e in self.cluster.drain_events() {
             let (kind, topic, partition, report) = match &e {

@@ -118,7 +118,7 @@ pub fn consumers(props: &StoreProps) -> Html {
                     <span class="muted">{ group.as_deref().map_or("no group".to_string(), |g| format!("group {g}")) }</span>
                     <span class="muted">{ isolation }</span>
                     { button(store, "Poll", format!("poll {name}"), Action::Run(Origin::ConsumerCard, vec![Command::Poll(name.clone())]), format!("poll-{name}")) }
-                    { button(store, "Commit", format!("commit {name}'s positions"), Action::Run(Origin::ConsumerCard, vec![Command::Commit { consumer: name.clone(), offsets: Vec::new() }]), format!("commit-{name}")) }
+                    { button(store, "Commit", format!("commit {name}'s positions"), Action::Run(Origin::ConsumerCard, vec![Command::Commit { consumer: name.clone(), offsets: Vec::new(), asynchronous: false }]), format!("commit-{name}")) }
                     { button(store, "Close", format!("close {name}"), Action::Run(Origin::ConsumerCard, vec![Command::Close(name.clone())]), format!("close-{name}")) }
                     { button(store, "Crash", format!("crash {name}: no leave, no commit"), Action::Run(Origin::ConsumerCard, vec![Command::Crash(name.clone())]), format!("crash-{name}")) }
                 </header>
