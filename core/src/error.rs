@@ -63,6 +63,10 @@ pub enum ErrorCode {
     /// The record was not sent: its transaction was aborted (Java's
     /// `TransactionAbortedException`).
     TransactionAborted,
+    /// The group has active members, so it cannot be deleted.
+    NonEmptyGroup,
+    /// The group does not exist.
+    GroupIdNotFound,
 }
 
 impl ErrorCode {
@@ -94,6 +98,8 @@ impl ErrorCode {
             Self::ProducerFenced => "PRODUCER_FENCED",
             Self::InvalidTxnState => "INVALID_TXN_STATE",
             Self::TransactionAborted => "TRANSACTION_ABORTED",
+            Self::NonEmptyGroup => "NON_EMPTY_GROUP",
+            Self::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
         }
     }
 
@@ -121,6 +127,8 @@ impl ErrorCode {
             Self::InvalidProducerEpoch => 47,
             Self::InvalidTxnState => 48,
             Self::InvalidRecord => 87,
+            Self::NonEmptyGroup => 68,
+            Self::GroupIdNotFound => 69,
             Self::ProducerFenced => 90,
             Self::NoOffsetForPartition | Self::IllegalState | Self::TransactionAborted => -1,
         }

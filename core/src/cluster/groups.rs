@@ -468,7 +468,10 @@ impl Cluster {
         let group = self.groups.get(group_id);
         let has_offsets = self.offsets.keys().any(|(g, _, _)| g == group_id);
         if group.is_none() && !has_offsets {
-            return Err(err!(InvalidGroupId, "The group {group_id} does not exist"));
+            return Err(err!(
+                GroupIdNotFound,
+                "Consumer group {group_id} does not exist."
+            ));
         }
         let mut owners: BTreeMap<(String, u32), String> = BTreeMap::new();
         let members = group
@@ -635,5 +638,29 @@ impl Cluster {
         self.offsets
             .retain(|(g, t, _), _| !(g == group_id && &**t == topic));
         Ok(before - self.offsets.len())
+    }
+
+    /// `kafka-consumer-groups --delete`: a group without members goes Dead, and its
+    /// committed offsets with it.
+    pub fn delete_group(&mut self, group_id: &str) -> Result<usize> {
+        if self
+            .groups
+            .get(group_id)
+            .is_some_and(|g| !g.members.is_empty())
+        {
+            return Err(err!(NonEmptyGroup, "The group is not empty."));
+        }
+        let had_group = self.groups.remove(group_id).is_some();
+        let before = self.offsets.len();
+        self.offsets.retain(|(g, _, _), _| g != group_id);
+        let deleted = before - self.offsets.len();
+        if !had_group && deleted == 0 {
+            return Err(err!(GroupIdNotFound, "The group id does not exist."));
+        }
+        self.events.push(ClusterEvent::Group {
+            group: group_id.into(),
+            change: GroupChange::State(GroupState::Dead),
+        });
+        Ok(deleted)
     }
 }

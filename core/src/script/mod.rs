@@ -308,6 +308,8 @@ pub enum Command {
         /// Where to.
         to: ResetTarget,
     },
+    /// `group delete GROUP`: deletes a group without members, and its offsets.
+    DeleteGroup(String),
     /// `group delete-offsets GROUP TOPIC`.
     DeleteOffsets {
         /// The group.

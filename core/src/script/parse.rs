@@ -533,7 +533,7 @@ impl Line {
     }
 
     fn group(&mut self) -> Result<Command, ParseError> {
-        let (action, column) = self.word("reset-offsets or delete-offsets")?;
+        let (action, column) = self.word("reset-offsets, delete-offsets or delete")?;
         let group = self.name("a group id")?;
         match action.as_str() {
             "reset-offsets" => {
@@ -570,6 +570,7 @@ impl Line {
                     to,
                 })
             }
+            "delete" => Ok(Command::DeleteGroup(group)),
             "delete-offsets" => Ok(Command::DeleteOffsets {
                 group,
                 topic: self.name("a topic name")?,
@@ -577,7 +578,7 @@ impl Line {
             _ => Err(self.error(
                 column,
                 &alloc::format!(
-                    "unknown group action `{action}`: use reset-offsets or delete-offsets"
+                    "unknown group action `{action}`: use reset-offsets, delete-offsets or delete"
                 ),
             )),
         }

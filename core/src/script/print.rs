@@ -168,6 +168,7 @@ impl fmt::Display for Command {
                     ResetTarget::ShiftBy(n) => write!(f, " shift-by={n}"),
                 }
             }
+            Command::DeleteGroup(group) => write!(f, "group delete {group}"),
             Command::DeleteOffsets { group, topic } => {
                 write!(f, "group delete-offsets {group} {topic}")
             }

@@ -466,6 +466,14 @@ impl Runner {
                     ));
                 }
             }
+            Command::DeleteGroup(group) => {
+                let deleted = self.cluster.delete_group(group)?;
+                out.push(Output::new(
+                    line,
+                    "offsets_deleted",
+                    json!({ "group": group, "partitions": deleted }),
+                ));
+            }
             Command::DeleteOffsets { group, topic } => {
                 let deleted = self.cluster.delete_offsets(group, topic)?;
                 out.push(Output::new(
