@@ -717,7 +717,8 @@ impl Runner {
         }
     }
 
-    fn describe(&self, target: &DescribeTarget) -> Result<Json, Error> {
+    /// What `describe` shows of `target`, as JSON.
+    pub fn describe(&self, target: &DescribeTarget) -> Result<Json, Error> {
         let c = &self.cluster;
         Ok(match target {
             DescribeTarget::Topic(name) => {

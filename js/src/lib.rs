@@ -1,0 +1,565 @@
+//! logplay's JavaScript API: a simulated Kafka cluster for pages, notebooks and JS tests.
+//!
+//! ```js
+//! import init, { Cluster } from "logplay-js";
+//! await init();
+//! const cluster = new Cluster({ seed: 42 });
+//! cluster.createTopic("orders", { partitions: 3 });
+//! const producer = cluster.producer({ "linger.ms": 0 });
+//! producer.send({ topic: "orders", messages: [{ key: "alice", value: "pizza" }] });
+//! producer.flush();
+//! const consumer = cluster.consumer({ "group.id": "billing", "auto.offset.reset": "earliest" });
+//! consumer.assign([{ topic: "orders", partition: 0 }, { topic: "orders", partition: 1 }, { topic: "orders", partition: 2 }]);
+//! const records = consumer.poll(); // [{ topic, partition, offset, key, value, headers, timestamp, … }]
+//! consumer.commit();
+//! ```
+//!
+//! Every call is a command of logplay's script language, applied to a [`Runner`]: the
+//! cluster's `script()` replays to the same state, and `link()` shares it. A refused call
+//! throws an `Error` whose `code` is Kafka's error name (`UNKNOWN_TOPIC_OR_PARTITION`,
+//! `PRODUCER_FENCED`, …) and changes nothing.
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+use alloc::rc::Rc;
+use core::cell::RefCell;
+
+use logplay_core::link;
+use logplay_core::script::{self, Command, Output, Runner, Script, TxnAction, Value};
+use serde::Serialize;
+use serde_json::Value as Json;
+use wasm_bindgen::prelude::*;
+
+/// The cluster's state shared with its clients.
+struct Shared {
+    runner: Runner,
+    script: Script,
+    clients: u32,
+}
+
+type State = Rc<RefCell<Shared>>;
+
+/// A JS `Error` with Kafka's error name as its `code`.
+fn kafka_error(code: &str, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    let _ = js_sys::Reflect::set(&e, &"code".into(), &code.into());
+    e.into()
+}
+
+/// Applies one command and returns its outputs; only a command that succeeded is recorded.
+fn apply_outputs(state: &State, command: Command) -> Vec<Output> {
+    let mut s = state.borrow_mut();
+    let line = s.script.commands.len() + 1;
+    let outputs = s.runner.apply(line, &command);
+    if outputs.first().and_then(Output::error).is_none() {
+        s.script.commands.push((line, command));
+    }
+    outputs
+}
+
+/// Applies one command; a refused one throws (and changed nothing).
+fn apply(state: &State, command: Command) -> Result<Vec<Output>, JsValue> {
+    let outputs = apply_outputs(state, command);
+    match outputs.first().and_then(Output::error) {
+        Some(e) => Err(error_from_json(e)),
+        None => Ok(outputs),
+    }
+}
+
+fn error_from_json(e: &Json) -> JsValue {
+    let get = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+    kafka_error(&get("code"), &get("message"))
+}
+
+/// Outputs as plain JS objects: `{ type, …fields }`.
+fn outputs_js(outputs: &[Output], kind: Option<&str>) -> Result<JsValue, JsValue> {
+    let list: Vec<Json> = outputs
+        .iter()
+        .filter(|o| kind.is_none_or(|k| o.kind == k))
+        .map(|o| {
+            let mut fields = o.fields.clone();
+            fields.insert("type".into(), Json::String(o.kind.into()));
+            Json::Object(fields)
+        })
+        .collect();
+    to_js(&list)
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| kafka_error("INVALID_REQUEST", &e.to_string()))
+}
+
+/// A JS object of configs (`{ "linger.ms": 5, "acks": "all" }`) as Kafka's key/value pairs.
+fn configs(options: JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(Vec::new());
+    }
+    let map: BTreeMap<String, Json> = serde_wasm_bindgen::from_value(options).map_err(|e| {
+        kafka_error(
+            "INVALID_CONFIG",
+            &format!("configs must be an object of Kafka properties: {e}"),
+        )
+    })?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Json::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect())
+}
+
+/// A key, value or header value: a string, a `Uint8Array`, or null.
+fn bytes_value(v: &JsValue) -> Result<Option<Value>, JsValue> {
+    if v.is_null() || v.is_undefined() {
+        Ok(None)
+    } else if let Some(s) = v.as_string() {
+        Ok(Some(Value::Text(s)))
+    } else if let Some(a) = v.dyn_ref::<js_sys::Uint8Array>() {
+        Ok(Some(Value::Hex(a.to_vec())))
+    } else {
+        Err(kafka_error(
+            "INVALID_RECORD",
+            "keys, values and headers are strings, Uint8Arrays or null",
+        ))
+    }
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn number(object: &JsValue, name: &str) -> Option<f64> {
+    field(object, name).as_f64()
+}
+
+/// A simulated Kafka cluster on a simulated clock.
+#[wasm_bindgen]
+pub struct Cluster {
+    state: State,
+}
+
+#[wasm_bindgen]
+impl Cluster {
+    /// `new Cluster({ seed, brokerConfig })`: a fresh cluster at time 0.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Cluster, JsValue> {
+        let cluster = Cluster {
+            state: Rc::new(RefCell::new(Shared {
+                runner: Runner::new(),
+                script: Script::default(),
+                clients: 0,
+            })),
+        };
+        if let Some(seed) = number(&options, "seed") {
+            apply(&cluster.state, Command::Seed(seed as u64))?;
+        }
+        let broker = configs(field(&options, "brokerConfig"))?;
+        if !broker.is_empty() {
+            apply(&cluster.state, Command::Broker(broker))?;
+        }
+        Ok(cluster)
+    }
+
+    /// A cluster that has run a script (its commands that failed are left out).
+    #[wasm_bindgen(js_name = fromScript)]
+    pub fn from_script(text: &str) -> Result<Cluster, JsValue> {
+        let parsed = parse(text)?;
+        let cluster = Cluster::new(JsValue::UNDEFINED)?;
+        for (_, c) in parsed.commands {
+            let _ = apply(&cluster.state, c);
+        }
+        Ok(cluster)
+    }
+
+    /// A cluster replayed from a share link (`…#s=1.…`, or the part after `#s=`).
+    #[wasm_bindgen(js_name = fromLink)]
+    pub fn from_link(url: &str) -> Result<Cluster, JsValue> {
+        Cluster::from_script(&script::print(&decode_link(url)?))
+    }
+
+    /// `createTopic(name, { partitions, config })`.
+    #[wasm_bindgen(js_name = createTopic)]
+    pub fn create_topic(&self, name: &str, options: JsValue) -> Result<(), JsValue> {
+        let partitions = number(&options, "partitions").unwrap_or(1.0);
+        if !(partitions >= 0.0 && partitions <= f64::from(u32::MAX) && partitions.fract() == 0.0) {
+            return Err(kafka_error(
+                "INVALID_PARTITIONS",
+                "partitions must be a whole number",
+            ));
+        }
+        let configs = configs(field(&options, "config"))?;
+        apply(
+            &self.state,
+            Command::CreateTopic {
+                name: name.into(),
+                partitions: partitions as u32,
+                configs,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// `deleteTopic(name)`.
+    #[wasm_bindgen(js_name = deleteTopic)]
+    pub fn delete_topic(&self, name: &str) -> Result<(), JsValue> {
+        apply(&self.state, Command::DeleteTopic(name.into())).map(|_| ())
+    }
+
+    /// `producer(config)`: a producer with Kafka's configs (`client.id` names it).
+    pub fn producer(&self, config: JsValue) -> Result<Producer, JsValue> {
+        let configs = configs(config)?;
+        let name = self.client_name(&configs, "producer");
+        apply(
+            &self.state,
+            Command::Producer {
+                name: name.clone(),
+                configs,
+            },
+        )?;
+        Ok(Producer {
+            state: Rc::clone(&self.state),
+            name,
+        })
+    }
+
+    /// `consumer(config)`: a consumer with Kafka's configs (`client.id` names it).
+    pub fn consumer(&self, config: JsValue) -> Result<Consumer, JsValue> {
+        let configs = configs(config)?;
+        let name = self.client_name(&configs, "consumer");
+        apply(
+            &self.state,
+            Command::Consumer {
+                name: name.clone(),
+                configs,
+            },
+        )?;
+        Ok(Consumer {
+            state: Rc::clone(&self.state),
+            name,
+        })
+    }
+
+    fn client_name(&self, configs: &[(String, String)], kind: &str) -> String {
+        let mut s = self.state.borrow_mut();
+        s.clients += 1;
+        configs
+            .iter()
+            .find(|(k, _)| k == "client.id")
+            .map_or_else(|| format!("{kind}-{}", s.clients), |(_, v)| v.clone())
+    }
+
+    /// `tick(ms)`: moves the simulated clock; returns what happened (deliveries, …).
+    pub fn tick(&self, ms: f64) -> Result<JsValue, JsValue> {
+        let outputs = apply(&self.state, Command::Tick(ms.max(0.0) as u64))?;
+        outputs_js(&outputs, None)
+    }
+
+    /// `run(text)`: more script commands on this cluster; returns their outputs. A parse
+    /// error throws with `line` and `column`; a refused command reports its error and the
+    /// run goes on, as `logplay run` does.
+    pub fn run(&self, text: &str) -> Result<JsValue, JsValue> {
+        let parsed = parse(text)?;
+        let mut all = Vec::new();
+        for (_, c) in parsed.commands {
+            all.extend(apply_outputs(&self.state, c));
+        }
+        outputs_js(&all, None)
+    }
+
+    /// `describe(what, name)`: `topic`, `group`, `consumer`, `producer`, `transaction` or
+    /// `cluster`, as `describe` in a script.
+    pub fn describe(&self, what: &str, name: Option<String>) -> Result<JsValue, JsValue> {
+        let text = format!("describe {what} {}", name.unwrap_or_default());
+        let parsed = parse(text.trim_end())?;
+        let Some((_, Command::Describe(target))) = parsed.commands.into_iter().next() else {
+            return Err(kafka_error("INVALID_REQUEST", "nothing to describe"));
+        };
+        // A describe changes nothing, so it is not recorded in the script.
+        let described = self.state.borrow().runner.describe(&target);
+        match described {
+            Ok(json) => to_js(&json),
+            Err(e) => Err(kafka_error(e.code.name(), &e.message)),
+        }
+    }
+
+    /// The simulated time, in milliseconds.
+    #[wasm_bindgen(getter)]
+    pub fn now(&self) -> f64 {
+        self.state.borrow().runner.cluster().now().0 as f64
+    }
+
+    /// The state hash (16 hex digits): equal states, equal hashes, natively and in wasm.
+    #[wasm_bindgen(js_name = stateHash)]
+    pub fn state_hash(&self) -> String {
+        format!("{:016x}", self.state.borrow().runner.cluster().state_hash())
+    }
+
+    /// The script of every call so far.
+    pub fn script(&self) -> String {
+        script::print(&self.state.borrow().script)
+    }
+
+    /// The script as a share link's payload (what follows `#s=`).
+    pub fn link(&self) -> String {
+        link::encode(&self.state.borrow().script)
+    }
+}
+
+/// A producer of a [`Cluster`].
+#[wasm_bindgen]
+pub struct Producer {
+    state: State,
+    name: String,
+}
+
+#[wasm_bindgen]
+impl Producer {
+    /// Its name (`client.id`).
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// `send({ topic, messages: [{ key, value, headers, partition, timestamp }] })`: queues
+    /// the messages in their partitions' batches; returns their delivery-report ids.
+    pub fn send(&self, record: JsValue) -> Result<Vec<f64>, JsValue> {
+        let topic = field(&record, "topic")
+            .as_string()
+            .ok_or_else(|| kafka_error("INVALID_REQUEST", "send() needs a topic"))?;
+        let messages = js_sys::Array::from(&field(&record, "messages"));
+        let mut ids = Vec::new();
+        for m in messages.iter() {
+            let headers_js = field(&m, "headers");
+            let mut headers = Vec::new();
+            if headers_js.is_object() {
+                for entry in js_sys::Object::entries(&headers_js.into()).iter() {
+                    let pair = js_sys::Array::from(&entry);
+                    let key = pair.get(0).as_string().unwrap_or_default();
+                    headers.push((key, bytes_value(&pair.get(1))?.unwrap_or(Value::Null)));
+                }
+            }
+            let command = Command::Produce {
+                producer: self.name.clone(),
+                topic: topic.clone(),
+                key: bytes_value(&field(&m, "key"))?,
+                value: Some(bytes_value(&field(&m, "value"))?.unwrap_or(Value::Null)),
+                partition: number(&m, "partition").map(|p| p as u32),
+                timestamp: number(&m, "timestamp").map(|t| t as i64),
+                headers,
+            };
+            let outputs = apply(&self.state, command)?;
+            let id = outputs
+                .iter()
+                .find(|o| o.kind == "queued")
+                .and_then(|o| o.fields.get("id"))
+                .and_then(Json::as_f64);
+            ids.extend(id);
+        }
+        Ok(ids)
+    }
+
+    /// `flush()`: sends every waiting batch now; returns the delivery reports.
+    pub fn flush(&self) -> Result<JsValue, JsValue> {
+        let outputs = apply(&self.state, Command::Flush(self.name.clone()))?;
+        outputs_js(&outputs, Some("delivery"))
+    }
+
+    /// `initTransactions()`.
+    #[wasm_bindgen(js_name = initTransactions)]
+    pub fn init_transactions(&self) -> Result<(), JsValue> {
+        self.txn(TxnAction::Init)
+    }
+
+    /// `beginTransaction()`.
+    #[wasm_bindgen(js_name = beginTransaction)]
+    pub fn begin_transaction(&self) -> Result<(), JsValue> {
+        self.txn(TxnAction::Begin)
+    }
+
+    /// `commitTransaction()`.
+    #[wasm_bindgen(js_name = commitTransaction)]
+    pub fn commit_transaction(&self) -> Result<(), JsValue> {
+        self.txn(TxnAction::Commit)
+    }
+
+    /// `abortTransaction()`.
+    #[wasm_bindgen(js_name = abortTransaction)]
+    pub fn abort_transaction(&self) -> Result<(), JsValue> {
+        self.txn(TxnAction::Abort)
+    }
+
+    /// `sendOffsets({ consumer })`: the consumer's positions commit with the transaction.
+    #[wasm_bindgen(js_name = sendOffsets)]
+    pub fn send_offsets(&self, consumer: &Consumer) -> Result<(), JsValue> {
+        let command = Command::SendOffsets {
+            producer: self.name.clone(),
+            consumer: consumer.name.clone(),
+        };
+        apply(&self.state, command).map(|_| ())
+    }
+
+    /// `disconnect()`: flushes and closes (aborting an open transaction).
+    pub fn disconnect(&self) -> Result<(), JsValue> {
+        apply(&self.state, Command::Close(self.name.clone())).map(|_| ())
+    }
+
+    fn txn(&self, action: TxnAction) -> Result<(), JsValue> {
+        apply(
+            &self.state,
+            Command::Transaction {
+                producer: self.name.clone(),
+                action,
+            },
+        )
+        .map(|_| ())
+    }
+}
+
+/// A consumer of a [`Cluster`].
+#[wasm_bindgen]
+pub struct Consumer {
+    state: State,
+    name: String,
+}
+
+#[wasm_bindgen]
+impl Consumer {
+    /// Its name (`client.id`).
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// `subscribe({ topics: [...] })` or `subscribe({ pattern: "regex" })`.
+    pub fn subscribe(&self, options: JsValue) -> Result<(), JsValue> {
+        let command = match field(&options, "pattern").as_string() {
+            Some(pattern) => Command::SubscribePattern {
+                consumer: self.name.clone(),
+                pattern,
+            },
+            None => {
+                let topics: Vec<String> = js_sys::Array::from(&field(&options, "topics"))
+                    .iter()
+                    .filter_map(|t| t.as_string())
+                    .collect();
+                Command::Subscribe {
+                    consumer: self.name.clone(),
+                    topics,
+                }
+            }
+        };
+        apply(&self.state, command).map(|_| ())
+    }
+
+    /// `assign([{ topic, partition }])`.
+    pub fn assign(&self, partitions: JsValue) -> Result<(), JsValue> {
+        let partitions = js_sys::Array::from(&partitions)
+            .iter()
+            .map(|p| {
+                (
+                    field(&p, "topic").as_string().unwrap_or_default(),
+                    number(&p, "partition").unwrap_or(0.0) as u32,
+                )
+            })
+            .collect();
+        apply(
+            &self.state,
+            Command::Assign {
+                consumer: self.name.clone(),
+                partitions,
+            },
+        )
+        .map(|_| ())
+    }
+
+    /// `poll()`: up to `max.poll.records` records, as confluent-kafka's `Message` fields.
+    pub fn poll(&self) -> Result<JsValue, JsValue> {
+        let outputs = apply(&self.state, Command::Poll(self.name.clone()))?;
+        outputs_js(&outputs, Some("record"))
+    }
+
+    /// `commit()` of the positions, or `commit([{ topic, partition, offset }])`.
+    pub fn commit(&self, offsets: JsValue) -> Result<JsValue, JsValue> {
+        let offsets = if offsets.is_undefined() || offsets.is_null() {
+            Vec::new()
+        } else {
+            js_sys::Array::from(&offsets)
+                .iter()
+                .map(|o| {
+                    let tp = (
+                        field(&o, "topic").as_string().unwrap_or_default(),
+                        number(&o, "partition").unwrap_or(0.0) as u32,
+                    );
+                    (tp, number(&o, "offset").unwrap_or(0.0) as i64)
+                })
+                .collect()
+        };
+        let command = Command::Commit {
+            consumer: self.name.clone(),
+            offsets,
+            asynchronous: false,
+        };
+        let outputs = apply(&self.state, command)?;
+        outputs_js(&outputs, Some("committed"))
+    }
+
+    /// `seek({ topic, partition, offset })`.
+    pub fn seek(&self, target: JsValue) -> Result<(), JsValue> {
+        let partition = (
+            field(&target, "topic").as_string().unwrap_or_default(),
+            number(&target, "partition").unwrap_or(0.0) as u32,
+        );
+        let to = script::SeekTarget::Offset(number(&target, "offset").unwrap_or(0.0) as i64);
+        apply(
+            &self.state,
+            Command::Seek {
+                consumer: self.name.clone(),
+                partition,
+                to,
+            },
+        )
+        .map(|_| ())
+    }
+
+    /// `disconnect()`: commits if auto-commit is on, leaves the group, closes.
+    pub fn disconnect(&self) -> Result<(), JsValue> {
+        apply(&self.state, Command::Close(self.name.clone())).map(|_| ())
+    }
+}
+
+fn parse(text: &str) -> Result<Script, JsValue> {
+    script::parse(text).map_err(|e| {
+        let err = kafka_error("INVALID_REQUEST", &e.to_string());
+        let _ = js_sys::Reflect::set(&err, &"line".into(), &(e.line as f64).into());
+        let _ = js_sys::Reflect::set(&err, &"column".into(), &(e.column as f64).into());
+        err
+    })
+}
+
+fn decode_link(url: &str) -> Result<Script, JsValue> {
+    let payload = url.rsplit_once("#s=").map_or(url, |(_, p)| p);
+    link::decode(payload)
+        .map_err(|e| kafka_error("INVALID_REQUEST", &format!("the link is damaged: {e}")))
+}
+
+/// `runScript(text)`: runs a script on a fresh cluster; returns every output.
+#[wasm_bindgen(js_name = runScript)]
+pub fn run_script(text: &str) -> Result<JsValue, JsValue> {
+    let parsed = parse(text)?;
+    let (_, outputs) = Runner::run(&parsed);
+    outputs_js(&outputs, None)
+}
+
+/// `fromLink(url)`: runs the script in a share link; returns every output.
+#[wasm_bindgen(js_name = fromLink)]
+pub fn from_link(url: &str) -> Result<JsValue, JsValue> {
+    let (_, outputs) = Runner::run(&decode_link(url)?);
+    outputs_js(&outputs, None)
+}

@@ -1,0 +1,188 @@
+//! The JavaScript API, exercised as JS would, in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Reflect};
+use logplay_js::{from_link, run_script, Cluster};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("valid JSON")
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).expect("an object")
+}
+
+fn refused<T>(result: Result<T, JsValue>) -> JsValue {
+    match result {
+        Ok(_) => panic!("the call should have been refused"),
+        Err(e) => e,
+    }
+}
+
+fn code(e: &JsValue) -> String {
+    get(e, "code").as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn produce_consume_commit_with_kafkas_field_names() {
+    let cluster = Cluster::new(js(r#"{"seed": 42}"#)).expect("a cluster");
+    cluster
+        .create_topic(
+            "orders",
+            js(r#"{"partitions": 3, "config": {"retention.ms": 3600000}}"#),
+        )
+        .expect("created");
+    let producer = cluster
+        .producer(js(r#"{"linger.ms": 5, "acks": "all"}"#))
+        .expect("a producer");
+    let ids = producer
+        .send(js(r#"{"topic": "orders", "messages": [{"key": "alice", "value": "pizza", "headers": {"trace": "1"}}, {"key": "alice", "value": "pasta"}]}"#))
+        .expect("queued");
+    assert_eq!(ids, vec![0.0, 1.0]);
+    let reports = Array::from(&producer.flush().expect("flushed"));
+    assert_eq!(reports.length(), 2);
+    let partition = get(&reports.get(0), "partition")
+        .as_f64()
+        .expect("a partition");
+    // murmur2("alice") % 3, as Kafka's Java client computes it.
+    assert_eq!(
+        partition as u32,
+        logplay_core::partitioner::partition_for_key(b"alice", 3)
+    );
+
+    let consumer = cluster
+        .consumer(js(
+            r#"{"group.id": "billing", "auto.offset.reset": "earliest", "client.id": "billing-1"}"#,
+        ))
+        .expect("a consumer");
+    assert_eq!(consumer.name(), "billing-1");
+    consumer.assign(js(r#"[{"topic": "orders", "partition": 0}, {"topic": "orders", "partition": 1}, {"topic": "orders", "partition": 2}]"#)).expect("assigned");
+    let records = Array::from(&consumer.poll().expect("polled"));
+    assert_eq!(records.length(), 2);
+    let first = records.get(0);
+    assert_eq!(get(&first, "value").as_string().as_deref(), Some("pizza"));
+    assert_eq!(get(&first, "key").as_string().as_deref(), Some("alice"));
+    assert_eq!(get(&first, "offset").as_f64(), Some(0.0));
+    assert_eq!(get(&get(&first, "headers"), "length").as_f64(), Some(1.0));
+    let committed = Array::from(&consumer.commit(JsValue::UNDEFINED).expect("committed"));
+    assert!(committed
+        .iter()
+        .any(|c| get(&c, "offset").as_f64() == Some(2.0)));
+    // flush() sent at once; the clock moves only with tick().
+    assert_eq!(cluster.now(), 0.0);
+    let ticked = Array::from(&cluster.tick(10.0).expect("ticked"));
+    assert!(ticked.iter().any(|o| get(&o, "now").as_f64() == Some(10.0)));
+    assert_eq!(cluster.now(), 10.0);
+    // The calls are a script: it replays to the same state, and so does the link.
+    let again = Cluster::from_script(&cluster.script()).expect("replayed");
+    assert_eq!(again.state_hash(), cluster.state_hash());
+    let shared =
+        Cluster::from_link(&format!("https://x.invalid/#s={}", cluster.link())).expect("opened");
+    assert_eq!(shared.state_hash(), cluster.state_hash());
+}
+
+#[wasm_bindgen_test]
+fn errors_are_js_errors_with_kafkas_code_and_change_nothing() {
+    let cluster = Cluster::new(JsValue::UNDEFINED).expect("a cluster");
+    let before = cluster.state_hash();
+    let e = refused(cluster.create_topic("bad name", JsValue::UNDEFINED));
+    assert!(e.is_instance_of::<js_sys::Error>());
+    assert_eq!(code(&e), "INVALID_TOPIC_EXCEPTION");
+    assert_eq!(
+        code(&refused(
+            cluster.create_topic("t", js(r#"{"partitions": 0}"#))
+        )),
+        "INVALID_PARTITIONS"
+    );
+    assert_eq!(
+        code(&refused(cluster.producer(js(r#"{"acks": "most"}"#)))),
+        "INVALID_CONFIG"
+    );
+    assert_eq!(cluster.state_hash(), before);
+    assert_eq!(cluster.script(), "");
+    let parse = refused(run_script("topic create t\nproduce"));
+    assert_eq!(code(&parse), "INVALID_REQUEST");
+    assert_eq!(get(&parse, "line").as_f64(), Some(2.0));
+    assert_eq!(code(&refused(from_link("#s=1.damaged"))), "INVALID_REQUEST");
+}
+
+#[wasm_bindgen_test]
+fn transactions_and_read_committed() {
+    let cluster = Cluster::new(js(r#"{"seed": 1}"#)).expect("a cluster");
+    cluster
+        .create_topic("pay", JsValue::UNDEFINED)
+        .expect("created");
+    let tx = cluster
+        .producer(js(r#"{"transactional.id": "pay-app", "linger.ms": 0}"#))
+        .expect("a producer");
+    let e = refused(tx.send(js(r#"{"topic": "pay", "messages": [{"value": "early"}]}"#)));
+    assert_eq!(code(&e), "ILLEGAL_STATE");
+    tx.init_transactions().expect("initialized");
+    tx.begin_transaction().expect("begun");
+    tx.send(js(
+        r#"{"topic": "pay", "messages": [{"value": "aborted"}]}"#,
+    ))
+    .expect("sent");
+    tx.abort_transaction().expect("aborted");
+    tx.begin_transaction().expect("begun");
+    tx.send(js(
+        r#"{"topic": "pay", "messages": [{"value": "committed"}]}"#,
+    ))
+    .expect("sent");
+    tx.commit_transaction().expect("committed");
+    let reader = cluster
+        .consumer(js(
+            r#"{"isolation.level": "read_committed", "auto.offset.reset": "earliest"}"#,
+        ))
+        .expect("a consumer");
+    reader
+        .assign(js(r#"[{"topic": "pay", "partition": 0}]"#))
+        .expect("assigned");
+    let values: Vec<String> = Array::from(&reader.poll().expect("polled"))
+        .iter()
+        .filter_map(|r| get(&r, "value").as_string())
+        .collect();
+    assert_eq!(values, ["committed"]);
+    let zombie = cluster
+        .producer(js(r#"{"transactional.id": "pay-app"}"#))
+        .expect("a producer");
+    zombie.init_transactions().expect("initialized");
+    assert_eq!(code(&refused(tx.begin_transaction())), "PRODUCER_FENCED");
+    let topic = cluster
+        .describe("topic", Some("pay".into()))
+        .expect("described");
+    let p0 = Array::from(&get(&topic, "partitions")).get(0);
+    assert_eq!(
+        get(&p0, "last_stable_offset").as_f64(),
+        get(&p0, "high_watermark").as_f64()
+    );
+}
+
+#[wasm_bindgen_test]
+fn run_script_and_links_return_the_outputs_of_logplay_run() {
+    let outputs = Array::from(
+        &run_script("topic create t\nproducer p linger.ms=0\nproduce p t value=v\ntick 1ms")
+            .expect("ran"),
+    );
+    let kinds: Vec<String> = outputs
+        .iter()
+        .filter_map(|o| get(&o, "type").as_string())
+        .collect();
+    assert!(kinds.contains(&"delivery".to_string()) && kinds.contains(&"clock".to_string()));
+    let cluster = Cluster::from_script("topic create t").expect("ran");
+    let more = Array::from(&cluster.run("topic create t\ntopic create u").expect("ran"));
+    let errors = more
+        .iter()
+        .filter(|o| !get(o, "error").is_undefined())
+        .count();
+    assert_eq!(
+        errors, 1,
+        "the second create of t is refused and reported, the run goes on"
+    );
+    let link_outputs = Array::from(&from_link(&cluster.link()).expect("ran"));
+    assert_eq!(link_outputs.length(), 2);
+}
