@@ -31,6 +31,67 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Kafka properties by their own names: `{ "linger.ms": 5, acks: "all" }`. */
+export type Config = Record<string, string | number | boolean>;
+export interface ClusterOptions { seed?: number; brokerConfig?: Config; }
+export interface TopicOptions { partitions?: number; config?: Config; }
+/** Record bytes: text when UTF-8, else `{ hex }`; `null` is Kafka's null. */
+export type Bytes = string | { hex: string } | null;
+export interface Message {
+  key?: string | Uint8Array | null;
+  value?: string | Uint8Array | null;
+  headers?: Record<string, string | Uint8Array | null>;
+  partition?: number;
+  timestamp?: number;
+}
+export interface ProducerRecord { topic: string; messages: Message[]; }
+export interface TopicPartition { topic: string; partition: number; }
+export interface TopicPartitionOffset extends TopicPartition { offset: number; }
+export interface KafkaError { code: string; message: string; }
+/** A polled record, with confluent-kafka's `Message` fields. */
+export interface KafkaMessage extends TopicPartitionOffset {
+  type: "record"; consumer: string; key: Bytes; value: Bytes; headers: [string, Bytes][];
+  timestamp: number; timestamp_type: "CreateTime" | "LogAppendTime"; error: KafkaError | null;
+}
+export interface DeliveryReport extends TopicPartitionOffset {
+  type: "delivery"; producer: string; id: number; timestamp: number; error: KafkaError | null;
+}
+export interface Committed extends TopicPartitionOffset { type: "committed"; consumer: string; }
+/** One line of `logplay run`'s output: `type` says which (see docs/script.md). */
+export interface Output { type: string; [field: string]: unknown; }
+export type Subscription = { topics: string[] } | { pattern: string };
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `ClusterOptions`, optional.
+    #[wasm_bindgen(typescript_type = "ClusterOptions | undefined")]
+    pub type ClusterOptions;
+    /// `TopicOptions`, optional.
+    #[wasm_bindgen(typescript_type = "TopicOptions | undefined")]
+    pub type TopicOptions;
+    /// `Config`, optional.
+    #[wasm_bindgen(typescript_type = "Config | undefined")]
+    pub type Config;
+    /// `ProducerRecord`.
+    #[wasm_bindgen(typescript_type = "ProducerRecord")]
+    pub type ProducerRecord;
+    /// `Subscription`.
+    #[wasm_bindgen(typescript_type = "Subscription")]
+    pub type Subscription;
+    /// `TopicPartition[]`.
+    #[wasm_bindgen(typescript_type = "TopicPartition[]")]
+    pub type TopicPartitions;
+    /// `TopicPartitionOffset[] | undefined`.
+    #[wasm_bindgen(typescript_type = "TopicPartitionOffset[] | undefined")]
+    pub type Offsets;
+    /// `TopicPartitionOffset`.
+    #[wasm_bindgen(typescript_type = "TopicPartitionOffset")]
+    pub type SeekTarget;
+}
+
 /// The cluster's state shared with its clients.
 struct Shared {
     runner: Runner,
@@ -149,7 +210,8 @@ pub struct Cluster {
 impl Cluster {
     /// `new Cluster({ seed, brokerConfig })`: a fresh cluster at time 0.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Cluster, JsValue> {
+    pub fn new(options: ClusterOptions) -> Result<Cluster, JsValue> {
+        let options: JsValue = options.into();
         let cluster = Cluster {
             state: Rc::new(RefCell::new(Shared {
                 runner: Runner::new(),
@@ -171,7 +233,7 @@ impl Cluster {
     #[wasm_bindgen(js_name = fromScript)]
     pub fn from_script(text: &str) -> Result<Cluster, JsValue> {
         let parsed = parse(text)?;
-        let cluster = Cluster::new(JsValue::UNDEFINED)?;
+        let cluster = Cluster::new(JsValue::UNDEFINED.unchecked_into())?;
         for (_, c) in parsed.commands {
             let _ = apply(&cluster.state, c);
         }
@@ -186,7 +248,8 @@ impl Cluster {
 
     /// `createTopic(name, { partitions, config })`.
     #[wasm_bindgen(js_name = createTopic)]
-    pub fn create_topic(&self, name: &str, options: JsValue) -> Result<(), JsValue> {
+    pub fn create_topic(&self, name: &str, options: TopicOptions) -> Result<(), JsValue> {
+        let options: JsValue = options.into();
         let partitions = number(&options, "partitions").unwrap_or(1.0);
         if !(partitions >= 0.0 && partitions <= f64::from(u32::MAX) && partitions.fract() == 0.0) {
             return Err(kafka_error(
@@ -213,8 +276,8 @@ impl Cluster {
     }
 
     /// `producer(config)`: a producer with Kafka's configs (`client.id` names it).
-    pub fn producer(&self, config: JsValue) -> Result<Producer, JsValue> {
-        let configs = configs(config)?;
+    pub fn producer(&self, config: Config) -> Result<Producer, JsValue> {
+        let configs = configs(config.into())?;
         let name = self.client_name(&configs, "producer");
         apply(
             &self.state,
@@ -230,8 +293,8 @@ impl Cluster {
     }
 
     /// `consumer(config)`: a consumer with Kafka's configs (`client.id` names it).
-    pub fn consumer(&self, config: JsValue) -> Result<Consumer, JsValue> {
-        let configs = configs(config)?;
+    pub fn consumer(&self, config: Config) -> Result<Consumer, JsValue> {
+        let configs = configs(config.into())?;
         let name = self.client_name(&configs, "consumer");
         apply(
             &self.state,
@@ -256,6 +319,7 @@ impl Cluster {
     }
 
     /// `tick(ms)`: moves the simulated clock; returns what happened (deliveries, …).
+    #[wasm_bindgen(unchecked_return_type = "Output[]")]
     pub fn tick(&self, ms: f64) -> Result<JsValue, JsValue> {
         let outputs = apply(&self.state, Command::Tick(ms.max(0.0) as u64))?;
         outputs_js(&outputs, None)
@@ -264,6 +328,7 @@ impl Cluster {
     /// `run(text)`: more script commands on this cluster; returns their outputs. A parse
     /// error throws with `line` and `column`; a refused command reports its error and the
     /// run goes on, as `logplay run` does.
+    #[wasm_bindgen(unchecked_return_type = "Output[]")]
     pub fn run(&self, text: &str) -> Result<JsValue, JsValue> {
         let parsed = parse(text)?;
         let mut all = Vec::new();
@@ -329,7 +394,8 @@ impl Producer {
 
     /// `send({ topic, messages: [{ key, value, headers, partition, timestamp }] })`: queues
     /// the messages in their partitions' batches; returns their delivery-report ids.
-    pub fn send(&self, record: JsValue) -> Result<Vec<f64>, JsValue> {
+    pub fn send(&self, record: ProducerRecord) -> Result<Vec<f64>, JsValue> {
+        let record: JsValue = record.into();
         let topic = field(&record, "topic")
             .as_string()
             .ok_or_else(|| kafka_error("INVALID_REQUEST", "send() needs a topic"))?;
@@ -366,6 +432,7 @@ impl Producer {
     }
 
     /// `flush()`: sends every waiting batch now; returns the delivery reports.
+    #[wasm_bindgen(unchecked_return_type = "DeliveryReport[]")]
     pub fn flush(&self) -> Result<JsValue, JsValue> {
         let outputs = apply(&self.state, Command::Flush(self.name.clone()))?;
         outputs_js(&outputs, Some("delivery"))
@@ -438,7 +505,8 @@ impl Consumer {
     }
 
     /// `subscribe({ topics: [...] })` or `subscribe({ pattern: "regex" })`.
-    pub fn subscribe(&self, options: JsValue) -> Result<(), JsValue> {
+    pub fn subscribe(&self, options: Subscription) -> Result<(), JsValue> {
+        let options: JsValue = options.into();
         let command = match field(&options, "pattern").as_string() {
             Some(pattern) => Command::SubscribePattern {
                 consumer: self.name.clone(),
@@ -459,7 +527,8 @@ impl Consumer {
     }
 
     /// `assign([{ topic, partition }])`.
-    pub fn assign(&self, partitions: JsValue) -> Result<(), JsValue> {
+    pub fn assign(&self, partitions: TopicPartitions) -> Result<(), JsValue> {
+        let partitions: JsValue = partitions.into();
         let partitions = js_sys::Array::from(&partitions)
             .iter()
             .map(|p| {
@@ -480,13 +549,16 @@ impl Consumer {
     }
 
     /// `poll()`: up to `max.poll.records` records, as confluent-kafka's `Message` fields.
+    #[wasm_bindgen(unchecked_return_type = "KafkaMessage[]")]
     pub fn poll(&self) -> Result<JsValue, JsValue> {
         let outputs = apply(&self.state, Command::Poll(self.name.clone()))?;
         outputs_js(&outputs, Some("record"))
     }
 
     /// `commit()` of the positions, or `commit([{ topic, partition, offset }])`.
-    pub fn commit(&self, offsets: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Committed[]")]
+    pub fn commit(&self, offsets: Offsets) -> Result<JsValue, JsValue> {
+        let offsets: JsValue = offsets.into();
         let offsets = if offsets.is_undefined() || offsets.is_null() {
             Vec::new()
         } else {
@@ -511,7 +583,8 @@ impl Consumer {
     }
 
     /// `seek({ topic, partition, offset })`.
-    pub fn seek(&self, target: JsValue) -> Result<(), JsValue> {
+    pub fn seek(&self, target: SeekTarget) -> Result<(), JsValue> {
+        let target: JsValue = target.into();
         let partition = (
             field(&target, "topic").as_string().unwrap_or_default(),
             number(&target, "partition").unwrap_or(0.0) as u32,
@@ -550,7 +623,7 @@ fn decode_link(url: &str) -> Result<Script, JsValue> {
 }
 
 /// `runScript(text)`: runs a script on a fresh cluster; returns every output.
-#[wasm_bindgen(js_name = runScript)]
+#[wasm_bindgen(js_name = runScript, unchecked_return_type = "Output[]")]
 pub fn run_script(text: &str) -> Result<JsValue, JsValue> {
     let parsed = parse(text)?;
     let (_, outputs) = Runner::run(&parsed);
@@ -558,7 +631,7 @@ pub fn run_script(text: &str) -> Result<JsValue, JsValue> {
 }
 
 /// `fromLink(url)`: runs the script in a share link; returns every output.
-#[wasm_bindgen(js_name = fromLink)]
+#[wasm_bindgen(js_name = fromLink, unchecked_return_type = "Output[]")]
 pub fn from_link(url: &str) -> Result<JsValue, JsValue> {
     let (_, outputs) = Runner::run(&decode_link(url)?);
     outputs_js(&outputs, None)

@@ -8,8 +8,15 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn js(json: &str) -> JsValue {
-    js_sys::JSON::parse(json).expect("valid JSON")
+/// A JS value from JSON, typed as the API's parameter expects.
+fn js<T: JsCast>(json: &str) -> T {
+    js_sys::JSON::parse(json)
+        .expect("valid JSON")
+        .unchecked_into()
+}
+
+fn undefined<T: JsCast>() -> T {
+    JsValue::UNDEFINED.unchecked_into()
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {
@@ -68,7 +75,7 @@ fn produce_consume_commit_with_kafkas_field_names() {
     assert_eq!(get(&first, "key").as_string().as_deref(), Some("alice"));
     assert_eq!(get(&first, "offset").as_f64(), Some(0.0));
     assert_eq!(get(&get(&first, "headers"), "length").as_f64(), Some(1.0));
-    let committed = Array::from(&consumer.commit(JsValue::UNDEFINED).expect("committed"));
+    let committed = Array::from(&consumer.commit(undefined()).expect("committed"));
     assert!(committed
         .iter()
         .any(|c| get(&c, "offset").as_f64() == Some(2.0)));
@@ -87,9 +94,9 @@ fn produce_consume_commit_with_kafkas_field_names() {
 
 #[wasm_bindgen_test]
 fn errors_are_js_errors_with_kafkas_code_and_change_nothing() {
-    let cluster = Cluster::new(JsValue::UNDEFINED).expect("a cluster");
+    let cluster = Cluster::new(undefined()).expect("a cluster");
     let before = cluster.state_hash();
-    let e = refused(cluster.create_topic("bad name", JsValue::UNDEFINED));
+    let e = refused(cluster.create_topic("bad name", undefined()));
     assert!(e.is_instance_of::<js_sys::Error>());
     assert_eq!(code(&e), "INVALID_TOPIC_EXCEPTION");
     assert_eq!(
@@ -113,9 +120,7 @@ fn errors_are_js_errors_with_kafkas_code_and_change_nothing() {
 #[wasm_bindgen_test]
 fn transactions_and_read_committed() {
     let cluster = Cluster::new(js(r#"{"seed": 1}"#)).expect("a cluster");
-    cluster
-        .create_topic("pay", JsValue::UNDEFINED)
-        .expect("created");
+    cluster.create_topic("pay", undefined()).expect("created");
     let tx = cluster
         .producer(js(r#"{"transactional.id": "pay-app", "linger.ms": 0}"#))
         .expect("a producer");
