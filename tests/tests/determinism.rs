@@ -35,3 +35,18 @@ fn a_swarm_seed_hashes_the_same_on_every_platform() {
         report.state_hash
     );
 }
+
+/// The state hash of transactional swarm seed 7 with 3,000 operations, natively and in the
+/// browser.
+const GOLDEN_TXN_SWARM_HASH: u64 = 0x03a4_2a0b_e244_5605;
+
+#[test]
+fn a_transactional_swarm_seed_hashes_the_same_on_every_platform() {
+    let report = logplay_tests::txn_swarm::run(7, 3_000);
+    assert!(report.anomalies.is_empty(), "{:?}", report.anomalies);
+    assert_eq!(
+        report.state_hash, GOLDEN_TXN_SWARM_HASH,
+        "transactional swarm state hash {:#x} differs from the golden one",
+        report.state_hash
+    );
+}
