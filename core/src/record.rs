@@ -421,6 +421,7 @@ impl RawRecord<'_> {
 ///
 /// Returns `None` on malformed input rather than panicking.
 #[inline]
+#[inline]
 pub fn decode_record(buf: &[u8], pos: usize) -> Option<(RawRecord<'_>, usize)> {
     let (len, body_start) = read_varint(buf, pos)?;
     let end = body_start.checked_add(usize::try_from(len).ok()?)?;
@@ -509,6 +510,7 @@ fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
 }
 
 #[inline]
+#[inline]
 fn read_bytes(buf: &[u8], pos: usize) -> Option<(Option<&[u8]>, usize)> {
     let (len, p) = read_varint(buf, pos)?;
     if len < 0 {
@@ -541,6 +543,11 @@ fn read_varint(buf: &[u8], mut pos: usize) -> Option<(i64, usize)> {
     if first < 0x80 {
         let z = i64::from(first);
         return Some(((z >> 1) ^ -(z & 1), pos + 1));
+    }
+    // Two bytes: record lengths of 64 to 8191 bytes, the common case.
+    if let Some(&second) = buf.get(pos + 1).filter(|&&b| b < 0x80) {
+        let z = i64::from(first & 0x7f) | (i64::from(second) << 7);
+        return Some(((z >> 1) ^ -(z & 1), pos + 2));
     }
     let mut z: u64 = 0;
     let mut shift = 0;
