@@ -518,7 +518,9 @@ impl Cluster {
         if producer.has_sendable(now) {
             producer.run(&mut self.topics, now);
         }
-        self.sync_transactions();
+        if producer.transaction_state().is_some() {
+            self.sync_transactions();
+        }
         Ok(id)
     }
 
