@@ -421,7 +421,6 @@ impl RawRecord<'_> {
 ///
 /// Returns `None` on malformed input rather than panicking.
 #[inline]
-#[inline]
 pub fn decode_record(buf: &[u8], pos: usize) -> Option<(RawRecord<'_>, usize)> {
     let (len, body_start) = read_varint(buf, pos)?;
     let end = body_start.checked_add(usize::try_from(len).ok()?)?;
@@ -509,7 +508,6 @@ fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
     }
 }
 
-#[inline]
 #[inline]
 fn read_bytes(buf: &[u8], pos: usize) -> Option<(Option<&[u8]>, usize)> {
     let (len, p) = read_varint(buf, pos)?;
