@@ -196,8 +196,56 @@ fn field(object: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn number(object: &JsValue, name: &str) -> Option<f64> {
-    field(object, name).as_f64()
+/// The largest whole number a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// A whole-number field within `min..=max`, absent as `None`; anything else is refused with
+/// Kafka's error `code`.
+fn whole(
+    object: &JsValue,
+    name: &str,
+    min: f64,
+    max: f64,
+    code: &str,
+) -> Result<Option<f64>, JsValue> {
+    let v = field(object, name);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(kafka_error(
+            code,
+            &format!("{name} must be a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+/// `{ topic, partition }`.
+fn topic_partition(o: &JsValue) -> Result<(String, u32), JsValue> {
+    let missing = || {
+        kafka_error(
+            "UNKNOWN_TOPIC_OR_PARTITION",
+            "a topic-partition is { topic, partition }",
+        )
+    };
+    let topic = field(o, "topic").as_string().ok_or_else(missing)?;
+    let partition = whole(
+        o,
+        "partition",
+        0.0,
+        f64::from(u32::MAX),
+        "UNKNOWN_TOPIC_OR_PARTITION",
+    )?
+    .ok_or_else(missing)?;
+    Ok((topic, partition as u32))
+}
+
+/// An `offset` field.
+fn offset(o: &JsValue) -> Result<i64, JsValue> {
+    let n = whole(o, "offset", 0.0, MAX_SAFE, "OFFSET_OUT_OF_RANGE")?;
+    n.map(|n| n as i64)
+        .ok_or_else(|| kafka_error("OFFSET_OUT_OF_RANGE", "an offset is needed"))
 }
 
 /// A simulated Kafka cluster on a simulated clock.
@@ -219,7 +267,7 @@ impl Cluster {
                 clients: 0,
             })),
         };
-        if let Some(seed) = number(&options, "seed") {
+        if let Some(seed) = whole(&options, "seed", 0.0, MAX_SAFE, "INVALID_CONFIG")? {
             apply(&cluster.state, Command::Seed(seed as u64))?;
         }
         let broker = configs(field(&options, "brokerConfig"))?;
@@ -250,13 +298,14 @@ impl Cluster {
     #[wasm_bindgen(js_name = createTopic)]
     pub fn create_topic(&self, name: &str, options: TopicOptions) -> Result<(), JsValue> {
         let options: JsValue = options.into();
-        let partitions = number(&options, "partitions").unwrap_or(1.0);
-        if !(partitions >= 0.0 && partitions <= f64::from(u32::MAX) && partitions.fract() == 0.0) {
-            return Err(kafka_error(
-                "INVALID_PARTITIONS",
-                "partitions must be a whole number",
-            ));
-        }
+        let partitions = whole(
+            &options,
+            "partitions",
+            0.0,
+            f64::from(u32::MAX),
+            "INVALID_PARTITIONS",
+        )?
+        .unwrap_or(1.0);
         let configs = configs(field(&options, "config"))?;
         apply(
             &self.state,
@@ -321,7 +370,14 @@ impl Cluster {
     /// `tick(ms)`: moves the simulated clock; returns what happened (deliveries, …).
     #[wasm_bindgen(unchecked_return_type = "Output[]")]
     pub fn tick(&self, ms: f64) -> Result<JsValue, JsValue> {
-        let outputs = apply(&self.state, Command::Tick(ms.max(0.0) as u64))?;
+        let max = script::MAX_TICK_MS as f64;
+        if !(ms.fract() == 0.0 && (0.0..=max).contains(&ms)) {
+            return Err(kafka_error(
+                "INVALID_REQUEST",
+                &format!("tick() takes whole milliseconds from 0 to {max}"),
+            ));
+        }
+        let outputs = apply(&self.state, Command::Tick(ms as u64))?;
         outputs_js(&outputs, None)
     }
 
@@ -416,8 +472,16 @@ impl Producer {
                 topic: topic.clone(),
                 key: bytes_value(&field(&m, "key"))?,
                 value: Some(bytes_value(&field(&m, "value"))?.unwrap_or(Value::Null)),
-                partition: number(&m, "partition").map(|p| p as u32),
-                timestamp: number(&m, "timestamp").map(|t| t as i64),
+                partition: whole(
+                    &m,
+                    "partition",
+                    0.0,
+                    f64::from(u32::MAX),
+                    "UNKNOWN_TOPIC_OR_PARTITION",
+                )?
+                .map(|p| p as u32),
+                timestamp: whole(&m, "timestamp", -MAX_SAFE, MAX_SAFE, "INVALID_TIMESTAMP")?
+                    .map(|t| t as i64),
                 headers,
             };
             let outputs = apply(&self.state, command)?;
@@ -531,13 +595,8 @@ impl Consumer {
         let partitions: JsValue = partitions.into();
         let partitions = js_sys::Array::from(&partitions)
             .iter()
-            .map(|p| {
-                (
-                    field(&p, "topic").as_string().unwrap_or_default(),
-                    number(&p, "partition").unwrap_or(0.0) as u32,
-                )
-            })
-            .collect();
+            .map(|p| topic_partition(&p))
+            .collect::<Result<_, _>>()?;
         apply(
             &self.state,
             Command::Assign {
@@ -564,14 +623,8 @@ impl Consumer {
         } else {
             js_sys::Array::from(&offsets)
                 .iter()
-                .map(|o| {
-                    let tp = (
-                        field(&o, "topic").as_string().unwrap_or_default(),
-                        number(&o, "partition").unwrap_or(0.0) as u32,
-                    );
-                    (tp, number(&o, "offset").unwrap_or(0.0) as i64)
-                })
-                .collect()
+                .map(|o| Ok((topic_partition(&o)?, offset(&o)?)))
+                .collect::<Result<_, JsValue>>()?
         };
         let command = Command::Commit {
             consumer: self.name.clone(),
@@ -585,11 +638,8 @@ impl Consumer {
     /// `seek({ topic, partition, offset })`.
     pub fn seek(&self, target: SeekTarget) -> Result<(), JsValue> {
         let target: JsValue = target.into();
-        let partition = (
-            field(&target, "topic").as_string().unwrap_or_default(),
-            number(&target, "partition").unwrap_or(0.0) as u32,
-        );
-        let to = script::SeekTarget::Offset(number(&target, "offset").unwrap_or(0.0) as i64);
+        let partition = topic_partition(&target)?;
+        let to = script::SeekTarget::Offset(offset(&target)?);
         apply(
             &self.state,
             Command::Seek {

@@ -109,8 +109,43 @@ fn errors_are_js_errors_with_kafkas_code_and_change_nothing() {
         code(&refused(cluster.producer(js(r#"{"acks": "most"}"#)))),
         "INVALID_CONFIG"
     );
+    assert_eq!(
+        code(&refused(
+            cluster.create_topic("t", js(r#"{"partitions": 1.5}"#))
+        )),
+        "INVALID_PARTITIONS"
+    );
+    assert_eq!(code(&refused(cluster.tick(-1.0))), "INVALID_REQUEST");
+    assert_eq!(code(&refused(cluster.tick(f64::NAN))), "INVALID_REQUEST");
     assert_eq!(cluster.state_hash(), before);
     assert_eq!(cluster.script(), "");
+    cluster.create_topic("t", undefined()).expect("created");
+    let producer = cluster.producer(undefined()).expect("a producer");
+    let bad_partition = js(r#"{"topic": "t", "messages": [{"value": "v", "partition": -1}]}"#);
+    assert_eq!(
+        code(&refused(producer.send(bad_partition))),
+        "UNKNOWN_TOPIC_OR_PARTITION"
+    );
+    let consumer = cluster
+        .consumer(js(r#"{"group.id": "g"}"#))
+        .expect("a consumer");
+    assert_eq!(
+        code(&refused(consumer.assign(js(r#"[{"topic": "t"}]"#)))),
+        "UNKNOWN_TOPIC_OR_PARTITION"
+    );
+    consumer
+        .assign(js(r#"[{"topic": "t", "partition": 0}]"#))
+        .expect("assigned");
+    let bad_offset = js(r#"[{"topic": "t", "partition": 0, "offset": -3}]"#);
+    assert_eq!(
+        code(&refused(consumer.commit(bad_offset))),
+        "OFFSET_OUT_OF_RANGE"
+    );
+    let bad_seek = js(r#"{"topic": "t", "partition": 0, "offset": 0.5}"#);
+    assert_eq!(
+        code(&refused(consumer.seek(bad_seek))),
+        "OFFSET_OUT_OF_RANGE"
+    );
     let parse = refused(run_script("topic create t\nproduce"));
     assert_eq!(code(&parse), "INVALID_REQUEST");
     assert_eq!(get(&parse, "line").as_f64(), Some(2.0));
