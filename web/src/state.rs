@@ -252,7 +252,10 @@ impl Playground {
                 self.playing = on;
                 self.carry_ms = 0.0;
             }
-            Action::Speed(speed) => self.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]),
+            Action::Speed(speed) if speed.is_finite() => {
+                self.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
+            }
+            Action::Speed(_) => {}
             Action::Frame(real_ms) => {
                 if !self.playing {
                     return;
@@ -626,6 +629,9 @@ mod tests {
             STEP_MS,
             "paused: no time passes"
         );
+        p.apply(Action::Speed(f64::NAN));
+        p.apply(Action::Speed(1e9));
+        assert_eq!(p.speed, 100.0, "speeds stay within ×0.25–×100");
     }
 
     #[test]
