@@ -38,6 +38,8 @@ pub const MAX_GENERATE: u64 = 10_000_000;
 pub const MAX_TICK_MS: u64 = 30 * 86_400_000;
 /// The most steps one `play` may take.
 pub const MAX_PLAY_STEPS: u64 = 100_000;
+/// The most polls one `play` may make (steps × live consumers).
+pub const MAX_PLAY_POLLS: u64 = 5_000_000;
 /// The fastest datagen source, in records per simulated second.
 pub const MAX_DATAGEN_RATE: u64 = 1_000_000;
 /// The step `play` takes unless told otherwise.

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value as Json};
 use super::datagen::Source;
 use super::{
     Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, TxnAction,
-    MAX_GENERATE, MAX_PLAY_STEPS,
+    MAX_GENERATE, MAX_PLAY_POLLS, MAX_PLAY_STEPS,
 };
 use crate::cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, OffsetReset, ProducerHandle,
@@ -630,6 +630,19 @@ impl Runner {
                 "the datagen sources would produce {records} records in this play; the limit is {MAX_GENERATE}"
             ));
         }
+        let consumers = self
+            .clients
+            .values()
+            .filter(|c| matches!(c, Client::Consumer(h) if self.cluster.consumer(*h).is_ok()))
+            .count() as u64;
+        let polls = duration.div_ceil(step).saturating_mul(consumers);
+        if polls > MAX_PLAY_POLLS {
+            return Err(err!(
+                PolicyViolation,
+                "this play would poll {consumers} consumers {} times each; the limit is {MAX_PLAY_POLLS} polls per play (play in shorter spans or longer steps)",
+                duration.div_ceil(step)
+            ));
+        }
         while self.cluster.now() < end {
             let next = SimTime(self.cluster.now().0.saturating_add(step).min(end.0));
             self.cluster.advance_to(next)?;
@@ -1133,5 +1146,26 @@ mod tests {
             polled,
             vec![r#"{"line":7,"type":"polled","consumer":"c","records":50,"shown":3}"#.to_string()]
         );
+    }
+
+    #[test]
+    fn a_play_that_would_poll_too_often_is_refused_before_anything_changes() {
+        let mut text = String::from("topic create t\n");
+        for i in 0..60 {
+            text.push_str(&alloc::format!("consumer c{i}\nassign c{i} t:0\n"));
+        }
+        let (mut runner, _) = run(&text);
+        let before = runner.cluster().state_hash();
+        let play = Command::Play {
+            duration: 100_000,
+            step: 1,
+        };
+        let out = runner.apply(999, &play);
+        let error = out[0]
+            .error()
+            .and_then(|e| e.get("code"))
+            .and_then(Json::as_str);
+        assert_eq!(error, Some("POLICY_VIOLATION"));
+        assert_eq!(runner.cluster().state_hash(), before);
     }
 }
