@@ -80,6 +80,9 @@ pub fn parse(text: &str) -> Result<Script, ParseError> {
     Ok(script)
 }
 
+/// `NUMBER=N`, the key and value templates, and the partition of a generator command.
+type GeneratorFields = (Option<u64>, Option<Template>, Option<Template>, Option<u32>);
+
 struct Line {
     no: usize,
     tokens: Vec<Token>,
@@ -329,21 +332,45 @@ impl Line {
     fn generate(&mut self) -> Result<Command, ParseError> {
         let producer = self.name("a producer name")?;
         let topic = self.name("a topic name")?;
-        let (mut count, mut key, mut value, mut partition) = (None, None, None, None);
         let column = self.column();
+        let (count, key, value, partition) = self.generator_fields("generate", "count", |n| {
+            (n > MAX_GENERATE).then(|| {
+                alloc::format!("count {n} is over the limit of {MAX_GENERATE} records per generate")
+            })
+        })?;
+        let count = count.ok_or_else(|| self.error(column, "generate needs count=N"))?;
+        Ok(Command::Generate {
+            producer,
+            topic,
+            count,
+            key,
+            value,
+            partition,
+        })
+    }
+
+    /// The fields `generate` and `datagen start` share: `NUMBER=N` (`count` or `rate`,
+    /// refused with the message `check` gives), and the key and value templates and the
+    /// partition.
+    fn generator_fields(
+        &mut self,
+        command: &str,
+        number: &str,
+        check: impl Fn(u64) -> Option<String>,
+    ) -> Result<GeneratorFields, ParseError> {
+        let (mut n, mut key, mut value, mut partition) = (None, None, None, None);
         for (k, raw, column) in self.pairs()? {
             let template =
                 |this: &Self| Template::parse(raw.text()).map_err(|e| this.error(column, &e));
             match k.as_str() {
-                "count" => {
-                    let n: u64 = raw
-                        .text()
-                        .parse()
-                        .map_err(|_| self.error(column, "count must be a whole number"))?;
-                    if n > MAX_GENERATE {
-                        return Err(self.error(column, &alloc::format!("count {n} is over the limit of {MAX_GENERATE} records per generate")));
+                _ if k == number => {
+                    let v: u64 = raw.text().parse().map_err(|_| {
+                        self.error(column, &alloc::format!("{number} must be a whole number"))
+                    })?;
+                    if let Some(message) = check(v) {
+                        return Err(self.error(column, &message));
                     }
-                    count = Some(n);
+                    n = Some(v);
                 }
                 "key" => key = Some(template(self)?),
                 "value" => value = Some(template(self)?),
@@ -358,21 +385,13 @@ impl Line {
                     return Err(self.error(
                         column,
                         &alloc::format!(
-                            "unknown generate field `{k}`: use count, key, value or partition"
+                            "unknown {command} field `{k}`: use {number}, key, value or partition"
                         ),
                     ))
                 }
             }
         }
-        let count = count.ok_or_else(|| self.error(column, "generate needs count=N"))?;
-        Ok(Command::Generate {
-            producer,
-            topic,
-            count,
-            key,
-            value,
-            partition,
-        })
+        Ok((n, key, value, partition))
     }
 
     fn duration(&self, text: &str, column: usize) -> Result<u64, ParseError> {
@@ -454,45 +473,12 @@ impl Line {
         let name = self.name("a datagen source name")?;
         let producer = self.name("a producer name")?;
         let topic = self.name("a topic name")?;
-        let (mut rate, mut key, mut value, mut partition) = (None, None, None, None);
         let column = self.column();
-        for (k, raw, column) in self.pairs()? {
-            let template =
-                |this: &Self| Template::parse(raw.text()).map_err(|e| this.error(column, &e));
-            match k.as_str() {
-                "rate" => {
-                    let n: u64 = raw.text().parse().map_err(|_| {
-                        self.error(column, "rate must be a whole number of records per second")
-                    })?;
-                    if n == 0 || n > MAX_DATAGEN_RATE {
-                        return Err(self.error(
-                            column,
-                            &alloc::format!(
-                                "rate must be between 1 and {MAX_DATAGEN_RATE} records per second"
-                            ),
-                        ));
-                    }
-                    rate = Some(n);
-                }
-                "key" => key = Some(template(self)?),
-                "value" => value = Some(template(self)?),
-                "partition" => {
-                    partition = Some(
-                        raw.text()
-                            .parse()
-                            .map_err(|_| self.error(column, "partition must be a whole number"))?,
-                    )
-                }
-                _ => {
-                    return Err(self.error(
-                        column,
-                        &alloc::format!(
-                            "unknown datagen field `{k}`: use rate, key, value or partition"
-                        ),
-                    ))
-                }
-            }
-        }
+        let (rate, key, value, partition) = self.generator_fields("datagen", "rate", |n| {
+            (n == 0 || n > MAX_DATAGEN_RATE).then(|| {
+                alloc::format!("rate must be between 1 and {MAX_DATAGEN_RATE} records per second")
+            })
+        })?;
         let rate = rate
             .ok_or_else(|| self.error(column, "datagen start needs rate=N (records per second)"))?;
         Ok(Command::DatagenStart {

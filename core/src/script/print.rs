@@ -4,8 +4,8 @@ use alloc::string::String;
 use core::fmt::{self, Write};
 
 use super::{
-    format_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, Value,
-    DEFAULT_PLAY_STEP_MS,
+    format_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
+    Template, Value, DEFAULT_PLAY_STEP_MS,
 };
 
 /// The canonical text of a script: one command per line, no comments.
@@ -83,16 +83,7 @@ impl fmt::Display for Command {
                 partition,
             } => {
                 write!(f, "generate {producer} {topic} count={count}")?;
-                if let Some(k) = key {
-                    write!(f, " key={}", TemplateText(k.source()))?;
-                }
-                if let Some(v) = value {
-                    write!(f, " value={}", TemplateText(v.source()))?;
-                }
-                if let Some(p) = partition {
-                    write!(f, " partition={p}")?;
-                }
-                Ok(())
+                write_generator(f, key.as_ref(), value.as_ref(), *partition)
             }
             Command::Flush(p) => write!(f, "flush {p}"),
             Command::Consumer { name, configs } => {
@@ -185,16 +176,7 @@ impl fmt::Display for Command {
                 partition,
             } => {
                 write!(f, "datagen start {name} {producer} {topic} rate={rate}")?;
-                if let Some(k) = key {
-                    write!(f, " key={}", TemplateText(k.source()))?;
-                }
-                if let Some(v) = value {
-                    write!(f, " value={}", TemplateText(v.source()))?;
-                }
-                if let Some(p) = partition {
-                    write!(f, " partition={p}")?;
-                }
-                Ok(())
+                write_generator(f, key.as_ref(), value.as_ref(), *partition)
             }
             Command::DatagenStop(name) => write!(f, "datagen stop {name}"),
             Command::Transaction { producer, action } => {
@@ -220,6 +202,25 @@ impl fmt::Display for Command {
             },
         }
     }
+}
+
+/// The key and value templates and the partition of `generate` and `datagen start`.
+fn write_generator(
+    f: &mut fmt::Formatter<'_>,
+    key: Option<&Template>,
+    value: Option<&Template>,
+    partition: Option<u32>,
+) -> fmt::Result {
+    if let Some(k) = key {
+        write!(f, " key={}", TemplateText(k.source()))?;
+    }
+    if let Some(v) = value {
+        write!(f, " value={}", TemplateText(v.source()))?;
+    }
+    if let Some(p) = partition {
+        write!(f, " partition={p}")?;
+    }
+    Ok(())
 }
 
 fn tp((topic, p): &PartitionRef) -> String {
