@@ -201,6 +201,18 @@ fn poll(
     out
 }
 
+/// A record with a value only.
+fn unkeyed<'a>(topic: &'a str, value: &'a [u8]) -> ProducerRecord<'a> {
+    ProducerRecord {
+        topic,
+        partition: None,
+        key: None,
+        value: Some(value),
+        headers: &[],
+        timestamp: None,
+    }
+}
+
 /// Every value a `read_committed` consumer can read from `topic`, with its count.
 fn committed_values(c: &Cluster, topic: &str) -> BTreeMap<Vec<u8>, usize> {
     let mut values = BTreeMap::new();
@@ -266,14 +278,7 @@ impl Pipeline {
             && records.iter().all(|(_, _, _, v)| {
                 let value = [b"out-of-".as_slice(), v].concat();
                 history.txn_of.insert(value.clone(), txn);
-                let record = ProducerRecord {
-                    topic: "out",
-                    partition: None,
-                    key: None,
-                    value: Some(&value),
-                    headers: &[],
-                    timestamp: None,
-                };
+                let record = unkeyed("out", &value);
                 c.produce(self.out, &record).is_ok()
             })
             && c.send_offsets_to_transaction(self.out, self.app).is_ok();
@@ -316,14 +321,7 @@ pub fn run(seed: u64, ops: usize) -> TxnReport {
         .expect(ok);
     for i in 0..INPUT_RECORDS {
         let value = format!("in-{i}").into_bytes();
-        let record = ProducerRecord {
-            topic: "in",
-            partition: None,
-            key: None,
-            value: Some(&value),
-            headers: &[],
-            timestamp: None,
-        };
+        let record = unkeyed("in", &value);
         c.produce(feeder, &record).expect(ok);
     }
     c.flush(feeder).expect(ok);
@@ -373,14 +371,7 @@ pub fn run(seed: u64, ops: usize) -> TxnReport {
                         n += 1;
                         let value = format!("{}-t{txn}-{n}", w.id).into_bytes();
                         history.txn_of.insert(value.clone(), txn);
-                        let record = ProducerRecord {
-                            topic: "data",
-                            partition: None,
-                            key: None,
-                            value: Some(&value),
-                            headers: &[],
-                            timestamp: None,
-                        };
+                        let record = unkeyed("data", &value);
                         c.produce(w.handle, &record).map(|_| ())
                     }
                 }
@@ -433,14 +424,7 @@ pub fn run(seed: u64, ops: usize) -> TxnReport {
             73..=74 => {
                 if let Some(&z) = zombies.get(rng.below(zombies.len().max(1) as u64) as usize) {
                     let value = b"zombie".to_vec();
-                    let record = ProducerRecord {
-                        topic: "data",
-                        partition: None,
-                        key: None,
-                        value: Some(&value),
-                        headers: &[],
-                        timestamp: None,
-                    };
+                    let record = unkeyed("data", &value);
                     let _ = c.produce(z, &record);
                     if c.commit_transaction(z).is_ok() {
                         history.flag(
