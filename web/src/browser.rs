@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 const SAVED: &str = "logplay.script";
 
 /// The link in a URL fragment: what follows `#s=`.
-pub fn link_in(hash: &str) -> Option<&str> {
+fn link_in(hash: &str) -> Option<&str> {
     hash.strip_prefix("#s=").filter(|l| !l.is_empty())
 }
 

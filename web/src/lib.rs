@@ -14,7 +14,6 @@ mod app;
 mod browser;
 
 pub use app::App;
-pub use browser::link_in;
 
 /// Mounts the app on the page's `<body>`, in place of the loading shell.
 pub fn start() {

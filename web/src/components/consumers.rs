@@ -9,7 +9,7 @@ use crate::state::{Action, Origin};
 use crate::view::{clip, sparkline};
 
 /// The assignment strategies on offer (Kafka's default first).
-pub const STRATEGIES: [&str; 5] = [
+const STRATEGIES: [&str; 5] = [
     "range,cooperative-sticky",
     "range",
     "roundrobin",

@@ -10,7 +10,7 @@ mod topics;
 
 pub use clock::Clock;
 pub use console::Console;
-pub use consumers::{ConsumerForm, Consumers, STRATEGIES};
+pub use consumers::{ConsumerForm, Consumers};
 pub use groups::Groups;
 pub use produce::{DatagenForm, ProduceForm, ProducerForm, Producers};
 pub use share::Share;
