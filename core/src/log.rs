@@ -73,6 +73,13 @@ pub struct AbortedTransaction {
     pub last_offset: i64,
 }
 
+impl AbortedTransaction {
+    /// Whether the record `producer_id` wrote at `offset` belongs to this transaction.
+    pub fn covers(&self, producer_id: i64, offset: i64) -> bool {
+        self.producer_id == producer_id && (self.first_offset..=self.last_offset).contains(&offset)
+    }
+}
+
 /// What a fetch returned, and where the next fetch starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fetched<'a> {
@@ -342,9 +349,7 @@ impl PartitionLog {
     /// Whether the record at `offset`, written by `producer_id` in a transaction, belongs to
     /// an aborted transaction.
     pub fn is_aborted(&self, producer_id: i64, offset: i64) -> bool {
-        self.aborted.iter().any(|a| {
-            a.producer_id == producer_id && a.first_offset <= offset && offset <= a.last_offset
-        })
+        self.aborted.iter().any(|a| a.covers(producer_id, offset))
     }
 
     /// The transaction markers in `from..to`.
@@ -649,13 +654,24 @@ impl PartitionLog {
             IsolationLevel::ReadUncommitted => self.high_watermark,
             IsolationLevel::ReadCommitted => self.last_stable_offset(),
         };
+        // Only the aborted transactions that overlap this read (Kafka's fetch returns them
+        // with the data for the same reason): the index itself only grows.
+        let aborted: Vec<&AbortedTransaction> = match isolation {
+            IsolationLevel::ReadUncommitted => Vec::new(),
+            IsolationLevel::ReadCommitted => self
+                .aborted
+                .iter()
+                .filter(|a| a.last_offset >= offset && a.first_offset < upper)
+                .collect(),
+        };
         let mut bytes = 0usize;
         let mut records = Vec::new();
         for r in self.read_from(offset, upper) {
-            if isolation == IsolationLevel::ReadCommitted
-                && r.transactional
-                && self.is_aborted(r.producer.producer_id, r.offset)
-            {
+            let skip = r.transactional
+                && aborted
+                    .iter()
+                    .any(|a| a.covers(r.producer.producer_id, r.offset));
+            if skip {
                 continue;
             }
             if records.len() >= max_records
