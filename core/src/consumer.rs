@@ -619,9 +619,11 @@ impl Consumer {
             let Some(position) = state.position.filter(|_| !state.paused) else {
                 continue;
             };
+            // An offline partition has no leader to fetch from: the client retries quietly.
             let Some(part) = topics
                 .get(topic)
                 .and_then(|t| t.partitions.get(*p as usize))
+                .filter(|part| !part.is_offline())
             else {
                 continue;
             };

@@ -67,6 +67,17 @@ pub enum ErrorCode {
     NonEmptyGroup,
     /// The group does not exist.
     GroupIdNotFound,
+    /// `NOT_LEADER_OR_FOLLOWER` (6): the broker does not lead the partition (retriable).
+    NotLeaderOrFollower,
+    /// `BROKER_NOT_AVAILABLE` (8).
+    BrokerNotAvailable,
+    /// `COORDINATOR_NOT_AVAILABLE` (15): the coordinator's partition has no leader.
+    CoordinatorNotAvailable,
+    /// `NOT_ENOUGH_REPLICAS` (19): fewer in-sync replicas than `min.insync.replicas`.
+    NotEnoughReplicas,
+    /// `NOT_ENOUGH_REPLICAS_AFTER_APPEND` (20): written, but the ISR shrank below
+    /// `min.insync.replicas` before it was replicated.
+    NotEnoughReplicasAfterAppend,
 }
 
 impl ErrorCode {
@@ -100,6 +111,11 @@ impl ErrorCode {
             Self::TransactionAborted => "TRANSACTION_ABORTED",
             Self::NonEmptyGroup => "NON_EMPTY_GROUP",
             Self::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            Self::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            Self::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
+            Self::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            Self::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            Self::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
         }
     }
 
@@ -129,6 +145,11 @@ impl ErrorCode {
             Self::InvalidRecord => 87,
             Self::NonEmptyGroup => 68,
             Self::GroupIdNotFound => 69,
+            Self::NotLeaderOrFollower => 6,
+            Self::BrokerNotAvailable => 8,
+            Self::CoordinatorNotAvailable => 15,
+            Self::NotEnoughReplicas => 19,
+            Self::NotEnoughReplicasAfterAppend => 20,
             Self::ProducerFenced => 90,
             Self::NoOffsetForPartition | Self::IllegalState | Self::TransactionAborted => -1,
         }

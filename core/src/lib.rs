@@ -56,6 +56,7 @@ pub mod partitioner;
 pub mod producer;
 mod rand;
 pub mod record;
+pub mod replication;
 pub mod script;
 mod state_hash;
 mod time;

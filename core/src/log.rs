@@ -235,6 +235,26 @@ pub struct AppendInfo {
     pub duplicate: bool,
 }
 
+/// What [`PartitionLog::truncate_to`] removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Truncated {
+    /// Records (markers included) removed.
+    pub records: u64,
+    /// The transaction markers removed, in offset order, with the producer that ended.
+    pub markers: Vec<(ProducerIdentity, Marker)>,
+}
+
+impl Truncated {
+    fn take(&mut self, batches: &[BatchMeta]) {
+        for b in batches {
+            self.records += u64::from(b.records);
+            if let Some(m) = b.marker {
+                self.markers.push((b.producer, m));
+            }
+        }
+    }
+}
+
 /// One record read from the log, borrowing its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogRecord<'a> {
@@ -627,6 +647,103 @@ impl PartitionLog {
         state.recent.push_back((p.base_sequence, last, base_offset));
         if state.recent.len() > PRODUCER_BATCH_CACHE {
             state.recent.pop_front();
+        }
+    }
+
+    /// Kafka's `truncateTo`: a replica drops everything from `offset` on, as a follower does
+    /// when its log diverged from the new leader's. Producer state, open transactions and the
+    /// aborted index are rebuilt from what is left. Returns the truncated records and the
+    /// markers among them (the coordinator writes those again).
+    pub fn truncate_to(&mut self, offset: i64) -> Truncated {
+        let mut out = Truncated::default();
+        let offset = offset.max(self.log_start_offset);
+        if offset >= self.log_end_offset() {
+            return out;
+        }
+        let keep = self
+            .segments
+            .partition_point(|s| s.base_offset < offset)
+            .max(1);
+        for seg in self.segments.drain(keep..) {
+            out.take(&seg.batches);
+        }
+        if let Some(seg) = self.segments.last_mut() {
+            let cut = seg.batches.partition_point(|b| b.base_offset < offset);
+            out.take(&seg.batches[cut..]);
+            seg.batches.truncate(cut);
+            seg.next_offset = offset.max(seg.base_offset);
+            seg.size_in_bytes = seg.batches.iter().map(|b| u64::from(b.size_in_bytes)).sum();
+            seg.first_timestamp = seg.batches.first().map_or(i64::MIN, |b| b.max_timestamp);
+            seg.max_timestamp = seg
+                .batches
+                .iter()
+                .map(|b| b.max_timestamp)
+                .max()
+                .unwrap_or(i64::MIN);
+            match seg
+                .batches
+                .last()
+                .map(|b| (b.chunk as usize, (b.pos + b.len) as usize))
+            {
+                Some((chunk, end)) => {
+                    seg.chunks.truncate(chunk + 1);
+                    if let Some(c) = seg.chunks.last_mut() {
+                        c.truncate(end);
+                    }
+                }
+                None => seg.chunks.clear(),
+            }
+        }
+        self.high_watermark = self.high_watermark.min(offset);
+        self.first_dirty_offset = self.first_dirty_offset.min(offset);
+        self.aborted.retain(|a| a.last_offset < offset);
+        self.rebuild_producer_state(offset);
+        out
+    }
+
+    /// After a truncation at `offset`: open transactions and each producer's recent batches,
+    /// from the batches left.
+    fn rebuild_producer_state(&mut self, offset: i64) {
+        let first_kept = self
+            .segments
+            .iter()
+            .flat_map(|s| &s.batches)
+            .next()
+            .map_or(offset, |b| b.base_offset);
+        self.ongoing.retain(|_, first| *first < first_kept);
+        let mut affected = Vec::new();
+        for (pid, state) in &mut self.producers {
+            let before = state.recent.len();
+            state.recent.retain(|r| r.2 < offset);
+            if state.recent.len() != before {
+                affected.push(*pid);
+            }
+        }
+        for b in self.segments.iter().flat_map(|s| &s.batches) {
+            let pid = b.producer.producer_id;
+            if b.transactional {
+                if b.marker.is_some() {
+                    self.ongoing.remove(&pid);
+                } else {
+                    self.ongoing.entry(pid).or_insert(b.base_offset);
+                }
+            }
+            if b.marker.is_some() || !affected.contains(&pid) {
+                continue;
+            }
+            if let Some(state) = self.producers.get_mut(&pid) {
+                if b.producer.epoch == state.epoch
+                    && state.recent.iter().all(|r| r.2 != b.base_offset)
+                {
+                    let last = sequence_add(b.producer.base_sequence, b.last_offset_delta);
+                    state
+                        .recent
+                        .push_back((b.producer.base_sequence, last, b.base_offset));
+                    if state.recent.len() > PRODUCER_BATCH_CACHE {
+                        state.recent.pop_front();
+                    }
+                }
+            }
         }
     }
 

@@ -276,6 +276,15 @@ enum Stage {
     Queued { not_before: SimTime },
     /// Sent; the response was lost, so it times out at `until`.
     AwaitingResponse { until: SimTime },
+    /// Written by the leader of `leader_epoch` with `acks=all`: the response waits until the
+    /// high watermark passes `last_offset`, or `until` (`request.timeout.ms`).
+    AwaitingReplication {
+        until: SimTime,
+        leader_epoch: i32,
+        base_offset: i64,
+        last_offset: i64,
+        log_append_time: Option<i64>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -286,8 +295,8 @@ struct InFlight {
     records: Vec<(u64, i64)>,
     created_at: SimTime,
     attempts: u32,
-    /// A response was lost: the broker may hold the batch.
-    ack_lost: bool,
+    /// The broker may hold the batch (a response was lost, or it waited for replication).
+    maybe_written: bool,
     stage: Stage,
 }
 
@@ -577,7 +586,7 @@ impl Producer {
                     records: b.records,
                     created_at: b.created_at,
                     attempts: 0,
-                    ack_lost: false,
+                    maybe_written: false,
                     stage: Stage::Queued { not_before: now },
                 })
             }
@@ -623,7 +632,7 @@ impl Producer {
             .min();
         let queued = self.queue.iter().map(|f| match f.stage {
             Stage::Queued { not_before } => not_before,
-            Stage::AwaitingResponse { until } => until,
+            Stage::AwaitingResponse { until } | Stage::AwaitingReplication { until, .. } => until,
         });
         linger.into_iter().chain(queued).min()
     }
@@ -650,8 +659,84 @@ impl Producer {
         for (topic, p, b) in ready {
             self.close_batch(topic, p, b, now);
         }
+        self.complete_replicated(topics, now);
         self.expire_and_time_out(now);
         self.send_ready(topics, now);
+    }
+
+    /// Answers the `acks=all` requests whose records the ISR now holds, and fails those whose
+    /// leader changed (`NOT_LEADER_OR_FOLLOWER`) or that waited `request.timeout.ms`.
+    fn complete_replicated(&mut self, topics: &Topics, now: SimTime) {
+        let mut i = 0;
+        while i < self.queue.len() {
+            let f = &self.queue[i];
+            let Stage::AwaitingReplication {
+                until,
+                leader_epoch,
+                base_offset,
+                last_offset,
+                log_append_time,
+            } = f.stage
+            else {
+                i += 1;
+                continue;
+            };
+            let topic = topics.get(&f.topic);
+            let part = topic.and_then(|t| t.partitions.get(f.partition as usize));
+            let outcome = match (topic, part) {
+                (Some(t), Some(p)) if p.leader_epoch == leader_epoch => {
+                    if p.log.high_watermark() > last_offset {
+                        if (p.isr.len() as u32) < t.config.min_insync_replicas {
+                            Some(Err(err!(NotEnoughReplicasAfterAppend, "Messages are written to the log, but to fewer in-sync replicas than required: ISR {:?}, min.insync.replicas={}", p.isr, t.config.min_insync_replicas)))
+                        } else {
+                            Some(Ok(()))
+                        }
+                    } else if now >= until {
+                        Some(Err(err!(RequestTimedOut, "the leader of {}-{} did not get acks from the ISR within request.timeout.ms", f.topic, f.partition)))
+                    } else {
+                        None
+                    }
+                }
+                _ => Some(Err(err!(
+                    NotLeaderOrFollower,
+                    "the leader of {}-{} changed before the ISR had the batch",
+                    f.topic,
+                    f.partition
+                ))),
+            };
+            match outcome {
+                None => i += 1,
+                Some(Ok(())) => {
+                    if let Some(f) = self.queue.remove(i) {
+                        self.succeed(f, base_offset, log_append_time);
+                    }
+                }
+                Some(Err(e)) => {
+                    if !self.retry_or_fail(i, e, now) {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A retriable error with retries and delivery time left queues the batch again after
+    /// `retry.backoff.ms`; anything else fails it. Returns whether it left the queue.
+    fn retry_or_fail(&mut self, i: usize, e: Error, now: SimTime) -> bool {
+        let Some(f) = self.queue.get_mut(i) else {
+            return false;
+        };
+        let expired = now - f.created_at >= self.config.delivery_timeout_ms;
+        if is_retriable(e.code) && f.attempts <= self.config.retries && !expired {
+            f.stage = Stage::Queued {
+                not_before: now + self.config.retry_backoff_ms,
+            };
+            return false;
+        }
+        if let Some(f) = self.queue.remove(i) {
+            self.fail(f, e);
+        }
+        true
     }
 
     fn expire_and_time_out(&mut self, now: SimTime) {
@@ -686,7 +771,7 @@ impl Producer {
         let mut awaiting = self
             .queue
             .iter()
-            .filter(|f| matches!(f.stage, Stage::AwaitingResponse { .. }))
+            .filter(|f| !matches!(f.stage, Stage::Queued { .. }))
             .count() as u32;
         let mut i = 0;
         while i < self.queue.len() {
@@ -700,7 +785,8 @@ impl Producer {
                 break;
             }
             f.attempts += 1;
-            let result = append_to_broker(topics, &f.topic, f.partition, &f.batch, now);
+            let acks_all = self.config.acks == Acks::All;
+            let result = append_to_broker(topics, &f.topic, f.partition, &f.batch, acks_all, now);
             let report = |f: &InFlight, base_offset: i64, duplicate: bool, ack_lost: bool| {
                 ProducerEvent::BatchSent(BatchReport {
                     topic: f.topic.clone(),
@@ -716,7 +802,7 @@ impl Producer {
                 })
             };
             if self.config.acks == Acks::Zero {
-                let base = result.as_ref().map_or(-1, |r| r.base_offset);
+                let base = result.as_ref().map_or(-1, |r| r.0.base_offset);
                 self.events.push(report(f, base, false, false));
                 if let Some(f) = self.queue.remove(i) {
                     self.succeed(f, -1, None);
@@ -725,33 +811,41 @@ impl Producer {
             }
             if self.acks_to_lose > 0 {
                 self.acks_to_lose -= 1;
-                let base = result.as_ref().map_or(-1, |r| r.base_offset);
+                let base = result.as_ref().map_or(-1, |r| r.0.base_offset);
                 self.events.push(report(f, base, false, true));
                 f.stage = Stage::AwaitingResponse {
                     until: now + self.config.request_timeout_ms,
                 };
-                f.ack_lost = true;
+                f.maybe_written = true;
                 awaiting += 1;
                 i += 1;
                 continue;
             }
             match result {
-                Ok(info) => {
+                Ok((info, _)) if info.hw_reached || !acks_all => {
                     self.events
                         .push(report(f, info.base_offset, info.duplicate, false));
                     if let Some(f) = self.queue.remove(i) {
                         self.succeed(f, info.base_offset, info.log_append_time);
                     }
                 }
-                Err(e) if is_retriable(e.code) && f.attempts <= self.config.retries => {
-                    f.stage = Stage::Queued {
-                        not_before: now + self.config.retry_backoff_ms,
+                Ok((info, leader_epoch)) => {
+                    self.events
+                        .push(report(f, info.base_offset, info.duplicate, false));
+                    f.maybe_written = true;
+                    f.stage = Stage::AwaitingReplication {
+                        until: now + self.config.request_timeout_ms,
+                        leader_epoch,
+                        base_offset: info.base_offset,
+                        last_offset: info.last_offset,
+                        log_append_time: info.log_append_time,
                     };
+                    awaiting += 1;
                     i += 1;
                 }
                 Err(e) => {
-                    if let Some(f) = self.queue.remove(i) {
-                        self.fail(f, e);
+                    if !self.retry_or_fail(i, e, now) {
+                        i += 1;
                     }
                 }
             }
@@ -786,7 +880,7 @@ impl Producer {
             self.txn.error.get_or_insert_with(|| e.clone());
         }
         let p = f.batch.producer;
-        if p.producer_id >= 0 && !f.ack_lost {
+        if p.producer_id >= 0 && !f.maybe_written {
             let n = i64::from(f.batch.len());
             let key = (f.topic.clone(), f.partition);
             if let Some(seq) = self.sequences.get_mut(&key) {
@@ -871,18 +965,36 @@ pub(crate) fn fenced() -> Error {
 fn is_retriable(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::UnknownTopicOrPartition | ErrorCode::RequestTimedOut
+        ErrorCode::UnknownTopicOrPartition
+            | ErrorCode::RequestTimedOut
+            | ErrorCode::NotLeaderOrFollower
+            | ErrorCode::NotEnoughReplicas
+            | ErrorCode::NotEnoughReplicasAfterAppend
     )
 }
 
-/// The broker's side of a produce request: the leader appends and advances its high watermark.
+/// What the leader answered to an append.
+struct Appended {
+    base_offset: i64,
+    last_offset: i64,
+    log_append_time: Option<i64>,
+    duplicate: bool,
+    /// The high watermark is already past the batch (the ISR is the leader alone, or the
+    /// retried batch was replicated before).
+    hw_reached: bool,
+}
+
+/// The broker's side of a produce request: the leader checks it leads and, for `acks=all`,
+/// that the ISR is large enough; it appends and advances its high watermark. Returns what it
+/// appended and its leader epoch.
 fn append_to_broker(
     topics: &mut Topics,
     topic: &str,
     partition: u32,
     batch: &RecordBatch,
+    acks_all: bool,
     now: SimTime,
-) -> Result<crate::log::AppendInfo> {
+) -> Result<(Appended, i32)> {
     let t = topics.get_mut(topic).ok_or_else(|| {
         err!(
             UnknownTopicOrPartition,
@@ -898,10 +1010,17 @@ fn append_to_broker(
     let p = partitions
         .get_mut(partition as usize)
         .ok_or_else(|| crate::topic::unknown_partition(topic, partition))?;
+    p.check_produce(topic, acks_all, config)?;
     let info = p.log.append(batch, config, now)?;
-    let leo = p.log.log_end_offset();
-    p.log.set_high_watermark(leo);
-    Ok(info)
+    p.advance_high_watermark();
+    let appended = Appended {
+        base_offset: info.base_offset,
+        last_offset: info.last_offset,
+        log_append_time: info.log_append_time,
+        duplicate: info.duplicate,
+        hw_reached: p.log.high_watermark() > info.last_offset,
+    };
+    Ok((appended, p.leader_epoch))
 }
 
 fn has_null_key(batch: &RecordBatch) -> bool {

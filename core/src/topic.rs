@@ -8,7 +8,9 @@ use alloc::vec::Vec;
 use crate::error::{err, Error, Result};
 use crate::log::PartitionLog;
 use crate::record::TimestampType;
+use crate::replication::ReplicaState;
 use crate::state_hash::StateHasher;
+use crate::time::SimTime;
 
 /// The most partitions one topic may have here.
 pub const MAX_PARTITIONS_PER_TOPIC: u32 = 10_000;
@@ -100,6 +102,9 @@ pub struct TopicConfig {
     pub min_cleanable_dirty_ratio: f64,
     /// `min.insync.replicas` (default 1).
     pub min_insync_replicas: u32,
+    /// `unclean.leader.election.enable`: elect a replica outside the ISR rather than stay
+    /// offline (default false).
+    pub unclean_leader_election_enable: bool,
     overrides: Vec<(String, String)>,
 }
 
@@ -120,13 +125,14 @@ impl Default for TopicConfig {
             message_timestamp_type: TimestampType::CreateTime,
             min_cleanable_dirty_ratio: 0.5,
             min_insync_replicas: 1,
+            unclean_leader_election_enable: false,
             overrides: Vec::new(),
         }
     }
 }
 
 /// The topic config keys logplay implements, in describe order.
-pub const TOPIC_CONFIG_KEYS: [&str; 11] = [
+pub const TOPIC_CONFIG_KEYS: [&str; 12] = [
     "cleanup.policy",
     "delete.retention.ms",
     "max.message.bytes",
@@ -138,6 +144,7 @@ pub const TOPIC_CONFIG_KEYS: [&str; 11] = [
     "retention.ms",
     "segment.bytes",
     "segment.ms",
+    "unclean.leader.election.enable",
 ];
 
 impl TopicConfig {
@@ -192,6 +199,19 @@ impl TopicConfig {
             "min.insync.replicas" => {
                 self.min_insync_replicas = parse_num(key, v, 1, i64::from(i32::MAX))? as u32
             }
+            "unclean.leader.election.enable" => {
+                self.unclean_leader_election_enable = match v {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(invalid(
+                            key,
+                            value,
+                            "Expected value to be either true or false",
+                        ))
+                    }
+                }
+            }
             "message.timestamp.type" => {
                 self.message_timestamp_type = match v {
                     "CreateTime" => TimestampType::CreateTime,
@@ -239,6 +259,7 @@ impl TopicConfig {
             "delete.retention.ms" => self.delete_retention_ms.to_string(),
             "max.message.bytes" => self.max_message_bytes.to_string(),
             "min.insync.replicas" => self.min_insync_replicas.to_string(),
+            "unclean.leader.election.enable" => self.unclean_leader_election_enable.to_string(),
             "message.timestamp.type" => self.message_timestamp_type.name().to_string(),
             "min.cleanable.dirty.ratio" => format!("{}", self.min_cleanable_dirty_ratio),
             _ => return None,
@@ -290,7 +311,7 @@ pub type BrokerId = i32;
 pub struct Partition {
     /// The leader's log.
     pub log: PartitionLog,
-    /// The broker leading it.
+    /// The broker leading it, or [`crate::replication::NO_LEADER`] (offline).
     pub leader: BrokerId,
     /// Its replicas, the preferred leader first.
     pub replicas: Vec<BrokerId>,
@@ -298,15 +319,26 @@ pub struct Partition {
     pub isr: Vec<BrokerId>,
     /// The leader epoch.
     pub leader_epoch: i32,
+    /// What the leader knows of each replica, in the order of `replicas`.
+    pub replica_states: Vec<ReplicaState>,
 }
 
 impl Partition {
-    fn new(broker: BrokerId) -> Self {
+    fn new(replicas: Vec<BrokerId>, now: SimTime) -> Self {
+        let state = ReplicaState {
+            log_end_offset: 0,
+            diverged_at: None,
+            last_caught_up: now,
+        };
         Self {
             log: PartitionLog::new(),
-            leader: broker,
-            replicas: alloc::vec![broker],
-            isr: alloc::vec![broker],
+            leader: replicas
+                .first()
+                .copied()
+                .unwrap_or(crate::replication::NO_LEADER),
+            isr: replicas.clone(),
+            replica_states: alloc::vec![state; replicas.len()],
+            replicas,
             leader_epoch: 0,
         }
     }
@@ -321,12 +353,26 @@ pub struct Topic {
 }
 
 impl Topic {
-    pub(crate) fn new(name: &str, partitions: u32, config: TopicConfig, broker: BrokerId) -> Self {
+    /// A topic whose partition `i` has the replicas `assignment[i]`.
+    pub(crate) fn new(
+        name: &str,
+        assignment: Vec<Vec<BrokerId>>,
+        config: TopicConfig,
+        now: SimTime,
+    ) -> Self {
         Self {
             name: Arc::from(name),
             config,
-            partitions: (0..partitions).map(|_| Partition::new(broker)).collect(),
+            partitions: assignment
+                .into_iter()
+                .map(|r| Partition::new(r, now))
+                .collect(),
         }
+    }
+
+    /// Its replication factor.
+    pub fn replication_factor(&self) -> usize {
+        self.partitions.first().map_or(0, |p| p.replicas.len())
     }
 
     /// The topic's name.
@@ -358,7 +404,8 @@ impl Topic {
             .ok_or_else(|| unknown_partition(name, p))
     }
 
-    pub(crate) fn add_partitions(&mut self, total: u32, broker: BrokerId) -> Result<()> {
+    /// Checks that the topic may grow to `total` partitions.
+    pub(crate) fn check_new_partition_count(&self, total: u32) -> Result<()> {
         let current = self.partitions.len() as u32;
         if total == current {
             return Err(err!(
@@ -372,10 +419,13 @@ impl Topic {
                 "Topic currently has {current} partitions, which is higher than the requested {total}."
             ));
         }
-        check_partition_count(total)?;
+        check_partition_count(total)
+    }
+
+    /// Adds partitions with these replicas (checked with `check_new_partition_count`).
+    pub(crate) fn add_partitions(&mut self, assignment: Vec<Vec<BrokerId>>, now: SimTime) {
         self.partitions
-            .resize_with(total as usize, || Partition::new(broker));
-        Ok(())
+            .extend(assignment.into_iter().map(|r| Partition::new(r, now)));
     }
 
     pub(crate) fn hash_into(&self, h: &mut StateHasher) {
@@ -384,6 +434,7 @@ impl Topic {
         for p in &self.partitions {
             h.i64(p.leader.into());
             h.i64(p.leader_epoch.into());
+            p.hash_replication(h);
             p.log.hash_into(h);
         }
     }
@@ -474,18 +525,22 @@ mod tests {
 
     #[test]
     fn partitions_only_grow_within_the_limit() {
-        let mut t = Topic::new("t", 2, TopicConfig::default(), 1);
+        let one = |n: usize| alloc::vec![alloc::vec![1]; n];
+        let mut t = Topic::new("t", one(2), TopicConfig::default(), SimTime::ZERO);
         assert_eq!(
-            t.add_partitions(2, 1).unwrap_err().code,
+            t.check_new_partition_count(2).unwrap_err().code,
             ErrorCode::InvalidPartitions
         );
         assert_eq!(
-            t.add_partitions(1, 1).unwrap_err().code,
+            t.check_new_partition_count(1).unwrap_err().code,
             ErrorCode::InvalidPartitions
         );
-        t.add_partitions(5, 1).unwrap();
+        t.check_new_partition_count(5).unwrap();
+        t.add_partitions(one(3), SimTime::ZERO);
         assert_eq!(t.partitions().len(), 5);
-        assert!(t.add_partitions(MAX_PARTITIONS_PER_TOPIC + 1, 1).is_err());
+        assert!(t
+            .check_new_partition_count(MAX_PARTITIONS_PER_TOPIC + 1)
+            .is_err());
         assert_eq!(
             t.partition(5).unwrap_err().code,
             ErrorCode::UnknownTopicOrPartition

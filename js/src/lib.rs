@@ -36,7 +36,7 @@ const TYPES: &str = r#"
 /** Kafka properties by their own names: `{ "linger.ms": 5, acks: "all" }`. */
 export type Config = Record<string, string | number | boolean>;
 export interface ClusterOptions { seed?: number; brokerConfig?: Config; }
-export interface TopicOptions { partitions?: number; config?: Config; }
+export interface TopicOptions { partitions?: number; replicationFactor?: number; config?: Config; }
 /** Record bytes: text when UTF-8, else `{ hex }`; `null` is Kafka's null. */
 export type Bytes = string | { hex: string } | null;
 export interface Message {
@@ -294,7 +294,7 @@ impl Cluster {
         Cluster::from_script(&script::print(&decode_link(url)?))
     }
 
-    /// `createTopic(name, { partitions, config })`.
+    /// `createTopic(name, { partitions, replicationFactor, config })`.
     #[wasm_bindgen(js_name = createTopic)]
     pub fn create_topic(&self, name: &str, options: TopicOptions) -> Result<(), JsValue> {
         let options: JsValue = options.into();
@@ -306,12 +306,20 @@ impl Cluster {
             "INVALID_PARTITIONS",
         )?
         .unwrap_or(1.0);
+        let replication_factor = whole(
+            &options,
+            "replicationFactor",
+            0.0,
+            f64::from(u32::MAX),
+            "INVALID_REPLICATION_FACTOR",
+        )?;
         let configs = configs(field(&options, "config"))?;
         apply(
             &self.state,
             Command::CreateTopic {
                 name: name.into(),
                 partitions: partitions as u32,
+                replication_factor: replication_factor.map(|rf| rf as u32),
                 configs,
             },
         )?;

@@ -9,16 +9,20 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("compaction"),
     golden!("eos"),
     golden!("errors"),
+    golden!("failover"),
     golden!("fifty"),
     golden!("generate"),
     golden!("groups"),
     golden!("idempotence"),
+    golden!("isr"),
+    golden!("not_enough_replicas"),
     golden!("play"),
     golden!("produce_consume"),
     golden!("retention"),
     golden!("semantics"),
     golden!("topics"),
     golden!("transactions"),
+    golden!("unclean"),
 ];
 
 macro_rules! golden {

@@ -4,7 +4,7 @@
 
 use logplay_core::link;
 use logplay_core::script::{
-    parse, print, Command, DescribeTarget, Script, SeekTarget, Template, Value,
+    parse, print, BrokerAction, Command, DescribeTarget, Script, SeekTarget, Template, Value,
 };
 use proptest::prelude::*;
 
@@ -52,13 +52,31 @@ fn partition() -> impl Strategy<Value = (String, u32)> {
 
 fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
-        (name(), 1u32..50, configs()).prop_map(|(name, partitions, configs)| {
-            Command::CreateTopic {
-                name,
-                partitions,
-                configs,
+        (name(), 1u32..50, prop::option::of(1u32..5), configs()).prop_map(
+            |(name, partitions, replication_factor, configs)| {
+                Command::CreateTopic {
+                    name,
+                    partitions,
+                    replication_factor,
+                    configs,
+                }
             }
-        }),
+        ),
+        (
+            1usize..33,
+            prop::option::of(prop::collection::vec(name(), 1..4))
+        )
+            .prop_map(|(count, racks)| Command::Brokers { count, racks }),
+        (
+            1i32..10,
+            prop_oneof![
+                Just(BrokerAction::Stop),
+                Just(BrokerAction::Start),
+                Just(BrokerAction::Isolate),
+                Just(BrokerAction::Heal)
+            ]
+        )
+            .prop_map(|(broker, action)| Command::BrokerChange { broker, action }),
         name().prop_map(Command::DeleteTopic),
         (name(), configs()).prop_map(|(name, configs)| Command::Producer { name, configs }),
         (

@@ -7,13 +7,25 @@ use logplay_core::topic::validate_topic_name;
 use crate::state::{Action, Origin};
 
 /// The action of the create form: Kafka's checks first, with Kafka's error text.
-pub fn create_topic(name: &str, partitions: &str, configs: &str) -> Action {
+pub fn create_topic(
+    name: &str,
+    partitions: &str,
+    replication_factor: &str,
+    configs: &str,
+) -> Action {
     let refuse = |text: String| Action::Refuse(Origin::Topic, text);
     if let Err(e) = validate_topic_name(name.trim()) {
         return refuse(e.to_string());
     }
     let Ok(partitions) = partitions.trim().parse::<u32>() else {
         return refuse(format!("INVALID_PARTITIONS: the number of partitions must be a whole number, not `{partitions}`"));
+    };
+    let replication_factor = match replication_factor.trim() {
+        "" => None,
+        rf => match rf.parse::<u32>() {
+            Ok(rf) => Some(rf),
+            Err(_) => return refuse(format!("INVALID_REPLICATION_FACTOR: the replication factor must be a whole number, not `{rf}`")),
+        },
     };
     // The script parser reads `KEY=VALUE` configs (and durations like 1h) for us.
     let configs = match script::parse(&format!("topic config t {configs}")) {
@@ -29,6 +41,7 @@ pub fn create_topic(name: &str, partitions: &str, configs: &str) -> Action {
         vec![Command::CreateTopic {
             name: name.trim().to_string(),
             partitions,
+            replication_factor,
             configs,
         }],
     )

@@ -641,13 +641,16 @@ mod tests {
         let (before, script) = (hash(&p), p.script_text());
         let cases = [
             (
-                create_topic("bad name!", "1", ""),
+                create_topic("bad name!", "1", "", ""),
                 "INVALID_TOPIC_EXCEPTION",
             ),
-            (create_topic("t", "0", ""), "INVALID_PARTITIONS"),
-            (create_topic("t", "x", ""), "INVALID_PARTITIONS"),
-            (create_topic("t", "1", "retention.mss=5"), "INVALID_CONFIG"),
-            (create_topic("orders", "1", ""), "TOPIC_ALREADY_EXISTS"),
+            (create_topic("t", "0", "", ""), "INVALID_PARTITIONS"),
+            (create_topic("t", "x", "", ""), "INVALID_PARTITIONS"),
+            (
+                create_topic("t", "1", "", "retention.mss=5"),
+                "INVALID_CONFIG",
+            ),
+            (create_topic("orders", "1", "", ""), "TOPIC_ALREADY_EXISTS"),
             (
                 Action::Console("produce nobody orders".into()),
                 "INVALID_REQUEST",

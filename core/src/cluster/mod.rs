@@ -14,6 +14,7 @@ use crate::log::{CleanupReport, SegmentInfo};
 use crate::producer::{Producer, ProducerConfig, ProducerEvent};
 use crate::rand::Rng;
 use crate::record::{Message, ProducerRecord};
+use crate::replication::{assign_replicas, Broker, BrokerState, ReplicaChange, MAX_BROKERS};
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
 use crate::topic::{
@@ -29,8 +30,6 @@ pub const MAX_CLIENTS: usize = 20_000;
 /// The most partition passes (retention checks plus cleaner passes, times partitions) one
 /// clock step may run.
 pub const MAX_BROKER_WORK: u64 = 20_000_000;
-/// The broker every partition lives on, until replication lands.
-const BROKER: BrokerId = 1;
 
 /// Cluster-wide settings: the seed and the broker configs the simulation uses.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -44,6 +43,14 @@ pub struct ClusterConfig {
     /// `group.initial.rebalance.delay.ms`: a new group waits this long for more members
     /// before its first rebalance completes (default 3000).
     pub group_initial_rebalance_delay_ms: u64,
+    /// `default.replication.factor`: for topics created without one (default 1).
+    pub default_replication_factor: u32,
+    /// `replica.lag.time.max.ms`: a follower that has not caught up for this long leaves the
+    /// ISR (default 30000).
+    pub replica_lag_time_max_ms: u64,
+    /// `replica.fetch.wait.max.ms`: followers fetch from their leaders at this pace
+    /// (default 500).
+    pub replica_fetch_wait_max_ms: u64,
 }
 
 impl Default for ClusterConfig {
@@ -53,6 +60,9 @@ impl Default for ClusterConfig {
             log_retention_check_interval_ms: 300_000,
             log_cleaner_backoff_ms: 15_000,
             group_initial_rebalance_delay_ms: 3_000,
+            default_replication_factor: 1,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
         }
     }
 }
@@ -73,6 +83,18 @@ impl ClusterConfig {
                 self.group_initial_rebalance_delay_ms =
                     crate::config::parse_u64(key, value, 0, i32::MAX as u64)?
             }
+            "default.replication.factor" => {
+                self.default_replication_factor =
+                    crate::config::parse_u64(key, value, 1, MAX_BROKERS as u64)? as u32
+            }
+            "replica.lag.time.max.ms" => {
+                self.replica_lag_time_max_ms =
+                    crate::config::parse_u64(key, value, 1, i64::MAX as u64)?
+            }
+            "replica.fetch.wait.max.ms" => {
+                self.replica_fetch_wait_max_ms =
+                    crate::config::parse_u64(key, value, 1, i32::MAX as u64)?
+            }
             _ => return Err(crate::config::unknown_key("broker", key)),
         }
         Ok(())
@@ -87,6 +109,7 @@ pub struct ProducerHandle(u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ConsumerHandle(u32);
 
+mod brokers;
 mod groups;
 mod txn;
 
@@ -111,6 +134,22 @@ pub enum ClusterEvent {
         /// What changed.
         change: GroupChange,
     },
+    /// Replication changed a partition: a leader election, an ISR change, a truncation.
+    Replica {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition.
+        partition: u32,
+        /// What changed.
+        change: ReplicaChange,
+    },
+    /// A broker stopped, started, was cut off or healed.
+    Broker {
+        /// The broker.
+        broker: BrokerId,
+        /// Its new state.
+        state: BrokerState,
+    },
     /// The log cleaner compacted a partition.
     Compaction {
         /// The topic.
@@ -127,12 +166,16 @@ pub enum ClusterEvent {
 pub struct PartitionDescription {
     /// The partition index.
     pub partition: u32,
-    /// The leader broker.
+    /// The leader broker (-1: offline).
     pub leader: BrokerId,
+    /// The leader epoch.
+    pub leader_epoch: i32,
     /// The replicas.
     pub replicas: Vec<BrokerId>,
     /// The in-sync replicas.
     pub isr: Vec<BrokerId>,
+    /// Each replica's log end offset, in the order of `replicas`.
+    pub replica_log_end_offsets: Vec<i64>,
     /// The log start offset.
     pub log_start_offset: i64,
     /// The high watermark.
@@ -180,6 +223,9 @@ pub struct Cluster {
     groups: BTreeMap<String, Group>,
     /// The transaction coordinator's state, by `transactional.id`.
     transactions: BTreeMap<String, TransactionMetadata>,
+    brokers: Vec<Broker>,
+    next_replica_fetch: SimTime,
+    next_isr_check: SimTime,
 }
 
 impl Cluster {
@@ -199,6 +245,13 @@ impl Cluster {
             events: Vec::new(),
             groups: BTreeMap::new(),
             transactions: BTreeMap::new(),
+            brokers: alloc::vec![Broker {
+                id: 1,
+                rack: None,
+                state: BrokerState::Running,
+            }],
+            next_replica_fetch: SimTime::ZERO,
+            next_isr_check: SimTime::ZERO,
         }
     }
 
@@ -222,7 +275,12 @@ impl Cluster {
             .iter()
             .flatten()
             .filter_map(Producer::next_deadline);
-        let brokers = [self.next_retention_check, self.next_cleaner_run];
+        let replication = self
+            .is_replicated()
+            .then_some([self.next_replica_fetch, self.next_isr_check]);
+        let brokers = [self.next_retention_check, self.next_cleaner_run]
+            .into_iter()
+            .chain(replication.into_iter().flatten());
         let groups = self.group_deadlines();
         clients
             .chain(brokers)
@@ -278,6 +336,7 @@ impl Cluster {
 
     fn run_due(&mut self) {
         let now = self.now;
+        self.run_replication();
         for p in self.producers.iter_mut().flatten() {
             p.run(&mut self.topics, now);
         }
@@ -329,11 +388,24 @@ impl Cluster {
 
     // ---- admin ----------------------------------------------------------------------------
 
-    /// `createTopics`. Returns warnings (Kafka warns on names with `.` or `_`).
+    /// `createTopics` with `default.replication.factor`. Returns warnings (Kafka warns on
+    /// names with `.` or `_`).
     pub fn create_topic(
         &mut self,
         name: &str,
         partitions: u32,
+        configs: &[(&str, &str)],
+    ) -> Result<Vec<String>> {
+        self.create_replicated_topic(name, partitions, None, configs)
+    }
+
+    /// `createTopics` with a replication factor (`None`: `default.replication.factor`).
+    /// Replicas are placed on the live brokers as Kafka places them.
+    pub fn create_replicated_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        replication_factor: Option<u32>,
         configs: &[(&str, &str)],
     ) -> Result<Vec<String>> {
         validate_topic_name(name)?;
@@ -349,6 +421,10 @@ impl Cluster {
         check_partition_count(partitions)?;
         self.check_total_partitions(u64::from(partitions))?;
         let config = TopicConfig::from_entries(configs.iter().copied())?;
+        let rf = replication_factor.unwrap_or(self.config.default_replication_factor);
+        let mut rng = self.rng.clone();
+        let assignment = assign_replicas(&self.brokers, 0..partitions, rf, &mut rng)?;
+        self.rng = rng;
         let mut warnings = Vec::new();
         if name.contains(['.', '_']) {
             warnings.push(
@@ -358,7 +434,7 @@ impl Cluster {
         }
         self.topics.insert(
             Arc::from(name),
-            Topic::new(name, partitions, config, BROKER),
+            Topic::new(name, assignment, config, self.now),
         );
         Ok(warnings)
     }
@@ -390,12 +466,20 @@ impl Cluster {
 
     /// `createPartitions`: grows the topic to `total` partitions.
     pub fn add_partitions(&mut self, name: &str, total: u32) -> Result<()> {
-        let current = self.topic(name)?.partitions.len() as u32;
-        self.check_total_partitions(u64::from(total.saturating_sub(current)))?;
+        let topic = self.topic(name)?;
+        let current = topic.partitions.len() as u32;
+        topic.check_new_partition_count(total)?;
+        self.check_total_partitions(u64::from(total - current))?;
+        let rf = topic.replication_factor() as u32;
+        let mut rng = self.rng.clone();
+        let assignment = assign_replicas(&self.brokers, current..total, rf, &mut rng)?;
+        self.rng = rng;
+        let now = self.now;
         self.topics
             .get_mut(name)
             .ok_or_else(|| unknown_topic(name))?
-            .add_partitions(total, BROKER)
+            .add_partitions(assignment, now);
+        Ok(())
     }
 
     /// `incrementalAlterConfigs` (SET): all of `configs`, or none if one is invalid.
@@ -409,6 +493,8 @@ impl Cluster {
             config.set(key, value)?;
         }
         topic.config = config;
+        // KRaft elects at once when unclean election is switched on for an offline partition.
+        self.elect_offline_partitions();
         Ok(())
     }
 
@@ -445,8 +531,12 @@ impl Cluster {
                 .map(|(i, p)| PartitionDescription {
                     partition: i as u32,
                     leader: p.leader,
+                    leader_epoch: p.leader_epoch,
                     replicas: p.replicas.clone(),
                     isr: p.isr.clone(),
+                    replica_log_end_offsets: (0..p.replicas.len())
+                        .map(|i| p.replica_log_end_offset(i))
+                        .collect(),
                     log_start_offset: p.log.log_start_offset(),
                     high_watermark: p.log.high_watermark(),
                     last_stable_offset: p.log.last_stable_offset(),
@@ -754,6 +844,11 @@ impl Cluster {
         let mut h = StateHasher::default();
         h.u64(self.now.0);
         h.u64(self.rng.clone().next_u64());
+        for b in &self.brokers {
+            h.i64(b.id.into());
+            h.str(b.rack.as_deref().unwrap_or_default());
+            h.str(b.state.name());
+        }
         for t in self.topics.values() {
             t.hash_into(&mut h);
         }

@@ -244,8 +244,7 @@ impl Cluster {
             if let Some(part) = topic.partitions.get_mut(p as usize) {
                 // Only an older epoch is refused, and the coordinator holds the newest.
                 let _ = part.log.append_marker(producer, marker, config, now);
-                let leo = part.log.log_end_offset();
-                part.log.set_high_watermark(leo);
+                part.advance_high_watermark();
             }
         }
         if marker == Marker::Commit {

@@ -151,6 +151,31 @@ pub enum DescribeTarget {
     Transaction(String),
 }
 
+/// What `broker ACTION ID` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokerAction {
+    /// A controlled shutdown.
+    Stop,
+    /// Starts it again.
+    Start,
+    /// Cuts it off from the other brokers.
+    Isolate,
+    /// Ends the isolation.
+    Heal,
+}
+
+impl BrokerAction {
+    /// The script's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Stop => "stop",
+            Self::Start => "start",
+            Self::Isolate => "isolate",
+            Self::Heal => "heal",
+        }
+    }
+}
+
 /// One command of a script. Each maps to one call (or a few) on the core.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -159,12 +184,28 @@ pub enum Command {
     Seed(u64),
     /// `broker KEY=VALUE…`: broker configs (before any other command but `seed`).
     Broker(Vec<(String, String)>),
-    /// `topic create NAME partitions=N KEY=VALUE…`.
+    /// `brokers N [racks=R1,R2,…]`: grows the cluster to N brokers, with their racks.
+    Brokers {
+        /// How many.
+        count: usize,
+        /// `broker.rack` of each, in id order.
+        racks: Option<Vec<String>>,
+    },
+    /// `broker stop|start|isolate|heal ID`.
+    BrokerChange {
+        /// The broker id.
+        broker: i32,
+        /// What happens to it.
+        action: BrokerAction,
+    },
+    /// `topic create NAME partitions=N [replication.factor=N] KEY=VALUE…`.
     CreateTopic {
         /// The topic.
         name: String,
         /// Partition count.
         partitions: u32,
+        /// Replicas per partition (absent: `default.replication.factor`).
+        replication_factor: Option<u32>,
         /// Topic configs.
         configs: Vec<(String, String)>,
     },

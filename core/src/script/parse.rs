@@ -6,9 +6,9 @@ use core::fmt;
 
 use super::lexer::{tokenize, Raw, Token};
 use super::{
-    parse_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
-    Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS, MAX_DATAGEN_RATE, MAX_GENERATE,
-    MAX_PLAY_STEPS, MAX_TICK_MS,
+    parse_duration, BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, Script,
+    SeekTarget, Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS, MAX_DATAGEN_RATE,
+    MAX_GENERATE, MAX_PLAY_STEPS, MAX_TICK_MS,
 };
 
 /// Why a script does not parse, and where.
@@ -205,7 +205,8 @@ impl Line {
         let (verb, column) = self.word("a command")?;
         let command = match verb.as_str() {
             "seed" => Command::Seed(self.number("a seed (a whole number)")?),
-            "broker" => Command::Broker(self.configs()?),
+            "broker" => self.broker()?,
+            "brokers" => self.brokers()?,
             "topic" => self.topic()?,
             "producer" => Command::Producer { name: self.name("a producer name")?, configs: self.configs()? },
             "consumer" => Command::Consumer { name: self.name("a consumer name")?, configs: self.configs()? },
@@ -238,7 +239,7 @@ impl Line {
             _ => {
                 return Err(self.error(
                     column,
-                    &alloc::format!("unknown command `{verb}`; commands: seed broker topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe datagen play txn"),
+                    &alloc::format!("unknown command `{verb}`; commands: seed broker brokers topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe datagen play txn"),
                 ))
             }
         };
@@ -252,12 +253,17 @@ impl Line {
             "create" => {
                 let name = self.name("a topic name")?;
                 let mut partitions = 1;
+                let mut replication_factor = None;
                 let mut configs = self.configs()?;
                 if let Some(i) = configs.iter().position(|(k, _)| k == "partitions") {
                     let (_, v) = configs.remove(i);
                     partitions = v.parse().map_err(|_| self.error(column, &alloc::format!("partitions must be a whole number, got `{v}`")))?;
                 }
-                Command::CreateTopic { name, partitions, configs }
+                if let Some(i) = configs.iter().position(|(k, _)| k == "replication.factor") {
+                    let (_, v) = configs.remove(i);
+                    replication_factor = Some(v.parse().map_err(|_| self.error(column, &alloc::format!("replication.factor must be a whole number, got `{v}`")))?);
+                }
+                Command::CreateTopic { name, partitions, replication_factor, configs }
             }
             "delete" => Command::DeleteTopic(self.name("a topic name")?),
             "partitions" => Command::AddPartitions { name: self.name("a topic name")?, total: self.number("a partition count")? },
@@ -634,6 +640,52 @@ impl Line {
             offsets,
             asynchronous,
         })
+    }
+
+    /// `broker KEY=VALUE…` (configs) or `broker stop|start|isolate|heal ID`.
+    fn broker(&mut self) -> Result<Command, ParseError> {
+        let action = match self.tokens.get(self.pos) {
+            Some(Token { key: None, value: Raw::Bare(w), .. }) => match w.as_str() {
+                "stop" => BrokerAction::Stop,
+                "start" => BrokerAction::Start,
+                "isolate" => BrokerAction::Isolate,
+                "heal" => BrokerAction::Heal,
+                _ => return Err(self.error(self.column(), &alloc::format!("unknown broker action `{w}`: use stop, start, isolate, heal or KEY=VALUE configs"))),
+            },
+            _ => return Ok(Command::Broker(self.configs()?)),
+        };
+        self.pos += 1;
+        let broker = self.number("a broker id")?;
+        Ok(Command::BrokerChange { broker, action })
+    }
+
+    /// `brokers N [racks=R1,R2,…]`.
+    fn brokers(&mut self) -> Result<Command, ParseError> {
+        let count = self.number("a broker count")?;
+        let mut racks = None;
+        for (k, raw, column) in self.pairs()? {
+            match k.as_str() {
+                "racks" => {
+                    let list: Vec<String> = raw.text().split(',').map(str::to_string).collect();
+                    if list.iter().any(|r| {
+                        r.is_empty()
+                            || !r
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+                    }) {
+                        return Err(self.error(column, "racks are names of ASCII letters, digits, '.', '_' and '-', separated by commas"));
+                    }
+                    racks = Some(list);
+                }
+                _ => {
+                    return Err(self.error(
+                        column,
+                        &alloc::format!("unknown brokers field `{k}`: use racks=R1,R2,…"),
+                    ))
+                }
+            }
+        }
+        Ok(Command::Brokers { count, racks })
     }
 
     fn fault(&mut self) -> Result<Command, ParseError> {

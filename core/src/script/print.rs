@@ -26,12 +26,26 @@ impl fmt::Display for Command {
                 f.write_str("broker")?;
                 write_configs(f, configs)
             }
+            Command::Brokers { count, racks } => {
+                write!(f, "brokers {count}")?;
+                match racks {
+                    Some(r) => write!(f, " racks={}", r.join(",")),
+                    None => Ok(()),
+                }
+            }
+            Command::BrokerChange { broker, action } => {
+                write!(f, "broker {} {broker}", action.name())
+            }
             Command::CreateTopic {
                 name,
                 partitions,
+                replication_factor,
                 configs,
             } => {
                 write!(f, "topic create {name} partitions={partitions}")?;
+                if let Some(rf) = replication_factor {
+                    write!(f, " replication.factor={rf}")?;
+                }
                 write_configs(f, configs)
             }
             Command::DeleteTopic(name) => write!(f, "topic delete {name}"),

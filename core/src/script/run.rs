@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value as Json};
 
 use super::datagen::Source;
 use super::{
-    Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, TxnAction,
-    MAX_GENERATE, MAX_PLAY_POLLS, MAX_PLAY_STEPS,
+    BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
+    TxnAction, MAX_GENERATE, MAX_PLAY_POLLS, MAX_PLAY_STEPS,
 };
 use crate::cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, OffsetReset, ProducerHandle,
@@ -19,6 +19,7 @@ use crate::error::{err, Error};
 use crate::producer::{Producer, ProducerEvent};
 use crate::rand::Rng;
 use crate::record::{Header, Message, ProducerRecord};
+use crate::replication::ReplicaChange;
 use crate::time::SimTime;
 
 /// One observable result of a command, as a JSON object (confluent-kafka's field names for
@@ -229,12 +230,30 @@ impl Runner {
                 self.config = config;
                 self.cluster = Cluster::new(self.config.clone());
             }
+            Command::Brokers { count, racks } => {
+                let racks: Option<Vec<&str>> = racks
+                    .as_ref()
+                    .map(|r| r.iter().map(String::as_str).collect());
+                c.set_brokers(*count, racks.as_deref())?
+            }
+            Command::BrokerChange { broker, action } => match action {
+                BrokerAction::Stop => c.stop_broker(*broker)?,
+                BrokerAction::Start => c.start_broker(*broker)?,
+                BrokerAction::Isolate => c.isolate_broker(*broker)?,
+                BrokerAction::Heal => c.heal_broker(*broker)?,
+            },
             Command::CreateTopic {
                 name,
                 partitions,
+                replication_factor,
                 configs,
             } => {
-                return c.create_topic(name, *partitions, &pairs(configs));
+                return c.create_replicated_topic(
+                    name,
+                    *partitions,
+                    *replication_factor,
+                    &pairs(configs),
+                );
             }
             Command::DeleteTopic(name) => c.delete_topic(name)?,
             Command::AddPartitions { name, total } => c.add_partitions(name, *total)?,
@@ -745,7 +764,8 @@ impl Runner {
                             .iter()
                             .map(|s| json!({ "base_offset": s.base_offset, "next_offset": s.next_offset, "records": s.records, "tombstones": s.tombstones, "size_in_bytes": s.size_in_bytes, "active": s.active, "cleaned": s.cleaned }))
                             .collect();
-                        json!({ "partition": p.partition, "leader": p.leader, "replicas": p.replicas, "isr": p.isr,
+                        json!({ "partition": p.partition, "leader": p.leader, "leader_epoch": p.leader_epoch, "replicas": p.replicas, "isr": p.isr,
+                                "replica_log_end_offsets": p.replica_log_end_offsets,
                                 "log_start_offset": p.log_start_offset, "high_watermark": p.high_watermark, "last_stable_offset": p.last_stable_offset,
                                 "log_end_offset": p.log_end_offset, "records": p.records, "size_in_bytes": p.size_in_bytes, "segments": segments })
                     })
@@ -802,7 +822,12 @@ impl Runner {
                     })
                     .map(|(n, h)| json!({ "name": n, "kind": if matches!(h, Client::Producer(_)) { "producer" } else { "consumer" } }))
                     .collect();
-                json!({ "now": c.now().0, "seed": c.config().seed, "topics": c.list_topics(), "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash()) })
+                let brokers: Vec<Json> = c
+                    .brokers()
+                    .iter()
+                    .map(|b| json!({ "id": b.id, "rack": b.rack, "state": b.state.name() }))
+                    .collect();
+                json!({ "now": c.now().0, "seed": c.config().seed, "brokers": brokers, "topics": c.list_topics(), "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash()) })
             }
             DescribeTarget::Transaction(id) => {
                 let m = c.describe_transaction(id)?;
@@ -860,6 +885,22 @@ impl Runner {
                         "group",
                         json!({ "group": group, "change": change.describe() }),
                     ));
+                    continue;
+                }
+                ClusterEvent::Broker { broker, state } => {
+                    out.push(Output::new(
+                        line,
+                        "broker",
+                        json!({ "broker": broker, "state": state.name() }),
+                    ));
+                    continue;
+                }
+                ClusterEvent::Replica {
+                    topic,
+                    partition,
+                    change,
+                } => {
+                    out.push(replica_output(line, topic, *partition, change));
                     continue;
                 }
             };
@@ -1167,5 +1208,32 @@ mod tests {
             .and_then(Json::as_str);
         assert_eq!(error, Some("POLICY_VIOLATION"));
         assert_eq!(runner.cluster().state_hash(), before);
+    }
+}
+
+/// A replication change as an output: `leader`, `isr` or `truncated`.
+fn replica_output(line: usize, topic: &str, partition: u32, change: &ReplicaChange) -> Output {
+    match change {
+        ReplicaChange::LeaderElected {
+            leader,
+            leader_epoch,
+            unclean,
+            records_truncated,
+        } => Output::new(
+            line,
+            "leader",
+            json!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
+                    "unclean": unclean, "records_truncated": records_truncated }),
+        ),
+        ReplicaChange::Isr { isr, reason } => Output::new(
+            line,
+            "isr",
+            json!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason }),
+        ),
+        ReplicaChange::Truncated { broker, from, to } => Output::new(
+            line,
+            "truncated",
+            json!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to }),
+        ),
     }
 }

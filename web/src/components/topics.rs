@@ -17,17 +17,19 @@ pub fn topic_form(props: &StoreProps) -> Html {
     let store = &props.store;
     let name = use_state(String::new);
     let partitions = use_state(|| "3".to_string());
+    let replication = use_state(String::new);
     let configs = use_state(String::new);
     let submit = {
-        let (store, name, partitions, configs) = (
+        let (store, name, partitions, replication, configs) = (
             store.clone(),
             name.clone(),
             partitions.clone(),
+            replication.clone(),
             configs.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            store.dispatch(create_topic(&name, &partitions, &configs));
+            store.dispatch(create_topic(&name, &partitions, &replication, &configs));
         })
     };
     html! {
@@ -35,6 +37,7 @@ pub fn topic_form(props: &StoreProps) -> Html {
             <h3>{ "Create a topic" }</h3>
             <label>{ "Name" }<input data-testid="topic-name" value={(*name).clone()} oninput={bind(&name)} placeholder="orders" /></label>
             <label>{ "Partitions" }<input data-testid="topic-partitions" inputmode="numeric" value={(*partitions).clone()} oninput={bind(&partitions)} /></label>
+            <label>{ "Replication factor" }<input data-testid="topic-replication" inputmode="numeric" value={(*replication).clone()} oninput={bind(&replication)} placeholder="default.replication.factor" /></label>
             <label class="wide">{ "Configs" }<input data-testid="topic-configs" value={(*configs).clone()} oninput={bind(&configs)} placeholder="retention.ms=1h cleanup.policy=compact" /></label>
             <button type="submit" data-testid="create-topic">{ "Create" }</button>
             { refusal(store, Origin::Topic, "topic-error") }

@@ -1,0 +1,532 @@
+//! Replication: where replicas go, what the leader knows of its followers, the ISR, the high
+//! watermark and leader elections. The cluster drives it on the clock ([`crate::Cluster`]'s
+//! broker methods); this module holds the per-partition rules.
+//!
+//! A partition keeps one log, the leader's. Followers are prefixes of it, so each is its log
+//! end offset; a replica whose log diverged (it held records a new leader never had) keeps a
+//! truncation point until it is back in touch and truncates, as Kafka's followers do by
+//! leader epoch.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{err, Result};
+use crate::rand::Rng;
+use crate::state_hash::StateHasher;
+use crate::time::SimTime;
+use crate::topic::{BrokerId, Partition, TopicConfig};
+
+/// The most brokers a cluster may have here.
+pub const MAX_BROKERS: usize = 32;
+/// Kafka's `-1`: a partition without a leader is offline.
+pub const NO_LEADER: BrokerId = -1;
+
+/// A broker's state, as the controller sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BrokerState {
+    /// Up and in touch with everyone.
+    Running,
+    /// Shut down: it leads nothing, follows nothing, and left every ISR it could leave.
+    Stopped,
+    /// Cut off from the other brokers (a network partition); clients and the controller
+    /// still reach it.
+    Isolated,
+}
+
+impl BrokerState {
+    /// Lower-case name, as shown and printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Stopped => "stopped",
+            Self::Isolated => "isolated",
+        }
+    }
+}
+
+/// A broker of the simulated cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Broker {
+    /// `node.id`.
+    pub id: BrokerId,
+    /// `broker.rack`, if set.
+    pub rack: Option<String>,
+    /// Running, stopped or isolated.
+    pub state: BrokerState,
+}
+
+impl Broker {
+    /// Whether the controller counts it as alive (it may lead).
+    pub fn is_alive(&self) -> bool {
+        self.state != BrokerState::Stopped
+    }
+}
+
+/// What the leader knows of one replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReplicaState {
+    /// Its log end offset (for the leader itself: the log's, when it last led).
+    pub log_end_offset: i64,
+    /// Where its log diverged from the leader's: it truncates to here once back in touch.
+    pub diverged_at: Option<i64>,
+    /// The last time it had fetched all the leader had (`lastCaughtUpTimeMs`).
+    pub last_caught_up: SimTime,
+}
+
+/// A change replication made, reported as a cluster event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplicaChange {
+    /// A new leader (or none: the partition went offline).
+    LeaderElected {
+        /// The new leader, or [`NO_LEADER`].
+        leader: BrokerId,
+        /// The new leader epoch.
+        leader_epoch: i32,
+        /// Elected from outside the ISR (`unclean.leader.election.enable`).
+        unclean: bool,
+        /// Records the old leader had that the new one never got: gone.
+        records_truncated: u64,
+    },
+    /// The ISR changed.
+    Isr {
+        /// The new ISR.
+        isr: Vec<BrokerId>,
+        /// Why: `shrink` (a follower fell behind for `replica.lag.time.max.ms`, or its broker
+        /// stopped) or `expand` (it caught up).
+        reason: &'static str,
+    },
+    /// A returning replica dropped records the leader does not have.
+    Truncated {
+        /// The replica's broker.
+        broker: BrokerId,
+        /// Its log end offset before.
+        from: i64,
+        /// After.
+        to: i64,
+    },
+}
+
+/// Kafka's replica placement (`AdminUtils.assignReplicasToBrokers`): the first replica of
+/// partition `p` on broker `(p + start) % n`, the others shifted by a step that grows every
+/// `n` partitions; with racks, brokers are interleaved by rack and each replica goes to a rack
+/// that has none yet while one is left. `start` and the shift come from the seed.
+pub fn assign_replicas(
+    brokers: &[Broker],
+    partitions: core::ops::Range<u32>,
+    replication_factor: u32,
+    rng: &mut Rng,
+) -> Result<Vec<Vec<BrokerId>>> {
+    let live: Vec<&Broker> = brokers.iter().filter(|b| b.is_alive()).collect();
+    let n = live.len();
+    if replication_factor == 0 {
+        return Err(err!(
+            InvalidReplicationFactor,
+            "Replication factor must be larger than 0."
+        ));
+    }
+    if replication_factor as usize > n {
+        return Err(err!(
+            InvalidReplicationFactor,
+            "Replication factor: {replication_factor} larger than available brokers: {n}."
+        ));
+    }
+    let racked = live.iter().filter(|b| b.rack.is_some()).count();
+    if racked != 0 && racked != n {
+        return Err(err!(
+            InvalidReplicationFactor,
+            "Not all brokers have rack information for replica rack aware assignment."
+        ));
+    }
+    let arranged: Vec<&Broker> = if racked == 0 {
+        live
+    } else {
+        rack_alternated(&live)
+    };
+    let mut racks: Vec<&str> = arranged.iter().filter_map(|b| b.rack.as_deref()).collect();
+    racks.sort_unstable();
+    racks.dedup();
+    let n_racks = racks.len().max(1);
+    let (start, mut shift) = if n > 1 {
+        (rng.below(n as u64) as usize, rng.below(n as u64) as usize)
+    } else {
+        (0, 0)
+    };
+    let mut out = Vec::with_capacity(partitions.len());
+    for p in partitions {
+        let p = p as usize;
+        if p > 0 && p % n == 0 {
+            shift += 1;
+        }
+        let first = (p + start) % n;
+        let mut chosen = alloc::vec![arranged[first]];
+        let mut k = 0;
+        while chosen.len() < replication_factor as usize {
+            let step = if racked == 0 { shift } else { shift * n_racks };
+            let b = arranged[replica_index(first, step, k, n)];
+            k += 1;
+            let rack_ok = racked == 0
+                || !chosen.iter().any(|c| c.rack == b.rack)
+                || distinct_racks(&chosen) == n_racks;
+            let broker_ok = !chosen.iter().any(|c| c.id == b.id);
+            if rack_ok && broker_ok {
+                chosen.push(b);
+            }
+        }
+        out.push(chosen.iter().map(|b| b.id).collect());
+    }
+    Ok(out)
+}
+
+fn replica_index(first: usize, shift: usize, k: usize, n: usize) -> usize {
+    (first + 1 + (shift + k) % (n - 1)) % n
+}
+
+fn distinct_racks(brokers: &[&Broker]) -> usize {
+    let mut racks: Vec<_> = brokers.iter().map(|b| &b.rack).collect();
+    racks.sort_unstable();
+    racks.dedup();
+    racks.len()
+}
+
+/// Kafka's `getRackAlternatedBrokerList`: racks in name order, then the first broker of each,
+/// the second of each, and so on.
+fn rack_alternated<'a>(brokers: &[&'a Broker]) -> Vec<&'a Broker> {
+    let mut by_rack: Vec<(&str, Vec<&Broker>)> = Vec::new();
+    let mut sorted = brokers.to_vec();
+    sorted.sort_by_key(|b| b.id);
+    for b in sorted {
+        let rack = b.rack.as_deref().unwrap_or_default();
+        match by_rack.iter_mut().find(|(r, _)| *r == rack) {
+            Some((_, list)) => list.push(b),
+            None => by_rack.push((rack, alloc::vec![b])),
+        }
+    }
+    by_rack.sort_by(|a, b| a.0.cmp(b.0));
+    let longest = by_rack.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+    (0..longest)
+        .flat_map(|i| by_rack.iter().filter_map(move |(_, l)| l.get(i).copied()))
+        .collect()
+}
+
+impl Partition {
+    /// The log end offset of replica `i`: the log's for the leader.
+    pub fn replica_log_end_offset(&self, i: usize) -> i64 {
+        if self.replicas.get(i) == Some(&self.leader) {
+            return self.log.log_end_offset();
+        }
+        self.replica_states.get(i).map_or(0, |r| {
+            r.diverged_at
+                .map_or(r.log_end_offset, |d| r.log_end_offset.min(d))
+        })
+    }
+
+    /// Whether the partition has fewer in-sync replicas than replicas.
+    pub fn is_under_replicated(&self) -> bool {
+        self.isr.len() < self.replicas.len()
+    }
+
+    /// Whether the partition has no leader.
+    pub fn is_offline(&self) -> bool {
+        self.leader == NO_LEADER
+    }
+
+    /// Kafka's `maybeIncrementLeaderHW`: the high watermark moves up to the smallest log end
+    /// offset in the ISR, and never down on a leader.
+    pub(crate) fn advance_high_watermark(&mut self) {
+        let min_isr_leo = (0..self.replicas.len())
+            .filter(|&i| self.isr.contains(&self.replicas[i]))
+            .map(|i| self.replica_log_end_offset(i))
+            .min()
+            .unwrap_or_else(|| self.log.log_end_offset());
+        if min_isr_leo > self.log.high_watermark() {
+            self.log.set_high_watermark(min_isr_leo);
+        }
+    }
+
+    /// The leader-side checks of a produce request before the append.
+    pub(crate) fn check_produce(
+        &self,
+        topic: &str,
+        acks_all: bool,
+        config: &TopicConfig,
+    ) -> Result<()> {
+        if self.is_offline() {
+            return Err(err!(
+                NotLeaderOrFollower,
+                "{topic} has no leader: every replica in its ISR is down"
+            ));
+        }
+        if acks_all && (self.isr.len() as u32) < config.min_insync_replicas {
+            return Err(err!(
+                NotEnoughReplicas,
+                "Messages are rejected since there are fewer in-sync replicas than required: ISR {:?}, min.insync.replicas={}",
+                self.isr,
+                config.min_insync_replicas
+            ));
+        }
+        Ok(())
+    }
+
+    /// A follower fetch: replica `i` gets all the leader has, and rejoins the ISR once it has
+    /// reached the high watermark.
+    pub(crate) fn follower_fetch(&mut self, i: usize, now: SimTime, out: &mut Vec<ReplicaChange>) {
+        self.settle_divergence(i, out);
+        let end = self.log.log_end_offset();
+        let broker = self.replicas[i];
+        if let Some(r) = self.replica_states.get_mut(i) {
+            r.log_end_offset = end;
+            r.last_caught_up = now;
+        }
+        if !self.isr.contains(&broker) && end >= self.log.high_watermark() {
+            self.isr.push(broker);
+            self.sort_isr();
+            out.push(ReplicaChange::Isr {
+                isr: self.isr.clone(),
+                reason: "expand",
+            });
+        }
+        self.advance_high_watermark();
+    }
+
+    /// A replica back in touch truncates where its log diverged.
+    pub(crate) fn settle_divergence(&mut self, i: usize, out: &mut Vec<ReplicaChange>) {
+        let broker = self.replicas[i];
+        if let Some(r) = self.replica_states.get_mut(i) {
+            if let Some(at) = r.diverged_at.take() {
+                if r.log_end_offset > at {
+                    out.push(ReplicaChange::Truncated {
+                        broker,
+                        from: r.log_end_offset,
+                        to: at,
+                    });
+                    r.log_end_offset = at;
+                }
+            }
+        }
+    }
+
+    /// Kafka's `maybeShrinkIsr`: followers that have not caught up for `lag_ms` leave the ISR.
+    pub(crate) fn shrink_isr(&mut self, now: SimTime, lag_ms: u64, out: &mut Vec<ReplicaChange>) {
+        if self.is_offline() {
+            return;
+        }
+        let before = self.isr.len();
+        let (replicas, states, leader) = (&self.replicas, &self.replica_states, self.leader);
+        self.isr.retain(|b| {
+            *b == leader
+                || replicas
+                    .iter()
+                    .position(|r| r == b)
+                    .and_then(|i| states.get(i))
+                    .is_some_and(|r| now - r.last_caught_up <= lag_ms)
+        });
+        if self.isr.len() != before {
+            out.push(ReplicaChange::Isr {
+                isr: self.isr.clone(),
+                reason: "shrink",
+            });
+            self.advance_high_watermark();
+        }
+    }
+
+    /// The controller takes a stopped broker out of the ISR (unless it is the last member,
+    /// as KRaft keeps it) and elects a new leader if it led.
+    pub(crate) fn broker_stopped(
+        &mut self,
+        broker: BrokerId,
+        alive: &dyn Fn(BrokerId) -> bool,
+        config: &TopicConfig,
+        now: SimTime,
+        out: &mut Vec<ReplicaChange>,
+    ) {
+        if !self.replicas.contains(&broker) {
+            return;
+        }
+        if self.leader == broker {
+            let end = self.log.log_end_offset();
+            if let Some(i) = self.replicas.iter().position(|&b| b == broker) {
+                self.replica_states[i].log_end_offset = end;
+            }
+        }
+        if self.isr.len() > 1 && self.isr.contains(&broker) {
+            self.isr.retain(|&b| b != broker);
+            out.push(ReplicaChange::Isr {
+                isr: self.isr.clone(),
+                reason: "shrink",
+            });
+        }
+        if self.leader == broker {
+            self.elect(alive, config, now, out);
+        } else {
+            self.advance_high_watermark();
+        }
+    }
+
+    /// Leader election: the first replica (in assignment order) that is alive and in the ISR;
+    /// failing that, with `unclean.leader.election.enable`, the first alive replica; failing
+    /// that, no leader. The new leader's log is the truth: what others hold beyond it goes.
+    pub(crate) fn elect(
+        &mut self,
+        alive: &dyn Fn(BrokerId) -> bool,
+        config: &TopicConfig,
+        now: SimTime,
+        out: &mut Vec<ReplicaChange>,
+    ) {
+        let clean = self
+            .replicas
+            .iter()
+            .position(|&b| alive(b) && self.isr.contains(&b));
+        let unclean = clean
+            .is_none()
+            .then(|| config.unclean_leader_election_enable)
+            .filter(|&on| on)
+            .and_then(|_| self.replicas.iter().position(|&b| alive(b)));
+        let Some(i) = clean.or(unclean) else {
+            if self.leader != NO_LEADER {
+                self.leader = NO_LEADER;
+                self.leader_epoch += 1;
+                out.push(ReplicaChange::LeaderElected {
+                    leader: NO_LEADER,
+                    leader_epoch: self.leader_epoch,
+                    unclean: false,
+                    records_truncated: 0,
+                });
+            }
+            return;
+        };
+        let leader = self.replicas[i];
+        // The new leader's own log, as it was when it last fetched.
+        let mut own = Vec::new();
+        self.settle_divergence(i, &mut own);
+        let new_end = self.replica_states[i].log_end_offset;
+        self.leader = leader;
+        self.leader_epoch += 1;
+        let truncated = self.log.truncate_to(new_end);
+        for (j, r) in self.replica_states.iter_mut().enumerate() {
+            if j != i && r.log_end_offset > new_end {
+                r.diverged_at = Some(r.diverged_at.map_or(new_end, |d| d.min(new_end)));
+            }
+        }
+        if unclean.is_some() {
+            self.isr = alloc::vec![leader];
+        }
+        // The transaction coordinator writes again the markers the new leader never got.
+        for (producer, marker) in &truncated.markers {
+            let _ = self.log.append_marker(*producer, *marker, config, now);
+        }
+        out.push(ReplicaChange::LeaderElected {
+            leader,
+            leader_epoch: self.leader_epoch,
+            unclean: unclean.is_some(),
+            records_truncated: truncated.records - truncated.markers.len() as u64,
+        });
+        self.advance_high_watermark();
+    }
+
+    pub(crate) fn hash_replication(&self, h: &mut StateHasher) {
+        for (b, r) in self.replicas.iter().zip(&self.replica_states) {
+            h.i64((*b).into());
+            h.i64(r.log_end_offset);
+            h.i64(r.diverged_at.unwrap_or(-1));
+            h.u64(r.last_caught_up.0);
+        }
+        for b in &self.isr {
+            h.i64((*b).into());
+        }
+    }
+
+    fn sort_isr(&mut self) {
+        let order = &self.replicas;
+        self.isr
+            .sort_by_key(|b| order.iter().position(|r| r == b).unwrap_or(usize::MAX));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn brokers(racks: &[Option<&str>]) -> Vec<Broker> {
+        racks
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Broker {
+                id: i as BrokerId + 1,
+                rack: r.map(String::from),
+                state: BrokerState::Running,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn replicas_spread_round_robin_with_a_growing_shift() {
+        let b = brokers(&[None; 3]);
+        // With start 0 and shift 0 (as the seed gives here or not), each broker leads one
+        // partition of every three, and no partition has a broker twice.
+        let mut rng = Rng::new(7);
+        let a = assign_replicas(&b, 0..6, 3, &mut rng).unwrap();
+        for replicas in &a {
+            let mut s = replicas.clone();
+            s.sort_unstable();
+            s.dedup();
+            assert_eq!(s.len(), 3, "{a:?}");
+        }
+        let leaders: Vec<_> = a.iter().map(|r| r[0]).collect();
+        assert_eq!(
+            leaders[0..3]
+                .iter()
+                .collect::<alloc::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
+        assert_eq!(
+            leaders[0..3],
+            leaders[3..6],
+            "leaders go round-robin: {a:?}"
+        );
+        assert_ne!(
+            a[0][1], a[3][1],
+            "the follower shift grows after n partitions: {a:?}"
+        );
+    }
+
+    #[test]
+    fn rack_aware_placement_puts_replicas_on_distinct_racks() {
+        let b = brokers(&[
+            Some("a"),
+            Some("a"),
+            Some("b"),
+            Some("b"),
+            Some("c"),
+            Some("c"),
+        ]);
+        for seed in 0..20 {
+            let a = assign_replicas(&b, 0..12, 3, &mut Rng::new(seed)).unwrap();
+            for replicas in a {
+                let mut racks: Vec<_> = replicas
+                    .iter()
+                    .map(|id| b[*id as usize - 1].rack.clone())
+                    .collect();
+                racks.sort();
+                racks.dedup();
+                assert_eq!(racks.len(), 3, "seed {seed}: {replicas:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn placement_refuses_what_kafka_refuses() {
+        let mut rng = Rng::new(0);
+        let e = assign_replicas(&brokers(&[None; 2]), 0..1, 3, &mut rng).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidReplicationFactor);
+        assert!(
+            e.message.contains("larger than available brokers: 2"),
+            "{e}"
+        );
+        let e = assign_replicas(&brokers(&[Some("a"), None]), 0..1, 2, &mut rng).unwrap_err();
+        assert!(e.message.contains("rack information"), "{e}");
+    }
+}
