@@ -580,11 +580,13 @@ impl Consumer {
     }
 
     /// `poll()`: auto-commits if due, then reads up to `max.poll.records` from the
-    /// assigned, unpaused partitions, taking turns between them.
+    /// assigned, unpaused partitions, taking turns between them. Without `offsets` (the
+    /// group coordinator is unavailable) it neither commits nor looks up committed offsets:
+    /// it reads only where it has a position.
     pub(crate) fn poll(
         &mut self,
         topics: &Topics,
-        offsets: &mut OffsetStore,
+        offsets: Option<&mut OffsetStore>,
         now: SimTime,
     ) -> Result<Vec<Message>> {
         if self.assignment.is_empty() && self.subscription.is_none() {
@@ -597,11 +599,13 @@ impl Consumer {
         if self.assignment.is_empty() {
             return Ok(Vec::new());
         }
-        if self.config.enable_auto_commit && now >= self.next_auto_commit {
-            self.commit(offsets, None, now)?;
-            self.next_auto_commit = now + self.config.auto_commit_interval_ms;
+        if let Some(offsets) = offsets {
+            if self.config.enable_auto_commit && now >= self.next_auto_commit {
+                self.commit(offsets, None, now)?;
+                self.next_auto_commit = now + self.config.auto_commit_interval_ms;
+            }
+            self.resolve_positions(topics, offsets)?;
         }
-        self.resolve_positions(topics, offsets)?;
         let mut out = Vec::new();
         let mut bytes_left = self.config.fetch_max_bytes as usize;
         let n = self.assignment.len();

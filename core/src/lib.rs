@@ -63,6 +63,7 @@ mod time;
 pub mod topic;
 pub mod txn;
 
+pub use cluster::{coordinator_partition, CoordinatorKind};
 pub use cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, PartitionDescription, ProducerHandle,
     TopicDescription, MAX_BROKER_WORK, MAX_CLIENTS, MAX_TOTAL_PARTITIONS,

@@ -208,7 +208,72 @@ fn rack_alternated<'a>(brokers: &[&'a Broker]) -> Vec<&'a Broker> {
         .collect()
 }
 
+/// The brokers that are running and in touch with the others.
+pub(crate) struct Touch(pub(crate) Vec<BrokerId>);
+
+impl Touch {
+    /// Whether `follower` can fetch from `leader`.
+    pub(crate) fn linked(&self, leader: BrokerId, follower: BrokerId) -> bool {
+        self.0.contains(&leader) && self.0.contains(&follower)
+    }
+}
+
 impl Partition {
+    /// Whether a follower in touch has something to fetch (records, a place in the ISR, a
+    /// truncation), and whether the ISR holds a follower out of touch.
+    pub(crate) fn replication_work(&self, touch: &Touch) -> (bool, bool) {
+        if self.is_offline() {
+            return (false, false);
+        }
+        let end = self.log.log_end_offset();
+        let (mut fetch, mut check) = (false, false);
+        for (i, (&b, r)) in self.replicas.iter().zip(&self.replica_states).enumerate() {
+            if b == self.leader {
+                continue;
+            }
+            if touch.linked(self.leader, b) {
+                fetch |= r.diverged_at.is_some()
+                    || self.replica_log_end_offset(i) < end
+                    || !self.isr.contains(&b);
+            } else {
+                check |= self.isr.contains(&b);
+            }
+        }
+        (fetch, check)
+    }
+
+    /// Each follower in touch with the leader fetches.
+    pub(crate) fn fetch_followers(
+        &mut self,
+        now: SimTime,
+        touch: &Touch,
+        out: &mut Vec<ReplicaChange>,
+    ) {
+        if self.is_offline() {
+            return;
+        }
+        for i in 0..self.replicas.len() {
+            if self.replicas[i] != self.leader && touch.linked(self.leader, self.replicas[i]) {
+                self.follower_fetch(i, now, out);
+            }
+        }
+    }
+
+    /// Followers in touch that have all the leader has are caught up as of `now` (between
+    /// fetches nothing changes for them).
+    pub(crate) fn refresh_caught_up(&mut self, now: SimTime, touch: &Touch) {
+        let end = self.log.log_end_offset();
+        for i in 0..self.replicas.len() {
+            let b = self.replicas[i];
+            if b != self.leader
+                && touch.linked(self.leader, b)
+                && self.replica_log_end_offset(i) >= end
+            {
+                self.replica_states[i].last_caught_up = now;
+            }
+        }
+    }
+
     /// The log end offset of replica `i`: the log's for the leader.
     pub fn replica_log_end_offset(&self, i: usize) -> i64 {
         if self.replicas.get(i) == Some(&self.leader) {
@@ -306,10 +371,17 @@ impl Partition {
     }
 
     /// Kafka's `maybeShrinkIsr`: followers that have not caught up for `lag_ms` leave the ISR.
-    pub(crate) fn shrink_isr(&mut self, now: SimTime, lag_ms: u64, out: &mut Vec<ReplicaChange>) {
+    pub(crate) fn shrink_isr(
+        &mut self,
+        now: SimTime,
+        lag_ms: u64,
+        touch: &Touch,
+        out: &mut Vec<ReplicaChange>,
+    ) {
         if self.is_offline() {
             return;
         }
+        self.refresh_caught_up(now, touch);
         let before = self.isr.len();
         let (replicas, states, leader) = (&self.replicas, &self.replica_states, self.leader);
         self.isr.retain(|b| {
@@ -376,11 +448,11 @@ impl Partition {
             .replicas
             .iter()
             .position(|&b| alive(b) && self.isr.contains(&b));
-        let unclean = clean
-            .is_none()
-            .then(|| config.unclean_leader_election_enable)
-            .filter(|&on| on)
-            .and_then(|_| self.replicas.iter().position(|&b| alive(b)));
+        let unclean = if clean.is_none() && config.unclean_leader_election_enable {
+            self.replicas.iter().position(|&b| alive(b))
+        } else {
+            None
+        };
         let Some(i) = clean.or(unclean) else {
             if self.leader != NO_LEADER {
                 self.leader = NO_LEADER;

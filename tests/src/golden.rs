@@ -7,6 +7,7 @@ use logplay_core::script::{parse, Runner};
 pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("commit_async"),
     golden!("compaction"),
+    golden!("coordinators"),
     golden!("eos"),
     golden!("errors"),
     golden!("failover"),

@@ -7,7 +7,8 @@ use alloc::vec::Vec;
 
 use super::{Cluster, ClusterEvent};
 use crate::error::{err, Result};
-use crate::replication::{Broker, BrokerState, ReplicaChange, MAX_BROKERS, NO_LEADER};
+use crate::replication::{Broker, BrokerState, ReplicaChange, Touch, MAX_BROKERS, NO_LEADER};
+use crate::time::SimTime;
 use crate::topic::{BrokerId, Partition, TopicConfig};
 
 impl Cluster {
@@ -51,95 +52,103 @@ impl Cluster {
         Ok(())
     }
 
-    fn broker_index(&self, id: BrokerId) -> Result<usize> {
-        self.brokers
-            .iter()
-            .position(|b| b.id == id)
-            .ok_or_else(|| err!(BrokerNotAvailable, "there is no broker {id}"))
-    }
-
-    fn set_broker_state(
-        &mut self,
-        id: BrokerId,
-        from: &[BrokerState],
-        to: BrokerState,
-    ) -> Result<()> {
-        let i = self.broker_index(id)?;
-        let now = self.brokers[i].state;
-        if !from.contains(&now) {
-            return Err(err!(
-                InvalidRequest,
-                "broker {id} is {}; it cannot become {}",
-                now.name(),
-                to.name()
-            ));
-        }
-        self.brokers[i].state = to;
-        self.events.push(ClusterEvent::Broker {
-            broker: id,
-            state: to,
-        });
-        Ok(())
-    }
-
     /// Stops a broker (a controlled shutdown): the controller moves leadership to another
     /// in-sync replica at once, or elects outside the ISR if `unclean.leader.election.enable`,
     /// or leaves the partition offline.
     pub fn stop_broker(&mut self, id: BrokerId) -> Result<()> {
-        self.set_broker_state(
+        let from = [BrokerState::Running, BrokerState::Isolated];
+        self.change_broker(
             id,
-            &[BrokerState::Running, BrokerState::Isolated],
+            &from,
             BrokerState::Stopped,
-        )?;
-        let alive = self.alive_brokers();
-        let now = self.now;
-        self.for_each_partition(|p, config, out| {
-            p.broker_stopped(id, &|b| alive.contains(&b), config, now, out);
-        });
-        self.run_due();
-        Ok(())
+            |p, alive, config, now, out| {
+                p.broker_stopped(id, alive, config, now, out);
+            },
+        )
     }
 
     /// Starts a stopped broker: its replicas truncate where they diverged and catch up; an
     /// offline partition it can lead gets it as leader.
     pub fn start_broker(&mut self, id: BrokerId) -> Result<()> {
-        self.set_broker_state(id, &[BrokerState::Stopped], BrokerState::Running)?;
-        self.back_in_touch(id);
-        Ok(())
+        self.change_broker(
+            id,
+            &[BrokerState::Stopped],
+            BrokerState::Running,
+            back_in_touch(id),
+        )
     }
 
     /// Cuts a broker off from the other brokers: followers stop fetching from it and it from
     /// its leaders, so ISRs shrink after `replica.lag.time.max.ms`. Clients and the
     /// controller still reach it.
     pub fn isolate_broker(&mut self, id: BrokerId) -> Result<()> {
-        self.set_broker_state(id, &[BrokerState::Running], BrokerState::Isolated)
+        self.change_broker(
+            id,
+            &[BrokerState::Running],
+            BrokerState::Isolated,
+            |_, _, _, _, _| {},
+        )
     }
 
     /// Ends a broker's isolation.
     pub fn heal_broker(&mut self, id: BrokerId) -> Result<()> {
-        self.set_broker_state(id, &[BrokerState::Isolated], BrokerState::Running)?;
-        self.back_in_touch(id);
-        Ok(())
+        self.change_broker(
+            id,
+            &[BrokerState::Isolated],
+            BrokerState::Running,
+            back_in_touch(id),
+        )
     }
 
-    fn back_in_touch(&mut self, id: BrokerId) {
-        let alive = self.alive_brokers();
+    /// Moves broker `id` from one of `from` to `to`, then lets `f` apply it to every
+    /// partition. Followers caught up until now count as caught up now; coordinators that
+    /// moved are reported; clients then act on the new leaders.
+    fn change_broker(
+        &mut self,
+        id: BrokerId,
+        from: &[BrokerState],
+        to: BrokerState,
+        mut f: impl FnMut(
+            &mut Partition,
+            &dyn Fn(BrokerId) -> bool,
+            &TopicConfig,
+            SimTime,
+            &mut Vec<ReplicaChange>,
+        ),
+    ) -> Result<()> {
+        let i = self
+            .brokers
+            .iter()
+            .position(|b| b.id == id)
+            .ok_or_else(|| err!(BrokerNotAvailable, "there is no broker {id}"))?;
+        let state = self.brokers[i].state;
+        if !from.contains(&state) {
+            return Err(err!(
+                InvalidRequest,
+                "broker {id} is {}; it cannot become {}",
+                state.name(),
+                to.name()
+            ));
+        }
         let now = self.now;
-        self.for_each_partition(|p, config, out| {
-            let Some(i) = p.replicas.iter().position(|&b| b == id) else {
-                return;
-            };
-            if p.leader == NO_LEADER {
-                p.elect(&|b| alive.contains(&b), config, now, out);
-            } else if p.leader != id {
-                p.settle_divergence(i, out);
-            }
+        let touch = self.touch();
+        self.for_each_partition(|p, _, _| p.refresh_caught_up(now, &touch));
+        let before = self.coordinators();
+        self.brokers[i].state = to;
+        self.events.push(ClusterEvent::Broker {
+            broker: id,
+            state: to,
         });
+        let alive = self.alive_brokers();
+        self.for_each_partition(|p, config, out| f(p, &|b| alive.contains(&b), config, now, out));
+        self.report_moved_coordinators(before);
         self.run_due();
+        Ok(())
     }
 
     /// Elects leaders for offline partitions that now may have one.
     pub(super) fn elect_offline_partitions(&mut self) {
+        let before = self.coordinators();
         let alive = self.alive_brokers();
         let now = self.now;
         self.for_each_partition(|p, config, out| {
@@ -147,6 +156,7 @@ impl Cluster {
                 p.elect(&|b| alive.contains(&b), config, now, out);
             }
         });
+        self.report_moved_coordinators(before);
     }
 
     fn alive_brokers(&self) -> Vec<BrokerId> {
@@ -157,50 +167,94 @@ impl Cluster {
             .collect()
     }
 
-    /// Whether any partition has more than one replica (only then does replication run).
-    pub(super) fn is_replicated(&self) -> bool {
-        self.topics.values().any(|t| t.replication_factor() > 1)
+    /// Which replicas can fetch from which leaders now: both brokers running.
+    fn touch(&self) -> Touch {
+        Touch(
+            self.brokers
+                .iter()
+                .filter(|b| b.state == BrokerState::Running)
+                .map(|b| b.id)
+                .collect(),
+        )
     }
 
-    /// Replication on the clock: every `replica.fetch.wait.max.ms` each follower in touch
-    /// with its leader fetches; every `replica.lag.time.max.ms / 2` leaders drop followers
-    /// that have not caught up for `replica.lag.time.max.ms` (Kafka's ISR expiration).
+    /// When replication must act next: a follower fetch while some follower in touch with its
+    /// leader lacks records (or the ISR, or must truncate), `replica.fetch.wait.max.ms` after
+    /// that began or after the last fetch; an ISR check while some ISR holds a follower out
+    /// of touch, every `replica.lag.time.max.ms / 2`. Idle replication costs nothing.
+    pub(super) fn replication_deadlines(&self) -> impl Iterator<Item = SimTime> {
+        let (fetch, check) = self.replication_work();
+        let fetch = fetch.then(|| {
+            self.next_replica_fetch
+                .unwrap_or(self.now + self.config.replica_fetch_wait_max_ms)
+        });
+        let check = check.then(|| {
+            self.next_isr_check
+                .unwrap_or(self.now + isr_check_interval(&self.config))
+        });
+        fetch.into_iter().chain(check)
+    }
+
+    /// Replication on the clock (see [`Cluster::replication_deadlines`]): followers in touch
+    /// fetch all their leaders have; leaders drop followers that have not caught up for
+    /// `replica.lag.time.max.ms` (Kafka's ISR expiration).
     pub(super) fn run_replication(&mut self) {
         let now = self.now;
-        if !self.is_replicated() {
-            return;
+        let (fetch, check) = self.replication_work();
+        let touch = self.touch();
+        if !fetch {
+            self.next_replica_fetch = None;
+        } else if self.next_replica_fetch.is_some_and(|t| now >= t) {
+            self.next_replica_fetch = None;
+            self.for_each_partition(|p, _, out| p.fetch_followers(now, &touch, out));
         }
-        if now >= self.next_replica_fetch {
-            self.next_replica_fetch = now + self.config.replica_fetch_wait_max_ms;
-            let states: Vec<(BrokerId, BrokerState)> =
-                self.brokers.iter().map(|b| (b.id, b.state)).collect();
-            let running = |id: BrokerId| {
-                states
-                    .iter()
-                    .any(|&(b, s)| b == id && s == BrokerState::Running)
-            };
-            self.for_each_partition(|p, _, out| {
-                if p.replicas.len() < 2 || !running(p.leader) {
-                    return;
-                }
-                for i in 0..p.replicas.len() {
-                    if p.replicas[i] != p.leader && running(p.replicas[i]) {
-                        p.follower_fetch(i, now, out);
-                    }
-                }
-            });
-        }
-        if now >= self.next_isr_check {
+        if !check {
+            self.next_isr_check = None;
+        } else if self.next_isr_check.is_some_and(|t| now >= t) {
+            self.next_isr_check = None;
             let lag = self.config.replica_lag_time_max_ms;
-            self.next_isr_check = now + (lag / 2).max(1);
-            self.for_each_partition(|p, _, out| {
-                if p.replicas.len() > 1 {
-                    p.shrink_isr(now, lag, out);
-                }
-            });
+            self.for_each_partition(|p, _, out| p.shrink_isr(now, lag, &touch, out));
+        }
+        self.schedule_replication();
+    }
+
+    /// Schedules the next follower fetch and ISR check if replication has work and none is
+    /// scheduled.
+    pub(super) fn schedule_replication(&mut self) {
+        let (fetch, check) = self.replication_work();
+        if fetch && self.next_replica_fetch.is_none() {
+            self.next_replica_fetch = Some(self.now + self.config.replica_fetch_wait_max_ms);
+        }
+        if check && self.next_isr_check.is_none() {
+            self.next_isr_check = Some(self.now + isr_check_interval(&self.config));
         }
     }
 
+    /// Whether some follower in touch has something to fetch, and whether some ISR holds a
+    /// follower out of touch.
+    fn replication_work(&self) -> (bool, bool) {
+        let touch = self.touch();
+        let (mut fetch, mut check) = (false, false);
+        for p in self.all_partitions().filter(|p| p.replicas.len() > 1) {
+            let (f, c) = p.replication_work(&touch);
+            fetch |= f;
+            check |= c;
+            if fetch && check {
+                break;
+            }
+        }
+        (fetch, check)
+    }
+
+    fn all_partitions(&self) -> impl Iterator<Item = &Partition> {
+        self.topics
+            .values()
+            .chain(self.internal.values())
+            .flat_map(|t| &t.partitions)
+    }
+
+    /// Runs `f` on every partition, internal ones too; reports what it changed on user
+    /// topics (the internal topics' changes show as coordinators moving).
     fn for_each_partition(
         &mut self,
         mut f: impl FnMut(&mut Partition, &TopicConfig, &mut Vec<ReplicaChange>),
@@ -217,6 +271,35 @@ impl Cluster {
                     });
                 }
             }
+        }
+        for topic in self.internal.values_mut() {
+            for p in &mut topic.partitions {
+                f(p, &topic.config, &mut changes);
+                changes.clear();
+            }
+        }
+    }
+}
+
+/// Kafka checks ISRs every `replica.lag.time.max.ms / 2`.
+fn isr_check_interval(config: &super::ClusterConfig) -> u64 {
+    (config.replica_lag_time_max_ms / 2).max(1)
+}
+
+/// A broker back in touch: its replicas truncate where they diverged; offline partitions it
+/// holds may elect it.
+fn back_in_touch(
+    id: BrokerId,
+) -> impl FnMut(&mut Partition, &dyn Fn(BrokerId) -> bool, &TopicConfig, SimTime, &mut Vec<ReplicaChange>)
+{
+    move |p, alive, config, now, out| {
+        let Some(i) = p.replicas.iter().position(|&b| b == id) else {
+            return;
+        };
+        if p.leader == NO_LEADER {
+            p.elect(alive, config, now, out);
+        } else if p.leader != id {
+            p.settle_divergence(i, out);
         }
     }
 }

@@ -110,9 +110,11 @@ pub struct ProducerHandle(u32);
 pub struct ConsumerHandle(u32);
 
 mod brokers;
+mod coordinators;
 mod groups;
 mod txn;
 
+pub use coordinators::{coordinator_partition, CoordinatorKind};
 pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset, OffsetReset};
 
 /// What the brokers did on their own, drained with [`Cluster::drain_events`].
@@ -142,6 +144,15 @@ pub enum ClusterEvent {
         partition: u32,
         /// What changed.
         change: ReplicaChange,
+    },
+    /// A group's or transactional id's coordinator moved (-1: none is available).
+    Coordinator {
+        /// Which coordinator.
+        kind: CoordinatorKind,
+        /// The group id or `transactional.id`.
+        key: String,
+        /// The broker now coordinating it.
+        broker: BrokerId,
     },
     /// A broker stopped, started, was cut off or healed.
     Broker {
@@ -224,8 +235,10 @@ pub struct Cluster {
     /// The transaction coordinator's state, by `transactional.id`.
     transactions: BTreeMap<String, TransactionMetadata>,
     brokers: Vec<Broker>,
-    next_replica_fetch: SimTime,
-    next_isr_check: SimTime,
+    /// `__consumer_offsets` and `__transaction_state`, once a coordinator was looked up.
+    internal: Topics,
+    next_replica_fetch: Option<SimTime>,
+    next_isr_check: Option<SimTime>,
 }
 
 impl Cluster {
@@ -250,8 +263,9 @@ impl Cluster {
                 rack: None,
                 state: BrokerState::Running,
             }],
-            next_replica_fetch: SimTime::ZERO,
-            next_isr_check: SimTime::ZERO,
+            internal: BTreeMap::new(),
+            next_replica_fetch: None,
+            next_isr_check: None,
         }
     }
 
@@ -275,12 +289,9 @@ impl Cluster {
             .iter()
             .flatten()
             .filter_map(Producer::next_deadline);
-        let replication = self
-            .is_replicated()
-            .then_some([self.next_replica_fetch, self.next_isr_check]);
         let brokers = [self.next_retention_check, self.next_cleaner_run]
             .into_iter()
-            .chain(replication.into_iter().flatten());
+            .chain(self.replication_deadlines());
         let groups = self.group_deadlines();
         clients
             .chain(brokers)
@@ -350,6 +361,7 @@ impl Cluster {
             self.for_each_log(|log, config, now| (log.compact(config, now), false));
         }
         self.run_groups();
+        self.schedule_replication();
     }
 
     fn for_each_log(
@@ -743,9 +755,16 @@ impl Cluster {
     /// `poll()`: records from the assigned partitions, up to `max.poll.records`.
     pub fn poll(&mut self, h: ConsumerHandle) -> Result<Vec<Message>> {
         let now = self.now;
-        self.group_step(h)?;
+        let group = self.consumer(h)?.config().group_id.clone();
+        let coordinator = match &group {
+            Some(g) => self.find_coordinator(CoordinatorKind::Group, g).is_ok(),
+            None => true,
+        };
+        if coordinator {
+            self.group_step(h)?;
+        }
         let (c, topics, offsets) = self.consumer_parts(h)?;
-        c.poll(topics, offsets, now)
+        c.poll(topics, coordinator.then_some(offsets), now)
     }
 
     /// `commitSync()`: the given offsets, or every current position. Returns what was committed.
@@ -786,6 +805,9 @@ impl Cluster {
             .map_or(c.positions().is_empty(), Vec::is_empty)
         {
             return Ok(Vec::new());
+        }
+        if let Some(g) = c.config().group_id.clone() {
+            self.find_coordinator(CoordinatorKind::Group, &g)?;
         }
         self.check_generation(h)?;
         let (c, _, store) = self.consumer_parts(h)?;
@@ -849,7 +871,7 @@ impl Cluster {
             h.str(b.rack.as_deref().unwrap_or_default());
             h.str(b.state.name());
         }
-        for t in self.topics.values() {
+        for t in self.topics.values().chain(self.internal.values()) {
             t.hash_into(&mut h);
         }
         for p in self.producers.iter().flatten() {

@@ -5,7 +5,7 @@ use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{Cluster, ConsumerHandle, ProducerHandle};
+use super::{Cluster, ConsumerHandle, CoordinatorKind, ProducerHandle};
 use crate::consumer::{CommittedOffset, TopicPartition};
 use crate::error::{err, Result};
 use crate::log::Marker;
@@ -62,6 +62,7 @@ impl Cluster {
         if state != ClientState::Uninitialized {
             return Err(Self::transition_error(&id, state, "INITIALIZING"));
         }
+        self.find_coordinator(CoordinatorKind::Transaction, &id)?;
         let timeout_ms = self.producer(h)?.config().transaction_timeout_ms;
         let (own_id, _) = self.producer(h)?.identity();
         let (producer_id, epoch) = match self.transactions.get(&id).map(|m| m.producer_id) {
@@ -120,6 +121,7 @@ impl Cluster {
                 state.name()
             ));
         }
+        self.find_coordinator(CoordinatorKind::Transaction, &id)?;
         let c = self.consumer(consumer)?;
         let Some(group) = c.config().group_id.clone() else {
             return Err(err!(
@@ -149,6 +151,7 @@ impl Cluster {
         if state != ClientState::InTransaction {
             return Err(Self::transition_error(&id, state, "COMMITTING_TRANSACTION"));
         }
+        self.find_coordinator(CoordinatorKind::Transaction, &id)?;
         self.flush(h)?;
         self.sync_transactions();
         let p = self.producer(h)?;
@@ -179,6 +182,7 @@ impl Cluster {
         if state != ClientState::InTransaction {
             return Err(Self::transition_error(&id, state, "ABORTING_TRANSACTION"));
         }
+        self.find_coordinator(CoordinatorKind::Transaction, &id)?;
         self.sync_transactions();
         let aborted = err!(
             TransactionAborted,

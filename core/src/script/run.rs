@@ -12,7 +12,8 @@ use super::{
     TxnAction, MAX_GENERATE, MAX_PLAY_POLLS, MAX_PLAY_STEPS,
 };
 use crate::cluster::{
-    Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, OffsetReset, ProducerHandle,
+    Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, CoordinatorKind, OffsetReset,
+    ProducerHandle,
 };
 use crate::consumer::{Consumer, RebalanceEvent, SeekTo};
 use crate::error::{err, Error};
@@ -810,7 +811,8 @@ impl Runner {
                     .iter()
                     .map(|o| json!({ "topic": o.topic, "partition": o.partition, "committed": o.committed, "log_end_offset": o.log_end_offset, "lag": o.lag, "owner": o.owner }))
                     .collect();
-                json!({ "group": d.group, "state": d.state.name(), "protocol": d.protocol, "generation": d.generation, "leader": d.leader, "members": members, "offsets": offsets })
+                let coordinator = c.coordinator(CoordinatorKind::Group, &d.group);
+                json!({ "group": d.group, "coordinator": coordinator, "state": d.state.name(), "protocol": d.protocol, "generation": d.generation, "leader": d.leader, "members": members, "offsets": offsets })
             }
             DescribeTarget::Cluster => {
                 let clients: Vec<Json> = self
@@ -836,7 +838,8 @@ impl Runner {
                     .iter()
                     .map(|(t, p)| alloc::format!("{t}:{p}"))
                     .collect();
-                json!({ "transactional_id": id, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
+                let coordinator = c.coordinator(CoordinatorKind::Transaction, id);
+                json!({ "transactional_id": id, "coordinator": coordinator, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
                         "transaction_timeout_ms": m.timeout_ms, "start_time_ms": m.started.0, "partitions": partitions })
             }
         })
@@ -884,6 +887,14 @@ impl Runner {
                         line,
                         "group",
                         json!({ "group": group, "change": change.describe() }),
+                    ));
+                    continue;
+                }
+                ClusterEvent::Coordinator { kind, key, broker } => {
+                    out.push(Output::new(
+                        line,
+                        "coordinator",
+                        json!({ "kind": kind.name(), "key": key, "broker": broker }),
                     ));
                     continue;
                 }
@@ -1029,6 +1040,33 @@ fn message_json(consumer: &str, m: &Message) -> Json {
     json!({ "consumer": consumer, "topic": m.topic(), "partition": m.partition(), "offset": m.offset(),
             "key": bytes_json(m.key()), "value": bytes_json(m.value()), "headers": headers,
             "timestamp": ts, "timestamp_type": ts_type.name(), "error": m.error().map_or(Json::Null, error_json) })
+}
+
+/// A replication change as an output: `leader`, `isr` or `truncated`.
+fn replica_output(line: usize, topic: &str, partition: u32, change: &ReplicaChange) -> Output {
+    match change {
+        ReplicaChange::LeaderElected {
+            leader,
+            leader_epoch,
+            unclean,
+            records_truncated,
+        } => Output::new(
+            line,
+            "leader",
+            json!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
+                    "unclean": unclean, "records_truncated": records_truncated }),
+        ),
+        ReplicaChange::Isr { isr, reason } => Output::new(
+            line,
+            "isr",
+            json!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason }),
+        ),
+        ReplicaChange::Truncated { broker, from, to } => Output::new(
+            line,
+            "truncated",
+            json!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to }),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -1208,32 +1246,5 @@ mod tests {
             .and_then(Json::as_str);
         assert_eq!(error, Some("POLICY_VIOLATION"));
         assert_eq!(runner.cluster().state_hash(), before);
-    }
-}
-
-/// A replication change as an output: `leader`, `isr` or `truncated`.
-fn replica_output(line: usize, topic: &str, partition: u32, change: &ReplicaChange) -> Output {
-    match change {
-        ReplicaChange::LeaderElected {
-            leader,
-            leader_epoch,
-            unclean,
-            records_truncated,
-        } => Output::new(
-            line,
-            "leader",
-            json!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
-                    "unclean": unclean, "records_truncated": records_truncated }),
-        ),
-        ReplicaChange::Isr { isr, reason } => Output::new(
-            line,
-            "isr",
-            json!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason }),
-        ),
-        ReplicaChange::Truncated { broker, from, to } => Output::new(
-            line,
-            "truncated",
-            json!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to }),
-        ),
     }
 }
