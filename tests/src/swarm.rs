@@ -6,12 +6,19 @@
 //! drives a random workload with faults (lost acks, client crashes and restarts, consumers
 //! that stop polling, retention and compaction running) while the [`Auditor`] records every
 //! send, ack, poll and commit and checks them for Jepsen's Kafka anomalies, by name.
+//!
+//! [`SwarmConfig::draw_with_brokers`] adds brokers, replicated topics and broker faults
+//! (stop, start, isolate, heal). Then only `acks=all` writes are promised to survive, and only
+//! with clean elections: with `unclean.leader.election.enable` the auditor must find the loss.
+//! Each step also checks that a leader's high watermark never goes down within its epoch and
+//! that an epoch has one leader.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use logplay_core::consumer::RebalanceEvent;
 use logplay_core::producer::ProducerEvent;
+use logplay_core::replication::BrokerState;
 use logplay_core::{
     Cluster, ClusterConfig, ConsumerHandle, ProducerHandle, ProducerRecord, Rng, SeekTo,
 };
@@ -23,8 +30,8 @@ pub const REPRODUCE: &str = "cargo run --release -p logplay-tests --bin swarm --
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Anomaly {
     /// Jepsen's name: `lost-write`, `duplicate`, `nonmonotonic-poll`, `poll-skip`,
-    /// `inconsistent-offsets`, `committed-beyond-hw`, `committed-regression`, or `model-mismatch` (the log against
-    /// the reference model).
+    /// `inconsistent-offsets`, `committed-beyond-hw`, `committed-regression`, `hw-regression`,
+    /// `two-leaders`, or `model-mismatch` (the log against the reference model).
     pub kind: &'static str,
     /// What exactly.
     pub detail: String,
@@ -40,6 +47,7 @@ impl fmt::Display for Anomaly {
 struct TopicSpec {
     name: String,
     partitions: u32,
+    replication_factor: u32,
     compact: bool,
     configs: Vec<(String, String)>,
 }
@@ -71,6 +79,10 @@ pub struct SwarmConfig {
     topics: Vec<TopicSpec>,
     producers: Vec<ProducerSpec>,
     consumers: Vec<ConsumerSpec>,
+    /// Brokers; with more than one, brokers fail and recover.
+    brokers: usize,
+    /// Whether topics allow unclean leader elections.
+    unclean: bool,
 }
 
 fn pick<'a>(rng: &mut Rng, options: &[&'a str]) -> &'a str {
@@ -108,6 +120,7 @@ impl SwarmConfig {
                 ];
                 TopicSpec {
                     name: format!("t{i}"),
+                    replication_factor: 1,
                     partitions: 1 + rng.below(6) as u32,
                     compact: policy.contains("compact"),
                     configs,
@@ -264,7 +277,27 @@ impl SwarmConfig {
             topics,
             producers,
             consumers,
+            brokers: 1,
+            unclean: false,
         }
+    }
+
+    /// As [`SwarmConfig::draw`], on 2 to 5 brokers: each topic gets a replication factor of
+    /// 1 to 3 and `min.insync.replicas` up to it; with `unclean`, unclean elections too.
+    pub fn draw_with_brokers(seed: u64, ops: usize, unclean: bool) -> Self {
+        let mut config = Self::draw(seed, ops);
+        let mut rng = Rng::new(seed ^ 0xB40C_E125);
+        config.brokers = 2 + rng.below(4) as usize;
+        config.unclean = unclean;
+        for t in &mut config.topics {
+            t.replication_factor = 1 + rng.below(config.brokers.min(3) as u64) as u32;
+            let min_isr = 1 + rng.below(u64::from(t.replication_factor));
+            t.configs
+                .push(("min.insync.replicas".into(), min_isr.to_string()));
+            t.configs
+                .push(("unclean.leader.election.enable".into(), unclean.to_string()));
+        }
+        config
     }
 }
 
@@ -273,7 +306,12 @@ impl fmt::Display for SwarmConfig {
         let topics: Vec<String> = self
             .topics
             .iter()
-            .map(|t| format!("{}({}p, {:?})", t.name, t.partitions, t.configs[0].1))
+            .map(|t| {
+                format!(
+                    "{}({}p×{}, {:?})",
+                    t.name, t.partitions, t.replication_factor, t.configs[0].1
+                )
+            })
             .collect();
         let producers: Vec<String> = self
             .producers
@@ -287,9 +325,15 @@ impl fmt::Display for SwarmConfig {
             .collect();
         write!(
             f,
-            "seed {}: {} ops; topics {}; producers {}; {} consumers",
+            "seed {}: {} ops; {} broker(s){}; topics {}; producers {}; {} consumers",
             self.seed,
             self.ops,
+            self.brokers,
+            if self.unclean {
+                ", unclean elections"
+            } else {
+                ""
+            },
             topics.join(" "),
             producers.join(" "),
             self.consumers.len()
@@ -345,13 +389,18 @@ pub struct Auditor {
     /// The last committed offset seen per (group, topic, partition) of groups whose members
     /// all subscribe: there, commits never go backwards without an explicit reset.
     committed: BTreeMap<(String, String, u32), i64>,
+    /// Per partition and leader epoch: the leader and the highest high watermark seen.
+    epochs: BTreeMap<(String, u32, i32), (i32, i64)>,
+    /// Only `acks=all` writes are promised (replicated topics can lose the others).
+    only_acks_all: bool,
     polled: usize,
     anomalies: Vec<Anomaly>,
 }
 
 impl Auditor {
+    /// Records an anomaly: at most five of each kind.
     fn flag(&mut self, kind: &'static str, detail: String) {
-        if self.anomalies.len() < 20 {
+        if self.anomalies.iter().filter(|a| a.kind == kind).count() < 5 {
             self.anomalies.push(Anomaly { kind, detail });
         }
     }
@@ -382,7 +431,12 @@ struct Clients {
 
 /// Runs one seed: draws a configuration and a workload, applies it, audits it.
 pub fn run(seed: u64, ops: usize) -> SwarmReport {
-    let config = SwarmConfig::draw(seed, ops);
+    run_config(&SwarmConfig::draw(seed, ops))
+}
+
+/// Runs a drawn configuration's workload and audits it.
+pub fn run_config(config: &SwarmConfig) -> SwarmReport {
+    let (seed, ops) = (config.seed, config.ops);
     let mut rng = Rng::new(seed ^ 0xA0D1_7000);
     let mut cluster_config = ClusterConfig {
         seed,
@@ -391,15 +445,20 @@ pub fn run(seed: u64, ops: usize) -> SwarmReport {
     cluster_config.log_retention_check_interval_ms = 500 + rng.below(5_000);
     cluster_config.log_cleaner_backoff_ms = 200 + rng.below(3_000);
     let mut c = Cluster::new(cluster_config);
-    let mut audit = Auditor::default();
+    let mut audit = Auditor {
+        only_acks_all: config.brokers > 1,
+        ..Auditor::default()
+    };
     let ok = "the swarm's setup is valid";
+    c.set_brokers(config.brokers, None).expect(ok);
     for t in &config.topics {
         let cfg: Vec<(&str, &str)> = t
             .configs
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        c.create_topic(&t.name, t.partitions, &cfg).expect(ok);
+        c.create_replicated_topic(&t.name, t.partitions, Some(t.replication_factor), &cfg)
+            .expect(ok);
     }
     let mut clients = Clients {
         producers: Vec::new(),
@@ -415,7 +474,10 @@ pub fn run(seed: u64, ops: usize) -> SwarmReport {
     let mut seq = 0u64;
     for op in 0..ops {
         if op % 1_000 == 999 {
-            scan(&c, &mut audit, &config);
+            scan(&c, &mut audit, config);
+        }
+        if config.brokers > 1 && rng.below(60) == 0 {
+            broker_fault(&mut c, &mut rng, config.brokers);
         }
         match rng.below(100) {
             0..=44 => {
@@ -527,16 +589,23 @@ pub fn run(seed: u64, ops: usize) -> SwarmReport {
                 );
             }
         }
-        collect_acks(&mut c, &mut audit, &clients, &config);
-        check_groups(&c, &mut audit, &config);
+        collect_acks(&mut c, &mut audit, &clients, config);
+        check_groups(&c, &mut audit, config);
+        if config.brokers > 1 {
+            check_replication(&c, &mut audit, config);
+        }
     }
-    // Let every retry and linger finish, then read everything back.
+    // Every broker back; let every retry and linger finish, then read everything back.
+    for b in 1..=config.brokers as i32 {
+        let _ = c.start_broker(b);
+        let _ = c.heal_broker(b);
+    }
     for (h, _) in &clients.producers {
         let _ = c.flush(*h);
     }
     c.tick(200_000).expect("within the broker work bound");
-    collect_acks(&mut c, &mut audit, &clients, &config);
-    scan(&c, &mut audit, &config);
+    collect_acks(&mut c, &mut audit, &clients, config);
+    scan(&c, &mut audit, config);
     SwarmReport {
         seed,
         ops,
@@ -545,6 +614,70 @@ pub fn run(seed: u64, ops: usize) -> SwarmReport {
         polled: audit.polled,
         state_hash: c.state_hash(),
         anomalies: audit.anomalies,
+    }
+}
+
+/// Stops or cuts off a running broker, or brings back a stopped or isolated one.
+fn broker_fault(c: &mut Cluster, rng: &mut Rng, brokers: usize) {
+    let id = 1 + rng.below(brokers as u64) as i32;
+    let state = c.brokers().iter().find(|b| b.id == id).map(|b| b.state);
+    let _ = match state {
+        Some(BrokerState::Running) if rng.below(2) == 0 => c.stop_broker(id),
+        Some(BrokerState::Running) => c.isolate_broker(id),
+        Some(BrokerState::Stopped) => c.start_broker(id),
+        Some(BrokerState::Isolated) => c.heal_broker(id),
+        None => Ok(()),
+    };
+}
+
+/// A leader's high watermark never goes down within its epoch, an epoch has one leader, the
+/// leader is in the ISR, and the ISR holds only replicas.
+fn check_replication(c: &Cluster, audit: &mut Auditor, config: &SwarmConfig) {
+    for t in &config.topics {
+        let Ok(topic) = c.topic(&t.name) else {
+            continue;
+        };
+        for (p, part) in topic.partitions().iter().enumerate() {
+            let hw = part.log.high_watermark();
+            if part.leader >= 0 && !part.isr.contains(&part.leader) {
+                audit.flag(
+                    "model-mismatch",
+                    format!(
+                        "{}-{p}: leader {} is not in the ISR {:?}",
+                        t.name, part.leader, part.isr
+                    ),
+                );
+            }
+            if part.isr.iter().any(|b| !part.replicas.contains(b)) {
+                audit.flag(
+                    "model-mismatch",
+                    format!(
+                        "{}-{p}: ISR {:?} outside the replicas {:?}",
+                        t.name, part.isr, part.replicas
+                    ),
+                );
+            }
+            let key = (t.name.clone(), p as u32, part.leader_epoch);
+            match audit.epochs.get(&key).copied() {
+                Some((leader, _)) if leader != part.leader => audit.flag(
+                    "two-leaders",
+                    format!(
+                        "{}-{p} epoch {} had leader {leader}, now {}",
+                        t.name, part.leader_epoch, part.leader
+                    ),
+                ),
+                Some((_, before)) if hw < before => audit.flag(
+                    "hw-regression",
+                    format!(
+                        "{}-{p} epoch {}: high watermark {hw} after {before}",
+                        t.name, part.leader_epoch
+                    ),
+                ),
+                _ => {
+                    audit.epochs.insert(key, (part.leader, hw));
+                }
+            }
+        }
     }
 }
 
@@ -602,8 +735,11 @@ fn collect_acks(c: &mut Cluster, audit: &mut Auditor, clients: &Clients, config:
             if d.error.is_some() || d.offset < 0 {
                 continue;
             }
-            audit.observe(&d.topic, d.partition, d.offset, &value, "ack");
             let acks_all = config.producers[pi].acks_all;
+            if audit.only_acks_all && !acks_all {
+                continue; // a replicated topic may lose it
+            }
+            audit.observe(&d.topic, d.partition, d.offset, &value, "ack");
             let ack = Ack {
                 topic: d.topic.to_string(),
                 partition: d.partition,

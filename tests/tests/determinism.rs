@@ -50,3 +50,19 @@ fn a_transactional_swarm_seed_hashes_the_same_on_every_platform() {
         report.state_hash
     );
 }
+
+/// The state hash of swarm seed 7 with brokers failing, 3,000 operations, natively and in the
+/// browser.
+const GOLDEN_BROKER_SWARM_HASH: u64 = 0x2fa0_1216_400f_04e6;
+
+#[test]
+fn a_swarm_seed_with_broker_faults_hashes_the_same_on_every_platform() {
+    use logplay_tests::swarm::{run_config, SwarmConfig};
+    let report = run_config(&SwarmConfig::draw_with_brokers(7, 3_000, false));
+    assert!(report.anomalies.is_empty(), "{:?}", report.anomalies);
+    assert_eq!(
+        report.state_hash, GOLDEN_BROKER_SWARM_HASH,
+        "broker swarm state hash {:#x} differs from the golden one",
+        report.state_hash
+    );
+}

@@ -1,8 +1,9 @@
 //! Runs the swarm simulator: `swarm --seed N` reproduces one seed exactly; `swarm --seeds N`
 //! runs seeds 1..=N; `--ops N` sets the operations per seed (default 25000); `--txn` runs the
-//! transactional swarm instead.
+//! transactional swarm instead; `--brokers` adds brokers, replication and broker faults, and
+//! `--unclean` allows unclean leader elections too.
 
-use logplay_tests::swarm::{run, SwarmConfig, REPRODUCE};
+use logplay_tests::swarm::{run_config, SwarmConfig, REPRODUCE};
 use logplay_tests::txn_swarm;
 
 fn main() -> std::process::ExitCode {
@@ -25,9 +26,18 @@ fn main() -> std::process::ExitCode {
     if args.iter().any(|a| a == "--txn") {
         return run_transactional(&seeds, ops);
     }
+    let unclean = args.iter().any(|a| a == "--unclean");
+    let brokers = unclean || args.iter().any(|a| a == "--brokers");
+    let draw = |seed| {
+        if brokers {
+            SwarmConfig::draw_with_brokers(seed, ops, unclean)
+        } else {
+            SwarmConfig::draw(seed, ops)
+        }
+    };
     let mut failed = 0;
     for seed in seeds {
-        let report = run(seed, ops);
+        let report = run_config(&draw(seed));
         println!(
             "seed {seed}: {} ops, {} sent, {} acked, {} polled, state {:016x}, {} anomalies",
             report.ops,
@@ -39,11 +49,18 @@ fn main() -> std::process::ExitCode {
         );
         if !report.anomalies.is_empty() {
             failed += 1;
-            println!("  {}", SwarmConfig::draw(seed, ops));
+            println!("  {}", draw(seed));
             for a in &report.anomalies {
                 println!("  {a}");
             }
-            println!("  reproduce with: {REPRODUCE} {seed} --ops {ops}");
+            let flags = if unclean {
+                " --unclean"
+            } else if brokers {
+                " --brokers"
+            } else {
+                ""
+            };
+            println!("  reproduce with: {REPRODUCE} {seed} --ops {ops}{flags}");
         }
     }
     if failed > 0 {
