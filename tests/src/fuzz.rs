@@ -150,6 +150,20 @@ enum Op {
     ReadCommittedConsumer {
         group: bool,
     },
+    Brokers {
+        count: u8,
+    },
+    ReplicatedTopic {
+        name: u8,
+        partitions: u8,
+        replication: u8,
+        min_insync: u8,
+        unclean: bool,
+    },
+    BrokerFault {
+        broker: u8,
+        action: u8,
+    },
 }
 
 /// An arbitrary sequence of engine calls: never panics, and the log invariants hold after
@@ -380,6 +394,38 @@ pub fn engine_ops(data: &[u8]) {
                     consumers.push(h);
                 }
             }
+            Op::Brokers { count } => {
+                let _ = c.set_brokers(usize::from(count % 8), None);
+            }
+            Op::ReplicatedTopic {
+                name,
+                partitions,
+                replication,
+                min_insync,
+                unclean,
+            } => {
+                let (min_isr, unclean) = ((min_insync % 4).to_string(), unclean.to_string());
+                let configs = [
+                    ("min.insync.replicas", min_isr.as_str()),
+                    ("unclean.leader.election.enable", unclean.as_str()),
+                ];
+                let rf = Some(u32::from(replication % 5));
+                let _ = c.create_replicated_topic(
+                    &topic(name),
+                    u32::from(partitions % 9),
+                    rf,
+                    &configs,
+                );
+            }
+            Op::BrokerFault { broker, action } => {
+                let id = i32::from(broker % 6);
+                let _ = match action % 4 {
+                    0 => c.stop_broker(id),
+                    1 => c.start_broker(id),
+                    2 => c.isolate_broker(id),
+                    _ => c.heal_broker(id),
+                };
+            }
         }
         if i % 16 == 15 {
             check_invariants(&c);
@@ -393,6 +439,18 @@ pub fn check_invariants(c: &Cluster) {
     for name in c.list_topics() {
         let topic = c.topic(name).expect("a listed topic exists");
         for (p, part) in topic.partitions().iter().enumerate() {
+            assert!(
+                part.leader < 0 || part.isr.contains(&part.leader),
+                "{name}-{p}: leader {} outside the ISR {:?}",
+                part.leader,
+                part.isr
+            );
+            assert!(
+                part.isr.iter().all(|b| part.replicas.contains(b)),
+                "{name}-{p}: ISR {:?} outside the replicas {:?}",
+                part.isr,
+                part.replicas
+            );
             let log = &part.log;
             let (start, hw, end) = (
                 log.log_start_offset(),

@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    Clock, Console, ConsumerForm, Consumers, DatagenForm, Groups, ProduceForm, ProducerForm,
-    Producers, Share, TopicForm, Topics,
+    Brokers, Clock, Console, ConsumerForm, Consumers, DatagenForm, Groups, ProduceForm,
+    ProducerForm, Producers, Share, TopicForm, Topics,
 };
 use crate::state::{Action, Store, FRAME_MS};
 
@@ -58,6 +58,7 @@ pub fn app() -> Html {
                     <button type="button" class="small" onclick={dismiss} aria-label="dismiss">{ "✕" }</button>
                 </div>
             }
+            <Brokers store={store.clone()} />
             <main class="columns">
                 <section class="column" aria-label="topics">
                     <h2>{ "Topics" }</h2>

@@ -53,6 +53,18 @@ pub const RECIPES: &[Recipe] = &[
         // The golden script is the recipe: its expected output is checked by the tests.
         script: include_str!("../../tests/scripts/eos.lp"),
     },
+    Recipe {
+        id: "leader-failover",
+        title: "Leader failover with acks=all",
+        teaches: "A leader stops; an in-sync follower takes over and nothing acknowledged is lost.",
+        script: include_str!("../../tests/scripts/failover.lp"),
+    },
+    Recipe {
+        id: "unclean-election",
+        title: "acks=1 and an unclean election",
+        teaches: "With no in-sync replica left, electing a lagging one loses acknowledged writes.",
+        script: include_str!("../../tests/scripts/unclean.lp"),
+    },
     recipe!(
         "fan-out",
         "Fan-out to many operators",

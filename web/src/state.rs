@@ -31,6 +31,8 @@ pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0];
 pub enum Origin {
     /// The topic form.
     Topic,
+    /// The brokers' buttons.
+    Broker,
     /// The produce form.
     Produce,
     /// The new-producer form.

@@ -252,3 +252,61 @@ async fn a_transaction_is_driven_from_the_producer_card_and_its_marker_drawn() {
         "ILLEGAL_STATE: TransactionalId pay-app: Invalid transition attempted from state READY"
     ));
 }
+
+#[wasm_bindgen_test]
+async fn brokers_are_columns_and_a_click_stops_one_and_moves_leadership() {
+    let root = mount().await;
+    click(&root, "add-broker").await;
+    click(&root, "add-broker").await;
+    assert!(find(&root, "broker-3")
+        .text_content()
+        .unwrap_or_default()
+        .contains("running"));
+    type_into(&root, "topic-name", "orders").await;
+    type_into(&root, "topic-partitions", "1").await;
+    type_into(&root, "topic-replication", "3").await;
+    click(&root, "create-topic").await;
+    let replication = text(&root, "replication-orders-0");
+    assert!(replication.contains("epoch 0"), "{replication}");
+    let leader: i32 = replication
+        .split_whitespace()
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .expect("leader N · …");
+    assert!(text(&root, &format!("replica-orders-0-{leader}")).starts_with('★'));
+    assert!(root
+        .query_selector("[data-testid=under-replicated]")
+        .ok()
+        .flatten()
+        .is_none());
+    click(&root, &format!("broker-stop-{leader}")).await;
+    assert_eq!(text(&root, &format!("broker-state-{leader}")), "stopped");
+    let after = text(&root, "replication-orders-0");
+    assert!(after.contains("epoch 1"), "a new leader: {after}");
+    assert!(!after.starts_with(&format!("leader {leader} ")), "{after}");
+    assert!(text(&root, "under-replicated").contains("orders-0"));
+    assert!(find(&root, "partition-orders-0")
+        .class_list()
+        .contains("under-replicated"));
+    // Stop the rest: no replica is left to lead, so the partition is offline.
+    for b in (1..=3).filter(|&b| b != leader) {
+        click(&root, &format!("broker-stop-{b}")).await;
+    }
+    assert!(text(&root, "offline").contains("orders-0"));
+    assert!(text(&root, "replication-orders-0").starts_with("offline"));
+    // Every click is a command in the script; a broker cannot stop twice.
+    let script: web_sys::HtmlTextAreaElement =
+        find(&root, "script").dyn_into().expect("a textarea");
+    let script = script.value();
+    assert!(script.contains("brokers 3"), "{script}");
+    assert!(
+        script.contains(&format!("broker stop {leader}")),
+        "{script}"
+    );
+    console(&root, &format!("broker stop {leader}")).await;
+    let refused = text(&root, "console-error");
+    assert!(
+        refused.starts_with(&format!("`broker stop {leader}`: INVALID_REQUEST")),
+        "{refused}"
+    );
+}

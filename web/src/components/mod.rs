@@ -1,5 +1,6 @@
 //! The playground's components: each renders a view of the [`Store`] and dispatches actions.
 
+mod brokers;
 mod clock;
 mod console;
 mod consumers;
@@ -8,6 +9,7 @@ mod produce;
 mod share;
 mod topics;
 
+pub use brokers::Brokers;
 pub use clock::Clock;
 pub use console::Console;
 pub use consumers::{ConsumerForm, Consumers};

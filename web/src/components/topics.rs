@@ -180,10 +180,34 @@ pub fn partition_row(props: &PartitionProps) -> Html {
     };
     let tp = format!("{}-{}", props.topic, props.partition);
     let segments = log.segments().count();
+    let list = |b: &[i32]| b.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+    let replication = if partition.is_offline() {
+        format!(
+            "offline (no leader) · ISR {} of {}",
+            list(&partition.isr),
+            list(&partition.replicas)
+        )
+    } else {
+        format!(
+            "leader {} · epoch {} · ISR {} of {}",
+            partition.leader,
+            partition.leader_epoch,
+            list(&partition.isr),
+            list(&partition.replicas)
+        )
+    };
+    let health = if partition.is_offline() {
+        Some("offline")
+    } else if partition.is_under_replicated() {
+        Some("under-replicated")
+    } else {
+        None
+    };
     html! {
-        <section class="partition" data-testid={format!("partition-{tp}")} aria-label={format!("partition {tp}")}>
+        <section class={classes!("partition", health)} data-testid={format!("partition-{tp}")} aria-label={format!("partition {tp}")}>
             <div class="row offsets">
                 <strong>{ tp.clone() }</strong>
+                <span class="replication" data-testid={format!("replication-{tp}")} title="replicas: the leader, the leader epoch, the in-sync replicas">{ replication }</span>
                 <span title="log start offset">{ format!("start {low}") }</span>
                 <span title="last stable offset: read_committed consumers read up to it" class={classes!((lso < hw).then_some("lso-behind"))}>{ format!("LSO {lso}") }</span>
                 <span title="high watermark">{ format!("HW {hw}") }</span>
