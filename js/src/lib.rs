@@ -26,7 +26,7 @@ use alloc::rc::Rc;
 use core::cell::RefCell;
 
 use logplay_core::link;
-use logplay_core::script::{self, Command, Output, Runner, Script, TxnAction, Value};
+use logplay_core::script::{self, BrokerAction, Command, Output, Runner, Script, TxnAction, Value};
 use serde::Serialize;
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
@@ -35,7 +35,7 @@ use wasm_bindgen::prelude::*;
 const TYPES: &str = r#"
 /** Kafka properties by their own names: `{ "linger.ms": 5, acks: "all" }`. */
 export type Config = Record<string, string | number | boolean>;
-export interface ClusterOptions { seed?: number; brokerConfig?: Config; }
+export interface ClusterOptions { seed?: number; brokerConfig?: Config; brokers?: number; racks?: string[]; }
 export interface TopicOptions { partitions?: number; replicationFactor?: number; config?: Config; }
 /** Record bytes: text when UTF-8, else `{ hex }`; `null` is Kafka's null. */
 export type Bytes = string | { hex: string } | null;
@@ -274,7 +274,57 @@ impl Cluster {
         if !broker.is_empty() {
             apply(&cluster.state, Command::Broker(broker))?;
         }
+        let racks = field(&options, "racks");
+        let racks = if racks.is_undefined() || racks.is_null() {
+            None
+        } else {
+            let list = racks.dyn_into::<js_sys::Array>().map_err(|_| {
+                kafka_error("INVALID_CONFIG", "racks must be an array of rack names")
+            })?;
+            let names: Option<Vec<String>> = list.iter().map(|r| r.as_string()).collect();
+            Some(names.ok_or_else(|| kafka_error("INVALID_CONFIG", "racks must be strings"))?)
+        };
+        let count = whole(&options, "brokers", 1.0, 32.0, "INVALID_REQUEST")?;
+        if count.is_some() || racks.is_some() {
+            let count = count.map_or_else(|| racks.as_ref().map_or(1, Vec::len), |n| n as usize);
+            apply(&cluster.state, Command::Brokers { count, racks })?;
+        }
         Ok(cluster)
+    }
+
+    /// `stopBroker(id)`: a controlled shutdown; returns what happened (leader elections, …).
+    #[wasm_bindgen(js_name = stopBroker, unchecked_return_type = "Output[]")]
+    pub fn stop_broker(&self, id: f64) -> Result<JsValue, JsValue> {
+        self.broker(id, BrokerAction::Stop)
+    }
+
+    /// `startBroker(id)`.
+    #[wasm_bindgen(js_name = startBroker, unchecked_return_type = "Output[]")]
+    pub fn start_broker(&self, id: f64) -> Result<JsValue, JsValue> {
+        self.broker(id, BrokerAction::Start)
+    }
+
+    /// `isolateBroker(id)`: cuts it off from the other brokers.
+    #[wasm_bindgen(js_name = isolateBroker, unchecked_return_type = "Output[]")]
+    pub fn isolate_broker(&self, id: f64) -> Result<JsValue, JsValue> {
+        self.broker(id, BrokerAction::Isolate)
+    }
+
+    /// `healBroker(id)`: ends its isolation.
+    #[wasm_bindgen(js_name = healBroker, unchecked_return_type = "Output[]")]
+    pub fn heal_broker(&self, id: f64) -> Result<JsValue, JsValue> {
+        self.broker(id, BrokerAction::Heal)
+    }
+
+    fn broker(&self, id: f64, action: BrokerAction) -> Result<JsValue, JsValue> {
+        if !(id.fract() == 0.0 && (0.0..=f64::from(i32::MAX)).contains(&id)) {
+            return Err(kafka_error(
+                "BROKER_NOT_AVAILABLE",
+                &format!("there is no broker {id}"),
+            ));
+        }
+        let outputs = apply(&self.state, Command::BrokerChange { broker: id as i32, action })?;
+        outputs_js(&outputs, None)
     }
 
     /// A cluster that has run a script (its commands that failed are left out).

@@ -40,3 +40,25 @@ test('errors carry Kafka error names', () => {
   assert.throws(() => cluster.producer({ 'no.such.config': 1 }), (e) => e instanceof Error && e.code === 'INVALID_CONFIG');
   assert.throws(() => runScript('topic create t\nbogus'), (e) => e.code === 'INVALID_REQUEST' && e.line === 2);
 });
+
+test('brokers fail over: acks=all writes survive a leader stopping', () => {
+  const cluster = new Cluster({ brokers: 3, racks: ['a', 'b', 'c'] });
+  cluster.createTopic('orders', { partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 2 } });
+  const before = cluster.describe('topic', 'orders').partitions[0];
+  assert.equal(before.replicas.length, 3);
+  const producer = cluster.producer({ acks: 'all', 'linger.ms': 0 });
+  producer.send({ topic: 'orders', messages: [{ key: 'k', value: 'kept' }] });
+  const delivered = cluster.tick(500).filter((o) => o.type === 'delivery');
+  assert.equal(delivered.length, 1);
+  assert.equal(delivered[0].error, null);
+  const outputs = cluster.stopBroker(before.leader);
+  const election = outputs.find((o) => o.type === 'leader');
+  assert.ok(election && election.leader !== before.leader && !election.unclean, JSON.stringify(outputs));
+  const after = cluster.describe('topic', 'orders').partitions[0];
+  assert.equal(after.high_watermark, 1);
+  assert.deepEqual(after.isr.includes(before.leader), false);
+  assert.throws(() => cluster.stopBroker(before.leader), (e) => e.code === 'INVALID_REQUEST');
+  assert.throws(() => cluster.stopBroker(1.5), (e) => e.code === 'BROKER_NOT_AVAILABLE');
+  assert.throws(() => new Cluster({ brokers: 33 }), (e) => e.code === 'INVALID_REQUEST');
+  assert.throws(() => new Cluster({ racks: [1, 2] }), (e) => e.code === 'INVALID_CONFIG');
+});
