@@ -54,7 +54,7 @@ console.log(`first contentful paint: median ${median(paints).toFixed(0)} ms (${l
 console.log(`app rendered (wasm loaded and run): median ${median(ready).toFixed(0)} ms (${list(ready)})`);
 
 const big = await run(['topic create big partitions=1', 'producer p linger.ms=0', 'generate p big count=1000000 value=event-{i}', 'play 100ms']);
-await big.getByText('LEO 1000000').waitFor({ timeout: 120_000 });
+await big.getByTestId('partition-big-0').getByText('LEO 1000000').waitFor({ timeout: 120_000 });
 console.log(`DOM with 10^6 records in a topic: ${await big.evaluate(() => document.querySelectorAll('*').length)} elements`);
 
 // 10,000 records/s and a 100 ms step: each step produces and consumes 1,000 records.

@@ -130,6 +130,26 @@ test('reload restores the playground from localStorage; New clears it', async ()
   assert.deepEqual(problems, []);
 });
 
+test('the unclean-election recipe shows the loss, and a click on a broker moves leadership', async () => {
+  const { page, problems } = await openPage(server.url);
+  await page.getByTestId('recipes').selectOption('unclean-election');
+  await page.getByTestId('topic-events').waitFor();
+  // The recipe's consumer re-read from the start after the loss: 3 records, not 5.
+  assert.match(await page.getByTestId('replication-events-0').textContent(), /leader 1 · epoch 1 · ISR 2,1 of 2,1/);
+  assert.match(await page.getByTestId('log-events-0').textContent(), /after-the-election/);
+  assert.doesNotMatch(await page.getByTestId('log-events-0').textContent(), /acked-by-the-leader-alone/);
+  // Stop the leader by clicking its column: broker 2 (in sync) takes over.
+  await page.getByTestId('broker-stop-1').click();
+  await page.getByTestId('under-replicated').waitFor();
+  assert.equal(await page.getByTestId('broker-state-1').textContent(), 'stopped');
+  assert.match(await page.getByTestId('replication-events-0').textContent(), /leader 2 · epoch 2/);
+  assert.match(await page.getByTestId('replica-events-0-2').textContent(), /^★/);
+  await page.getByTestId('broker-stop-2').click();
+  await page.getByTestId('offline').waitFor();
+  assert.match(await page.getByTestId('replication-events-0').textContent(), /^offline/);
+  assert.deepEqual(problems, []);
+});
+
 test('a phone-sized screen lays out in one column without sideways scrolling', async () => {
   const { page, problems } = await openPage(server.url, { width: 360, height: 740 });
   await page.getByTestId('recipes').selectOption('keys-and-ordering');
@@ -145,7 +165,7 @@ test('a million records stay usable: the DOM is bounded by virtualization', asyn
     await page.getByTestId('command').fill(line);
     await page.getByTestId('command').press('Enter');
   }
-  await page.getByText('LEO 1000000').waitFor({ timeout: 60_000 });
+  await page.getByTestId('partition-big-0').getByText('LEO 1000000').waitFor({ timeout: 60_000 });
   const nodes = await page.evaluate(() => document.querySelectorAll('*').length);
   assert.ok(nodes <= 1400, `${nodes} DOM nodes`);
   assert.match(await page.getByTestId('log-big-0').textContent(), /999999/);
