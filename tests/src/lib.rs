@@ -4,6 +4,8 @@
 
 pub mod fuzz;
 pub mod golden;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod parity;
 pub mod swarm;
 pub mod txn_swarm;
 pub mod workloads;

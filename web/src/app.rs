@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    Brokers, Clock, Console, ConsumerForm, Consumers, DatagenForm, Groups, ProduceForm,
+    Brokers, Clock, Console, ConsumerForm, Consumers, DatagenForm, Export, Groups, ProduceForm,
     ProducerForm, Producers, Share, TopicForm, Topics,
 };
 use crate::state::{Action, Store, FRAME_MS};
@@ -59,6 +59,7 @@ pub fn app() -> Html {
                 </div>
             }
             <Brokers store={store.clone()} />
+            <Export store={store.clone()} />
             <main class="columns">
                 <section class="column" aria-label="topics">
                     <h2>{ "Topics" }</h2>

@@ -310,3 +310,32 @@ async fn brokers_are_columns_and_a_click_stops_one_and_moves_leadership() {
         "{refused}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn export_shows_the_scenario_as_a_python_program_and_a_shell_script() {
+    let root = mount().await;
+    console(&root, "topic create orders partitions=2").await;
+    console(&root, "producer p linger.ms=0").await;
+    console(&root, "produce p orders key=alice value=pizza").await;
+    click(&root, "export").await;
+    let program = |root: &Element| -> String {
+        let area: web_sys::HtmlTextAreaElement =
+            find(root, "export-program").dyn_into().expect("a textarea");
+        area.value()
+    };
+    let python = program(&root);
+    assert!(python.contains("from confluent_kafka import"), "{python}");
+    assert!(
+        python.contains(r#"lp.create_topic("orders", 2, None, {})"#),
+        "{python}"
+    );
+    assert!(python.contains(r#""alice".encode()"#), "{python}");
+    assert_eq!(text(&root, "export-notes"), "");
+    click(&root, "export-shell").await;
+    let shell = program(&root);
+    assert!(shell.contains("kcat -P -b \"$BOOTSTRAP\""), "{shell}");
+    // A simulated fault cannot be carried over: the export says which line it skipped.
+    console(&root, "fault lose-ack p").await;
+    click(&root, "export-python").await;
+    assert!(text(&root, "export-notes").contains("line 4"));
+}

@@ -18,6 +18,7 @@
 //! command are documented in `docs/script.md`.
 
 mod datagen;
+pub mod export;
 mod lexer;
 mod parse;
 mod print;

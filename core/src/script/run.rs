@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::datagen::Source;
 use super::{
-    BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
+    BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, Template,
     TxnAction, MAX_GENERATE, MAX_PLAY_POLLS, MAX_PLAY_STEPS,
 };
 use crate::cluster::{
@@ -126,6 +126,31 @@ impl Runner {
     /// `polled` output with its count. The cluster's state is the same either way.
     pub fn limit_records_per_poll(&mut self, n: Option<usize>) {
         self.records_per_poll = n;
+    }
+
+    /// The records `generate` would render next from these templates, without drawing
+    /// from the runner's randomness.
+    pub fn preview(
+        &self,
+        key: Option<&Template>,
+        value: Option<&Template>,
+        count: u64,
+    ) -> Vec<(Option<String>, Option<String>)> {
+        let mut rng = self.rng.clone();
+        let (mut k, mut v) = (String::new(), String::new());
+        (0..count)
+            .map(|i| {
+                let key = key.map(|t| {
+                    t.render(i, &mut rng, &mut k);
+                    k.clone()
+                });
+                let value = value.map(|t| {
+                    t.render(i, &mut rng, &mut v);
+                    v.clone()
+                });
+                (key, value)
+            })
+            .collect()
     }
 
     /// The simulated cluster.
