@@ -50,7 +50,7 @@ def main():
     for name, partitions in topics.items():
         lib.rd_kafka_mock_topic_create(cluster, name.encode(), partitions, 3)
     sys.argv = [program, "--bootstrap-servers", bootstrap, "--poll-timeout", "15",
-                "--max-tick-ms", "4000"]
+                "--max-tick-ms", "6000"]
     runpy.run_path(program, run_name="__main__")
 
 

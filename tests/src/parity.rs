@@ -358,8 +358,8 @@ pub fn compare(script: &Script, logplay: &[Output], real: &[Json]) -> Parity {
 }
 
 /// A random script of the exportable kind, from `seed`: topics, keyed records, producers that
-/// flush before consumers read, consumers that assign or subscribe (one member per group, with
-/// `range` or `roundrobin`), polls and commits.
+/// flush before consumers read, consumers that assign or subscribe (one or two members per
+/// group, with `range` or `roundrobin`), polls and commits.
 pub fn random_script(seed: u64) -> String {
     let mut rng = Rng::new(seed);
     let mut s = format!("# random parity script, seed {seed}\nseed {seed}\n");
@@ -381,24 +381,34 @@ pub fn random_script(seed: u64) -> String {
         };
         s.push_str(&format!("producer p{i} acks={acks} linger.ms={linger}\n"));
     }
-    let consumers = 1 + rng.below(2);
+    // Group members subscribe (one or two per group, sharing the group's assignor); the
+    // others assign partitions themselves.
+    let consumers = 1 + rng.below(3);
+    let strategies = [
+        ["range", "roundrobin"][rng.below(2) as usize],
+        ["range", "roundrobin"][rng.below(2) as usize],
+    ];
     let mut joined = Vec::new();
     for c in 0..consumers {
-        let max_poll = [500, 3][rng.below(2) as usize];
+        let max_poll = [500, 500, 3][rng.below(3) as usize];
         if rng.below(2) == 0 {
-            let strategy = ["range", "roundrobin"][rng.below(2) as usize];
-            s.push_str(&format!("consumer c{c} group.id=g{c} auto.offset.reset=earliest enable.auto.commit=false partition.assignment.strategy={strategy} max.poll.records={max_poll}\n"));
+            let g = rng.below(2) as usize;
+            let strategy = strategies[g];
+            // Static membership: the assignors order members by group.instance.id, where
+            // member ids (random UUIDs on a real broker) would order them by chance.
+            s.push_str(&format!("consumer c{c} group.id=g{g} group.instance.id=c{c} auto.offset.reset=earliest enable.auto.commit=false partition.assignment.strategy={strategy} max.poll.records={max_poll}\n"));
             let names: Vec<&str> = topics.iter().map(|(t, _)| t.as_str()).collect();
             s.push_str(&format!("subscribe c{c} {}\npoll c{c}\n", names.join(" ")));
             joined.push(c);
         } else {
             let (t, n) = &topics[rng.below(topics.len() as u64) as usize];
             let parts: Vec<String> = (0..*n).map(|p| format!("{t}:{p}")).collect();
-            s.push_str(&format!("consumer c{c} group.id=g{c} auto.offset.reset=earliest enable.auto.commit=false max.poll.records={max_poll}\nassign c{c} {}\n", parts.join(" ")));
+            s.push_str(&format!("consumer c{c} group.id=solo{c} auto.offset.reset=earliest enable.auto.commit=false max.poll.records={max_poll}\nassign c{c} {}\n", parts.join(" ")));
         }
     }
     if !joined.is_empty() {
-        s.push_str("tick 3s\n");
+        // group.initial.rebalance.delay.ms, and time for a real group to settle.
+        s.push_str("tick 5s\n");
     }
     for round in 0..2 + rng.below(3) {
         for _ in 0..1 + rng.below(6) {
