@@ -323,7 +323,13 @@ impl Cluster {
                 &format!("there is no broker {id}"),
             ));
         }
-        let outputs = apply(&self.state, Command::BrokerChange { broker: id as i32, action })?;
+        let outputs = apply(
+            &self.state,
+            Command::BrokerChange {
+                broker: id as i32,
+                action,
+            },
+        )?;
         outputs_js(&outputs, None)
     }
 
