@@ -1,10 +1,9 @@
 //! Cross-crate tests for logplay live in `tests/`; this library holds what they share:
-//! scenarios for the determinism checks, the golden scripts, the swarm simulator and the
-//! benchmark workloads.
+//! scenarios for the determinism checks, the golden scripts, the swarm simulator, the parity
+//! harness against a Kafka-protocol peer and the benchmark workloads.
 
 pub mod fuzz;
 pub mod golden;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod parity;
 pub mod swarm;
 pub mod txn_swarm;
