@@ -5,6 +5,7 @@ use logplay_core::script::{parse, Runner};
 
 /// Every golden script, embedded so that the browser tests have them too.
 pub const GOLDEN: &[(&str, &str, &str)] = &[
+    golden!("assignors"),
     golden!("commit_async"),
     golden!("compaction"),
     golden!("coordinators"),

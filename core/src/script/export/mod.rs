@@ -447,11 +447,10 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
                 let n = records_polled(outputs, c);
                 if n == 0 {
                     body.push_str(
-                        "    # logplay's poll returned nothing here (a group join, or nothing new); the real client joins in the background.\n",
+                        "    # logplay's poll returned nothing here (a group join, or nothing new).\n",
                     );
-                } else {
-                    body.push_str(&format!("    lp.poll({}, {n})\n", py_str(c)));
                 }
+                body.push_str(&format!("    lp.poll({}, {n})\n", py_str(c)));
             }
             Command::Seek {
                 consumer,
