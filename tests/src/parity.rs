@@ -189,8 +189,7 @@ pub fn compare(script: &Script, logplay: &[Output], real: &[Json]) -> Parity {
                 .push(format!("delivery {id:?}: logplay {want}, real {got:?}")),
         }
     }
-    for id in real_d.keys().filter(|id| !sim_d.contains_key(*id)) {
-        let _ = id;
+    for _ in real_d.keys().filter(|id| !sim_d.contains_key(*id)) {
         exclude("deliveries logplay never reported", &mut p);
     }
     // Consumers: read_committed ones and max.poll.records, from the script.

@@ -233,6 +233,15 @@ impl Cluster {
     /// Whether some follower in touch has something to fetch, and whether some ISR holds a
     /// follower out of touch.
     fn replication_work(&self) -> (bool, bool) {
+        // One replica everywhere (the default): no partition to scan on every clock step.
+        let replicated = self
+            .topics
+            .values()
+            .chain(self.internal.values())
+            .any(|t| t.replication_factor() > 1);
+        if !replicated {
+            return (false, false);
+        }
         let touch = self.touch();
         let (mut fetch, mut check) = (false, false);
         for p in self.all_partitions().filter(|p| p.replicas.len() > 1) {

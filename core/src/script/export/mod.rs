@@ -167,9 +167,8 @@ fn producer_configs(configs: &[(String, String)]) -> (Vec<(String, String)>, boo
     let mut out = Vec::new();
     for (k, v) in c.entries() {
         match k {
-            "client.id" | "transactional.id" | "transaction.timeout.ms" if v.is_empty() => {}
-            "transactional.id" | "transaction.timeout.ms" if c.transactional_id.is_none() => {}
             "client.id" => {}
+            "transactional.id" | "transaction.timeout.ms" if c.transactional_id.is_none() => {}
             "max.request.size" => out.push(("message.max.bytes".into(), v)),
             "partitioner" => {
                 let v = match v.as_str() {

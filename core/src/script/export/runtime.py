@@ -127,7 +127,7 @@ class Scenario:
                     bulk["error"] = kafka_error(err)
                 return
             self.emit("delivery", producer=name, id=record_id, topic=msg.topic(),
-                      partition=msg.partition() if not err else msg.partition(),
+                      partition=msg.partition(),
                       offset=msg.offset() if not err else -1,
                       timestamp=msg.timestamp()[1] if not err else -1,
                       error=kafka_error(err) if err else None)
