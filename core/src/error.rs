@@ -78,6 +78,16 @@ pub enum ErrorCode {
     /// `NOT_ENOUGH_REPLICAS_AFTER_APPEND` (20): written, but the ISR shrank below
     /// `min.insync.replicas` before it was replicated.
     NotEnoughReplicasAfterAppend,
+    /// The schema registry refused a schema that breaks the subject's compatibility level
+    /// (HTTP 409).
+    IncompatibleSchema,
+    /// The schema registry cannot read the schema (error code 42201).
+    InvalidSchema,
+    /// The schema registry has no such subject (error code 40401).
+    SubjectNotFound,
+    /// A serializer or deserializer failed (Kafka's `SerializationException`), e.g. a record
+    /// that does not validate against its schema.
+    SerializationException,
 }
 
 impl ErrorCode {
@@ -116,6 +126,10 @@ impl ErrorCode {
             Self::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             Self::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             Self::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            Self::IncompatibleSchema => "INCOMPATIBLE_SCHEMA",
+            Self::InvalidSchema => "INVALID_SCHEMA",
+            Self::SubjectNotFound => "SUBJECT_NOT_FOUND",
+            Self::SerializationException => "SERIALIZATION_EXCEPTION",
         }
     }
 
@@ -151,7 +165,13 @@ impl ErrorCode {
             Self::NotEnoughReplicas => 19,
             Self::NotEnoughReplicasAfterAppend => 20,
             Self::ProducerFenced => 90,
-            Self::NoOffsetForPartition | Self::IllegalState | Self::TransactionAborted => -1,
+            Self::NoOffsetForPartition
+            | Self::IllegalState
+            | Self::TransactionAborted
+            | Self::IncompatibleSchema
+            | Self::InvalidSchema
+            | Self::SubjectNotFound
+            | Self::SerializationException => -1,
         }
     }
 }

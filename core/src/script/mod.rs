@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 
 pub use parse::{parse, ParseError};
 pub use print::print;
-pub use run::{Output, Runner};
+pub use run::{ConnectorStatus, Output, Runner, TaskStatus};
 pub use template::Template;
 
 /// The most records one `generate` may produce.
@@ -150,6 +150,36 @@ pub enum DescribeTarget {
     Cluster,
     /// `describe transaction ID`: the coordinator's view of a `transactional.id`.
     Transaction(String),
+    /// `describe subject NAME`: a registry subject's versions, schemas and level.
+    Subject(String),
+    /// `describe connector NAME`: its state, tasks, offsets, throughput and view.
+    Connector(String),
+}
+
+/// What `connector ACTION NAME` does (Connect's REST calls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectorAction {
+    /// `PUT /connectors/NAME/pause`.
+    Pause,
+    /// `PUT /connectors/NAME/resume`.
+    Resume,
+    /// `POST /connectors/NAME/restart?includeTasks=true`: tasks stop cleanly (committing
+    /// their offsets) and start again.
+    Restart,
+    /// `DELETE /connectors/NAME`.
+    Delete,
+}
+
+impl ConnectorAction {
+    /// The script's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::Restart => "restart",
+            Self::Delete => "delete",
+        }
+    }
 }
 
 /// What `broker ACTION ID` does.
@@ -408,6 +438,43 @@ pub enum Command {
         producer: String,
         /// The consumer whose positions commit with the transaction.
         consumer: String,
+    },
+    /// `schema register SUBJECT SCHEMA`: a new version of the subject (a JSON Schema).
+    SchemaRegister {
+        /// The subject (`TOPIC-value` under TopicNameStrategy).
+        subject: String,
+        /// The schema text.
+        schema: String,
+    },
+    /// `schema check SUBJECT SCHEMA`: would it be compatible? (Nothing changes.)
+    SchemaCheck {
+        /// The subject.
+        subject: String,
+        /// The schema text.
+        schema: String,
+    },
+    /// `schema compatibility [SUBJECT] LEVEL`: the registry's (or one subject's) level.
+    SchemaCompatibility {
+        /// One subject, or the registry.
+        subject: Option<String>,
+        /// The level.
+        level: crate::registry::Compatibility,
+    },
+    /// `schema delete SUBJECT`.
+    SchemaDelete(String),
+    /// `connector create NAME KEY=VALUE…`: a Kafka Connect connector (see [`crate::connect`]).
+    ConnectorCreate {
+        /// Its name.
+        name: String,
+        /// Its configs.
+        configs: Vec<(String, String)>,
+    },
+    /// `connector (pause|resume|restart|delete) NAME`.
+    ConnectorChange {
+        /// The connector.
+        name: String,
+        /// What happens to it.
+        action: ConnectorAction,
     },
     /// `play DURATION [step=DURATION]`: the clock runs in steps; at each step every datagen
     /// source produces what is due and every consumer with a subscription or an assignment

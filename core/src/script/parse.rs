@@ -6,10 +6,11 @@ use core::fmt;
 
 use super::lexer::{tokenize, Raw, Token};
 use super::{
-    parse_duration, BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, Script,
-    SeekTarget, Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS, MAX_DATAGEN_RATE,
-    MAX_GENERATE, MAX_PLAY_STEPS, MAX_TICK_MS,
+    parse_duration, BrokerAction, Command, ConnectorAction, DescribeTarget, PartitionRef,
+    ResetTarget, Script, SeekTarget, Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS,
+    MAX_COMMANDS, MAX_DATAGEN_RATE, MAX_GENERATE, MAX_PLAY_STEPS, MAX_TICK_MS,
 };
+use crate::registry::Compatibility;
 
 /// Why a script does not parse, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,10 +237,12 @@ impl Line {
             "datagen" => self.datagen()?,
             "txn" => self.txn()?,
             "play" => self.play()?,
+            "schema" => self.schema()?,
+            "connector" => self.connector()?,
             _ => {
                 return Err(self.error(
                     column,
-                    &alloc::format!("unknown command `{verb}`; commands: seed broker brokers topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe datagen play txn"),
+                    &alloc::format!("unknown command `{verb}`; commands: seed broker brokers topic producer produce generate flush consumer subscribe unsubscribe assign poll seek commit pause resume close group tick fault describe datagen play txn schema connector"),
                 ))
             }
         };
@@ -498,6 +501,73 @@ impl Line {
         })
     }
 
+    /// `schema register|check SUBJECT SCHEMA`, `schema compatibility [SUBJECT] LEVEL`,
+    /// `schema delete SUBJECT`.
+    fn schema(&mut self) -> Result<Command, ParseError> {
+        let (action, column) = self.word("register, check, compatibility or delete")?;
+        Ok(match action.as_str() {
+            "register" | "check" => {
+                let subject = self.name("a subject name")?;
+                let schema = match self.tokens.get(self.pos) {
+                    Some(Token { key: None, value, .. }) => value.text().to_string(),
+                    Some(t) => return Err(self.error(t.column, "expected a schema (a JSON object)")),
+                    None => return Err(self.error(self.end, "expected a schema (a JSON object)")),
+                };
+                self.pos += 1;
+                if action == "register" {
+                    Command::SchemaRegister { subject, schema }
+                } else {
+                    Command::SchemaCheck { subject, schema }
+                }
+            }
+            "compatibility" => {
+                let (subject, (level, column)) = if self.pos + 1 < self.tokens.len() {
+                    (Some(self.name("a subject name")?), self.word("a compatibility level")?)
+                } else {
+                    (None, self.word("a compatibility level")?)
+                };
+                let level = Compatibility::parse(&level).ok_or_else(|| {
+                    self.error(column, &alloc::format!("unknown compatibility level `{level}`: use BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE"))
+                })?;
+                Command::SchemaCompatibility { subject, level }
+            }
+            "delete" => Command::SchemaDelete(self.name("a subject name")?),
+            _ => {
+                return Err(self.error(
+                    column,
+                    &alloc::format!("unknown schema action `{action}`: use register, check, compatibility or delete"),
+                ))
+            }
+        })
+    }
+
+    /// `connector create NAME KEY=VALUE…`, `connector pause|resume|restart|delete NAME`.
+    fn connector(&mut self) -> Result<Command, ParseError> {
+        let (action, column) = self.word("create, pause, resume, restart or delete")?;
+        let action = match action.as_str() {
+            "create" => {
+                return Ok(Command::ConnectorCreate {
+                    name: self.name("a connector name")?,
+                    configs: self.configs()?,
+                })
+            }
+            "pause" => ConnectorAction::Pause,
+            "resume" => ConnectorAction::Resume,
+            "restart" => ConnectorAction::Restart,
+            "delete" => ConnectorAction::Delete,
+            _ => {
+                return Err(self.error(
+                    column,
+                    &alloc::format!("unknown connector action `{action}`: use create, pause, resume, restart or delete"),
+                ))
+            }
+        };
+        Ok(Command::ConnectorChange {
+            name: self.name("a connector name")?,
+            action,
+        })
+    }
+
     fn subscribe(&mut self) -> Result<Command, ParseError> {
         let consumer = self.name("a consumer name")?;
         if let Some(Token {
@@ -700,7 +770,7 @@ impl Line {
                 };
                 Command::LoseAcks { producer, count }
             }
-            "crash" => Command::Crash(self.name("a client name")?),
+            "crash" => Command::Crash(self.name("a client or connector name")?),
             _ => {
                 return Err(self.error(
                     column,
@@ -711,8 +781,8 @@ impl Line {
     }
 
     fn describe(&mut self) -> Result<Command, ParseError> {
-        let (what, column) =
-            self.word("topic, consumer, producer, group, transaction or cluster")?;
+        let (what, column) = self
+            .word("topic, consumer, producer, group, transaction, subject, connector or cluster")?;
         Ok(Command::Describe(match what.as_str() {
             "topic" => DescribeTarget::Topic(self.name("a topic name")?),
             "consumer" => DescribeTarget::Consumer(self.name("a consumer name")?),
@@ -720,11 +790,13 @@ impl Line {
             "group" => DescribeTarget::Group(self.name("a group id")?),
             "cluster" => DescribeTarget::Cluster,
             "transaction" => DescribeTarget::Transaction(self.name("a transactional.id")?),
+            "subject" => DescribeTarget::Subject(self.name("a subject name")?),
+            "connector" => DescribeTarget::Connector(self.name("a connector name")?),
             _ => {
                 return Err(self.error(
                     column,
                     &alloc::format!(
-                        "cannot describe `{what}`: use topic, consumer, producer, group, transaction or cluster"
+                        "cannot describe `{what}`: use topic, consumer, producer, group, transaction, subject, connector or cluster"
                     ),
                 ))
             }

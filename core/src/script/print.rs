@@ -199,6 +199,24 @@ impl fmt::Display for Command {
             Command::SendOffsets { producer, consumer } => {
                 write!(f, "txn send-offsets {producer} {consumer}")
             }
+            Command::SchemaRegister { subject, schema } => {
+                write!(f, "schema register {subject} {}", TemplateText(schema))
+            }
+            Command::SchemaCheck { subject, schema } => {
+                write!(f, "schema check {subject} {}", TemplateText(schema))
+            }
+            Command::SchemaCompatibility { subject, level } => match subject {
+                Some(s) => write!(f, "schema compatibility {s} {}", level.name()),
+                None => write!(f, "schema compatibility {}", level.name()),
+            },
+            Command::SchemaDelete(subject) => write!(f, "schema delete {subject}"),
+            Command::ConnectorCreate { name, configs } => {
+                write!(f, "connector create {name}")?;
+                write_configs(f, configs)
+            }
+            Command::ConnectorChange { name, action } => {
+                write!(f, "connector {} {name}", action.name())
+            }
             Command::Play { duration, step } => {
                 write!(f, "play {}", format_duration(*duration))?;
                 if *step != DEFAULT_PLAY_STEP_MS {
@@ -213,6 +231,8 @@ impl fmt::Display for Command {
                 DescribeTarget::Group(g) => write!(f, "describe group {g}"),
                 DescribeTarget::Cluster => f.write_str("describe cluster"),
                 DescribeTarget::Transaction(id) => write!(f, "describe transaction {id}"),
+                DescribeTarget::Subject(s) => write!(f, "describe subject {s}"),
+                DescribeTarget::Connector(c) => write!(f, "describe connector {c}"),
             },
         }
     }

@@ -319,7 +319,8 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
                 py_str(t)
             )),
             Command::Producer { name, configs } => {
-                let (configs, pin) = producer_configs(configs);
+                let configs = without_serdes(configs, true, &mut |w| warn(w, &mut body));
+                let (configs, pin) = producer_configs(&configs);
                 pinned.insert(name.clone(), pin);
                 body.push_str(&format!(
                     "    lp.producer({}, {})\n",
@@ -411,7 +412,8 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
             }
             Command::Flush(p) => body.push_str(&format!("    lp.flush({})\n", py_str(p))),
             Command::Consumer { name, configs } => {
-                let (configs, cap) = consumer_configs(name, configs).map_err(fail)?;
+                let configs = without_serdes(configs, false, &mut |w| warn(w, &mut body));
+                let (configs, cap) = consumer_configs(name, &configs).map_err(fail)?;
                 body.push_str(&format!(
                     "    lp.consumer({}, {}, {cap})\n",
                     py_str(name),
@@ -535,6 +537,17 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
                 py_str(producer),
                 py_str(consumer)
             )),
+            Command::SchemaRegister { .. }
+            | Command::SchemaCheck { .. }
+            | Command::SchemaCompatibility { .. }
+            | Command::SchemaDelete(_) => warn(
+                format!("`{command}` uses logplay's simulated schema registry: skipped"),
+                &mut body,
+            ),
+            Command::ConnectorCreate { .. } | Command::ConnectorChange { .. } => warn(
+                format!("`{command}` runs a simulated Kafka Connect connector: skipped"),
+                &mut body,
+            ),
             Command::DatagenStart { .. } | Command::DatagenStop(_) | Command::Play { .. } => warn(
                 format!("`{command}` runs on logplay's simulated clock: skipped"),
                 &mut body,
@@ -545,6 +558,27 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
         "{RUNTIME}\n\n# ---- the scenario, exported by `logplay export --to python` ----\n\ndef scenario(lp):\n{body}    pass\n\n\nif __name__ == \"__main__\":\n    main(scenario)\n"
     );
     Ok(Export { program, warnings })
+}
+
+/// A client's configs without the schema registry serdes (confluent-kafka's plain clients
+/// have none); a warning says what was left out.
+fn without_serdes(
+    configs: &[(String, String)],
+    producer: bool,
+    warn: &mut dyn FnMut(String),
+) -> Vec<(String, String)> {
+    match crate::registry::serdes::Serdes::split(configs, producer) {
+        Ok((serdes, rest)) if rest.len() < configs.len() => {
+            if serdes.any() {
+                warn(
+                    "the JSON Schema serdes need a Schema Registry: records go as plain bytes"
+                        .into(),
+                );
+            }
+            rest
+        }
+        _ => configs.to_vec(),
+    }
 }
 
 #[cfg(test)]

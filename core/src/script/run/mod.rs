@@ -6,6 +6,10 @@ use alloc::vec::Vec;
 
 use serde_json::{json, Map, Value as Json};
 
+mod connect;
+
+pub use connect::{ConnectorStatus, TaskStatus};
+
 use super::datagen::Source;
 use super::{
     BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, Template,
@@ -20,6 +24,8 @@ use crate::error::{err, Error};
 use crate::producer::{Producer, ProducerEvent};
 use crate::rand::Rng;
 use crate::record::{Header, Message, ProducerRecord};
+use crate::registry::serdes::Serdes;
+use crate::registry::{topic_subject, wire, SchemaRegistry};
 use crate::replication::ReplicaChange;
 use crate::time::SimTime;
 
@@ -87,6 +93,12 @@ pub struct Runner {
     /// At most this many `record` outputs per poll (the last ones); `None`: all.
     records_per_poll: Option<usize>,
     rng: Rng,
+    /// The schema registry.
+    registry: SchemaRegistry,
+    /// Clients' serializer and deserializer configs, by client name.
+    serdes: BTreeMap<String, Serdes>,
+    /// Kafka Connect connectors by name.
+    connectors: BTreeMap<String, connect::Connector>,
 }
 
 impl Default for Runner {
@@ -108,6 +120,9 @@ impl Runner {
             sources: BTreeMap::new(),
             records_per_poll: None,
             rng: Rng::new(0),
+            registry: SchemaRegistry::default(),
+            serdes: BTreeMap::new(),
+            connectors: BTreeMap::new(),
         }
     }
 
@@ -156,6 +171,42 @@ impl Runner {
     /// The simulated cluster.
     pub fn cluster(&self) -> &Cluster {
         &self.cluster
+    }
+
+    /// The schema registry.
+    pub fn registry(&self) -> &SchemaRegistry {
+        &self.registry
+    }
+
+    /// A client's serializer or deserializer configs (none: bytes as given).
+    pub fn serdes(&self, client: &str) -> Serdes {
+        self.serdes.get(client).copied().unwrap_or_default()
+    }
+
+    /// `serialize()` for one part of a record: through the JSON Schema serializer when the
+    /// producer has one for it, else the bytes as written.
+    fn serialize(
+        &self,
+        producer: &str,
+        topic: &str,
+        is_key: bool,
+        value: Option<&super::Value>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let serdes = self.serdes(producer);
+        let bytes = value.and_then(super::Value::bytes);
+        match (bytes, if is_key { serdes.key } else { serdes.value }) {
+            (Some(b), true) => {
+                let text = core::str::from_utf8(&b).map_err(|_| {
+                    err!(
+                        SerializationException,
+                        "Error serializing JSON message: the bytes are not UTF-8"
+                    )
+                })?;
+                let subject = topic_subject(topic, is_key);
+                wire::serialize(&self.registry, &subject, serdes.schema_id, text).map(Some)
+            }
+            (bytes, _) => Ok(bytes),
+        }
     }
 
     /// The names of the live clients and whether each is a producer.
@@ -299,14 +350,18 @@ impl Runner {
             }
             Command::Producer { name, configs } => {
                 self.free_name(name)?;
-                let h = self.cluster.create_producer(name, &pairs(configs))?;
+                let (serdes, configs) = Serdes::split(configs, true)?;
+                let h = self.cluster.create_producer(name, &pairs(&configs))?;
                 self.clients.insert(name.clone(), Client::Producer(h));
+                self.serdes.insert(name.clone(), serdes);
                 self.bulk.remove(name);
             }
             Command::Consumer { name, configs } => {
                 self.free_name(name)?;
-                let h = self.cluster.create_consumer(name, &pairs(configs))?;
+                let (serdes, configs) = Serdes::split(configs, false)?;
+                let h = self.cluster.create_consumer(name, &pairs(&configs))?;
                 self.clients.insert(name.clone(), Client::Consumer(h));
+                self.serdes.insert(name.clone(), serdes);
             }
             Command::Produce {
                 producer,
@@ -318,8 +373,8 @@ impl Runner {
                 headers,
             } => {
                 let h = self.producer_handle(producer)?;
-                let key = key.as_ref().and_then(super::Value::bytes);
-                let value = value.as_ref().and_then(super::Value::bytes);
+                let key = self.serialize(producer, topic, true, key.as_ref())?;
+                let value = self.serialize(producer, topic, false, value.as_ref())?;
                 let headers: Vec<Header> = headers
                     .iter()
                     .map(|(k, v)| Header {
@@ -360,6 +415,7 @@ impl Runner {
                 let (mut k, mut v) = (String::new(), String::new());
                 let mut first = None;
                 let mut last = 0;
+                let serdes = self.serdes(producer);
                 for i in 0..*count {
                     if let Some(t) = key {
                         t.render(i, &mut self.rng, &mut k);
@@ -367,11 +423,30 @@ impl Runner {
                     if let Some(t) = value {
                         t.render(i, &mut self.rng, &mut v);
                     }
+                    let (sk, sv) = if serdes.any() {
+                        let text = |t: &Option<Template>, s: &String| {
+                            t.as_ref().map(|_| super::Value::Text(s.clone()))
+                        };
+                        (
+                            self.serialize(producer, topic, true, text(key, &k).as_ref())?,
+                            self.serialize(producer, topic, false, text(value, &v).as_ref())?,
+                        )
+                    } else {
+                        (None, None)
+                    };
                     let record = ProducerRecord {
                         topic,
                         partition: *partition,
-                        key: key.as_ref().map(|_| k.as_bytes()),
-                        value: value.as_ref().map(|_| v.as_bytes()),
+                        key: if serdes.key {
+                            sk.as_deref()
+                        } else {
+                            key.as_ref().map(|_| k.as_bytes())
+                        },
+                        value: if serdes.value {
+                            sv.as_deref()
+                        } else {
+                            value.as_ref().map(|_| v.as_bytes())
+                        },
                         headers: &[],
                         timestamp: None,
                     };
@@ -539,10 +614,16 @@ impl Runner {
                 let h = self.producer_handle(producer)?;
                 self.cluster.lose_acks(h, *count)?;
             }
-            Command::Crash(name) => match self.clients.get(name) {
-                Some(Client::Producer(h)) => self.cluster.crash_producer(*h)?,
-                Some(Client::Consumer(h)) => self.cluster.crash_consumer(*h)?,
-                None => return Err(err!(InvalidRequest, "there is no client named {name}")),
+            Command::Crash(name) => match self.clients.get(name).copied() {
+                Some(Client::Producer(h)) => self.cluster.crash_producer(h)?,
+                Some(Client::Consumer(h)) => self.cluster.crash_consumer(h)?,
+                None if self.crash_connector(name)? => {}
+                None => {
+                    return Err(err!(
+                        InvalidRequest,
+                        "there is no client or connector named {name}"
+                    ))
+                }
             },
             Command::Describe(target) => {
                 out.push(Output::new(line, "describe", self.describe(target)?))
@@ -590,6 +671,38 @@ impl Runner {
                 }
             }
             Command::Play { duration, step } => self.play(line, *duration, *step, out)?,
+            Command::SchemaRegister { subject, schema } => {
+                let r = self.registry.register(subject, schema)?;
+                out.push(Output::new(
+                    line,
+                    "schema",
+                    json!({ "subject": subject, "id": r.id, "version": r.version, "new": r.new }),
+                ));
+            }
+            Command::SchemaCheck { subject, schema } => {
+                let reasons = self.registry.test_compatibility(subject, schema)?;
+                out.push(Output::new(
+                    line,
+                    "compatibility",
+                    json!({ "subject": subject, "level": self.registry.effective_compatibility(subject).name(),
+                            "is_compatible": reasons.is_empty(), "messages": reasons }),
+                ));
+            }
+            Command::SchemaCompatibility { subject, level } => {
+                self.registry.set_compatibility(subject.as_deref(), *level)
+            }
+            Command::SchemaDelete(subject) => {
+                let versions = self.registry.delete_subject(subject)?;
+                out.push(Output::new(
+                    line,
+                    "schema_deleted",
+                    json!({ "subject": subject, "versions": versions }),
+                ));
+            }
+            Command::ConnectorCreate { name, configs } => {
+                self.create_connector(line, name, configs, out)?
+            }
+            Command::ConnectorChange { name, action } => self.change_connector(name, *action)?,
             Command::Transaction { producer, action } => {
                 let h = self.producer_handle(producer)?;
                 match action {
@@ -634,10 +747,36 @@ impl Runner {
                 json!({ "consumer": name, "records": messages.len(), "shown": shown }),
             ));
         }
+        let serdes = self.serdes(name);
         for m in &messages[messages.len().saturating_sub(shown)..] {
-            out.push(Output::new(line, "record", message_json(name, m)));
+            let mut record = message_json(name, m);
+            if serdes.any() {
+                self.deserialize_into(&serdes, m, &mut record);
+            }
+            out.push(Output::new(line, "record", record));
         }
         Ok(())
+    }
+
+    /// `deserialize()`: the key and value as JSON text with their schema ids
+    /// (`key_schema_id`, `value_schema_id`); a part that does not deserialize stays as bytes
+    /// and the record reports a `SERIALIZATION_EXCEPTION`.
+    fn deserialize_into(&self, serdes: &Serdes, m: &Message, record: &mut Json) {
+        for (on, bytes, field) in [
+            (serdes.key, m.key(), "key"),
+            (serdes.value, m.value(), "value"),
+        ] {
+            let Some(bytes) = bytes.filter(|_| on) else {
+                continue;
+            };
+            match wire::deserialize(&self.registry, bytes) {
+                Ok((id, text)) => {
+                    record[field] = json!(text);
+                    record[alloc::format!("{field}_schema_id")] = json!(id);
+                }
+                Err(e) => record["error"] = error_json(&e),
+            }
+        }
     }
 
     /// The datagen sources by name.
@@ -667,7 +806,9 @@ impl Runner {
         let records: u128 = self
             .sources
             .values()
-            .map(|s| u128::from(s.rate) * u128::from(duration) / 1_000)
+            .map(|s| s.rate)
+            .chain(self.connectors.values().map(connect::Connector::rate))
+            .map(|rate| u128::from(rate) * u128::from(duration) / 1_000)
             .sum();
         if records > u128::from(MAX_GENERATE) {
             return Err(err!(
@@ -692,6 +833,7 @@ impl Runner {
             let next = SimTime(self.cluster.now().0.saturating_add(step).min(end.0));
             self.cluster.advance_to(next)?;
             self.run_sources(line, out);
+            self.run_connectors(line, out);
             let pollers: Vec<(String, ConsumerHandle)> = self
                 .clients
                 .iter()
@@ -867,6 +1009,27 @@ impl Runner {
                 json!({ "transactional_id": id, "coordinator": coordinator, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
                         "transaction_timeout_ms": m.timeout_ms, "start_time_ms": m.started.0, "partitions": partitions })
             }
+            DescribeTarget::Subject(subject) => {
+                let r = &self.registry;
+                let s = r
+                    .subjects()
+                    .find(|(n, _)| n == subject)
+                    .map(|(_, s)| s)
+                    .ok_or_else(|| {
+                        err!(
+                            SubjectNotFound,
+                            "Subject '{subject}' not found.; error code: 40401"
+                        )
+                    })?;
+                let versions: Vec<Json> = s
+                    .versions
+                    .iter()
+                    .enumerate()
+                    .map(|(v, id)| json!({ "version": v + 1, "id": id, "schema": r.schema(*id).map(|x| x.text.as_str()) }))
+                    .collect();
+                json!({ "subject": subject, "compatibility": r.effective_compatibility(subject).name(), "versions": versions })
+            }
+            DescribeTarget::Connector(name) => self.describe_connector(name)?,
         })
     }
 

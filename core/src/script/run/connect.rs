@@ -1,0 +1,639 @@
+//! Connectors in a running script: their tasks as clients of the cluster, run at each step
+//! of `play`.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde_json::{json, Value as Json};
+
+use super::{error_json, Output, Runner};
+use crate::cluster::{ConsumerHandle, ProducerHandle};
+use crate::connect::lines::{self, Line};
+use crate::connect::sink::View;
+use crate::connect::{Class, ConnectorConfig};
+use crate::error::{err, Error, Result};
+use crate::producer::ProducerEvent;
+use crate::record::ProducerRecord;
+use crate::registry::{topic_subject, wire};
+use crate::script::{ConnectorAction, Template};
+use crate::time::SimTime;
+
+/// The client a task runs.
+#[derive(Clone, Copy, Debug)]
+enum TaskClient {
+    Producer(ProducerHandle),
+    Consumer(ConsumerHandle),
+}
+
+/// One task: its client, and for a source where it is (`position`), what Connect has
+/// committed (`committed`) and the records still awaiting their acks.
+#[derive(Clone, Debug)]
+struct Task {
+    client: TaskClient,
+    failed: Option<String>,
+    started: SimTime,
+    sent_since_start: u64,
+    position: u64,
+    committed: u64,
+    /// Producer record id → the position it was sent from.
+    pending: BTreeMap<u64, u64>,
+}
+
+/// A connector and its tasks.
+#[derive(Clone, Debug)]
+pub(crate) struct Connector {
+    config: ConnectorConfig,
+    paused: bool,
+    tasks: Vec<Task>,
+    view: Option<View>,
+    lines: Vec<Line>,
+    templates: (Option<Template>, Option<Template>),
+    /// The schema id a source's converter registered (`JsonSchemaConverter`).
+    schema_id: Option<u32>,
+    next_flush: SimTime,
+    records: u64,
+    skipped: u64,
+    /// `(time, records)` samples over the last second: the throughput.
+    window: VecDeque<(u64, u64)>,
+}
+
+/// A task's state as Connect's status API shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskStatus {
+    /// The task id.
+    pub id: u32,
+    /// `RUNNING`, `PAUSED` or `FAILED`.
+    pub state: &'static str,
+    /// Why it failed.
+    pub trace: Option<String>,
+    /// Its client's name.
+    pub client: String,
+    /// A source's position (records sent, or the line reached) and committed offset.
+    pub offset: Option<(u64, u64)>,
+    /// A sink's partitions.
+    pub partitions: Vec<String>,
+}
+
+/// A connector's status, as the UI and `describe connector` show it.
+#[derive(Clone, Debug)]
+pub struct ConnectorStatus<'a> {
+    /// Connect's class name.
+    pub class: &'static str,
+    /// A source (or a sink).
+    pub source: bool,
+    /// `PAUSED` or `RUNNING`.
+    pub state: &'static str,
+    /// The topics it writes or reads.
+    pub topics: &'a [String],
+    /// Its tasks.
+    pub tasks: Vec<TaskStatus>,
+    /// Records written (source) or read (sink).
+    pub records: u64,
+    /// Records skipped under `errors.tolerance=all`.
+    pub skipped: u64,
+    /// Records per simulated second over the last second.
+    pub records_per_second: u64,
+    /// A sink's table or counts.
+    pub view: Option<&'a View>,
+}
+
+impl Connector {
+    /// Records per simulated second it sends while it runs (0 for a sink or when paused).
+    pub(crate) fn rate(&self) -> u64 {
+        if self.config.class.is_source() && !self.paused {
+            self.config.rate
+        } else {
+            0
+        }
+    }
+}
+
+/// `describe connector` shows at most this many rows of a sink's view (in key order).
+const DESCRIBED_ROWS: usize = 100;
+
+fn client_name(name: &str, source: bool, task: usize) -> String {
+    let role = if source { "producer" } else { "consumer" };
+    alloc::format!("connector-{role}-{name}-{task}")
+}
+
+impl Runner {
+    /// The connectors by name, with their status.
+    pub fn connectors(&self) -> impl Iterator<Item = (&str, ConnectorStatus<'_>)> {
+        self.connectors
+            .iter()
+            .map(|(n, c)| (n.as_str(), self.status(n, c)))
+    }
+
+    fn status<'a>(&self, name: &str, c: &'a Connector) -> ConnectorStatus<'a> {
+        let source = c.config.class.is_source();
+        let tasks = c
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let partitions = match t.client {
+                    TaskClient::Consumer(h) if t.failed.is_none() => self
+                        .cluster
+                        .assignment(h)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|a| alloc::format!("{}:{}", a.topic, a.partition))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                TaskStatus {
+                    id: i as u32,
+                    state: match (&t.failed, c.paused) {
+                        (Some(_), _) => "FAILED",
+                        (None, true) => "PAUSED",
+                        (None, false) => "RUNNING",
+                    },
+                    trace: t.failed.clone(),
+                    client: client_name(name, source, i),
+                    offset: source.then_some((t.position, t.committed)),
+                    partitions,
+                }
+            })
+            .collect();
+        let records_per_second = match (c.window.front(), c.window.back()) {
+            (Some(&(t0, r0)), Some(&(t1, r1))) if t1 > t0 => (r1 - r0) * 1_000 / (t1 - t0),
+            _ => 0,
+        };
+        ConnectorStatus {
+            class: c.config.class.name(),
+            source,
+            state: if c.paused { "PAUSED" } else { "RUNNING" },
+            topics: &c.config.topics,
+            tasks,
+            records: c.records,
+            skipped: c.skipped,
+            records_per_second,
+            view: c.view.as_ref(),
+        }
+    }
+
+    /// `describe connector NAME`.
+    pub(super) fn describe_connector(&self, name: &str) -> Result<Json> {
+        let c = self
+            .connectors
+            .get(name)
+            .ok_or_else(|| no_connector(name))?;
+        let s = self.status(name, c);
+        let tasks: Vec<Json> = s
+            .tasks
+            .iter()
+            .map(|t| {
+                let mut task =
+                    json!({ "id": t.id, "state": t.state, "client": t.client, "trace": t.trace });
+                match t.offset {
+                    Some((position, committed)) => {
+                        task["position"] = json!(position);
+                        task["committed_offset"] = json!(committed);
+                    }
+                    None => task["partitions"] = json!(t.partitions),
+                }
+                task
+            })
+            .collect();
+        let mut out = json!({ "connector": name, "class": s.class, "type": if s.source { "source" } else { "sink" },
+            "state": s.state, "topics": s.topics, "tasks": tasks, "records": s.records,
+            "skipped": s.skipped, "records_per_second": s.records_per_second });
+        if let Some(view) = s.view {
+            out["rows"] = json!(view.len());
+        }
+        match s.view {
+            Some(View::Table(rows)) => {
+                let shown: BTreeMap<&str, &str> = rows
+                    .iter()
+                    .take(DESCRIBED_ROWS)
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                out["table"] = json!(shown);
+            }
+            Some(View::Counter { rows, .. }) => {
+                let shown: BTreeMap<&str, Json> = rows
+                    .iter()
+                    .take(DESCRIBED_ROWS)
+                    .map(|(k, a)| (k.as_str(), json!({ "count": a.count, "sum": a.sum })))
+                    .collect();
+                out["counts"] = json!(shown);
+            }
+            None => {}
+        }
+        Ok(out)
+    }
+
+    /// `connector create NAME …`: checks the configs and starts the tasks.
+    pub(super) fn create_connector(
+        &mut self,
+        line: usize,
+        name: &str,
+        configs: &[(String, String)],
+        out: &mut Vec<Output>,
+    ) -> Result<()> {
+        if self.connectors.contains_key(name) {
+            return Err(err!(InvalidRequest, "Connector {name} already exists"));
+        }
+        let config = ConnectorConfig::from_entries(configs)?;
+        for t in &config.topics {
+            self.cluster.topic(t)?;
+        }
+        let (lines, templates) = match &config.class {
+            Class::Paste {
+                format,
+                data,
+                key_field,
+            } => (
+                lines::read(data, *format, key_field.as_deref()),
+                (None, None),
+            ),
+            Class::Datagen(q) => (Vec::new(), q.templates()),
+            _ => (Vec::new(), (None, None)),
+        };
+        let view = match &config.class {
+            Class::TableSink => Some(View::Table(BTreeMap::new())),
+            Class::CounterSink { field } => Some(View::Counter {
+                field: field.clone(),
+                rows: BTreeMap::new(),
+            }),
+            _ => None,
+        };
+        let now = self.cluster.now();
+        let mut connector = Connector {
+            next_flush: SimTime(now.0.saturating_add(config.flush_interval_ms)),
+            config,
+            paused: false,
+            tasks: Vec::new(),
+            view,
+            lines,
+            templates,
+            schema_id: None,
+            records: 0,
+            skipped: 0,
+            window: VecDeque::new(),
+        };
+        // The converter registers the quickstart's schema, as Connect's does on first use.
+        let mut failure = None;
+        if let (true, Class::Datagen(q)) = (connector.config.json_schema, &connector.config.class) {
+            match self
+                .registry
+                .register(&topic_subject(&connector.config.topics[0], false), q.schema)
+            {
+                Ok(r) => connector.schema_id = Some(r.id),
+                Err(e) => failure = Some(e),
+            }
+        }
+        for t in 0..connector.config.task_count() as usize {
+            let task = self.start_task(name, &connector, t)?;
+            connector.tasks.push(task);
+        }
+        if let Some(e) = failure {
+            for t in &mut connector.tasks {
+                t.failed = Some(alloc::format!("{e}"));
+            }
+        }
+        out.push(Output::new(
+            line,
+            "connector",
+            json!({ "connector": name, "state": "RUNNING", "tasks": connector.tasks.len() }),
+        ));
+        self.connectors.insert(name.to_string(), connector);
+        Ok(())
+    }
+
+    /// Starts task `t`: a producer, or a consumer that joins `connect-NAME`.
+    fn start_task(&mut self, name: &str, c: &Connector, t: usize) -> Result<Task> {
+        let source = c.config.class.is_source();
+        let client_id = client_name(name, source, t);
+        let client = if source {
+            let configs = [
+                ("client.id", client_id.as_str()),
+                ("acks", "all"),
+                ("max.in.flight.requests.per.connection", "1"),
+                ("delivery.timeout.ms", "2147483647"),
+            ];
+            TaskClient::Producer(self.cluster.create_producer(&client_id, &configs)?)
+        } else {
+            let group = alloc::format!("connect-{name}");
+            let configs = [
+                ("client.id", client_id.as_str()),
+                ("group.id", group.as_str()),
+                ("auto.offset.reset", "earliest"),
+                ("enable.auto.commit", "false"),
+            ];
+            let h = self.cluster.create_consumer(&client_id, &configs)?;
+            let topics: Vec<&str> = c.config.topics.iter().map(String::as_str).collect();
+            self.cluster.subscribe(h, &topics)?;
+            TaskClient::Consumer(h)
+        };
+        Ok(Task {
+            client,
+            failed: None,
+            started: self.cluster.now(),
+            sent_since_start: 0,
+            position: 0,
+            committed: 0,
+            pending: BTreeMap::new(),
+        })
+    }
+
+    /// `connector pause|resume|restart|delete NAME`.
+    pub(super) fn change_connector(&mut self, name: &str, action: ConnectorAction) -> Result<()> {
+        let mut c = self
+            .connectors
+            .remove(name)
+            .ok_or_else(|| no_connector(name))?;
+        let result = match action {
+            ConnectorAction::Pause | ConnectorAction::Resume => {
+                c.paused = action == ConnectorAction::Pause;
+                let now = self.cluster.now();
+                for t in &mut c.tasks {
+                    // A source's rate counts from when it runs again.
+                    t.started = now;
+                    t.sent_since_start = 0;
+                }
+                Ok(())
+            }
+            ConnectorAction::Restart => self.restart_tasks(name, &mut c, true),
+            ConnectorAction::Delete => {
+                self.stop_tasks(&mut c, true);
+                return Ok(());
+            }
+        };
+        self.connectors.insert(name.to_string(), c);
+        result
+    }
+
+    /// `fault crash NAME` for a connector: its worker dies (nothing is committed) and the
+    /// tasks start again elsewhere, from the last committed offsets.
+    pub(super) fn crash_connector(&mut self, name: &str) -> Result<bool> {
+        let Some(mut c) = self.connectors.remove(name) else {
+            return Ok(false);
+        };
+        let result = self.restart_tasks(name, &mut c, false);
+        self.connectors.insert(name.to_string(), c);
+        result.map(|()| true)
+    }
+
+    fn restart_tasks(&mut self, name: &str, c: &mut Connector, clean: bool) -> Result<()> {
+        self.stop_tasks(c, clean);
+        let mut tasks = Vec::new();
+        for t in 0..c.tasks.len() {
+            let mut task = self.start_task(name, c, t)?;
+            task.position = c.tasks[t].committed;
+            task.committed = c.tasks[t].committed;
+            tasks.push(task);
+        }
+        c.tasks = tasks;
+        Ok(())
+    }
+
+    /// Stops every task: cleanly (flush, commit, close) or as a crash.
+    fn stop_tasks(&mut self, c: &mut Connector, clean: bool) {
+        for task in &mut c.tasks {
+            match task.client {
+                TaskClient::Producer(h) if clean => {
+                    if let Ok(events) = self.cluster.close_producer(h) {
+                        settle(task, events);
+                    }
+                    task.committed = task
+                        .pending
+                        .values()
+                        .next()
+                        .copied()
+                        .unwrap_or(task.position);
+                }
+                TaskClient::Producer(h) => {
+                    let _ = self.cluster.crash_producer(h);
+                }
+                TaskClient::Consumer(h) if clean => {
+                    // Connect commits a sink's offsets when its task stops.
+                    let _ = self.cluster.commit(h, None);
+                    let _ = self.cluster.close_consumer(h);
+                }
+                TaskClient::Consumer(h) => {
+                    let _ = self.cluster.crash_consumer(h);
+                }
+            }
+        }
+    }
+
+    /// One step of `play`: every running task sends what is due or polls; offsets are
+    /// committed every `offset.flush.interval.ms`.
+    pub(super) fn run_connectors(&mut self, line: usize, out: &mut Vec<Output>) {
+        let names: Vec<String> = self.connectors.keys().cloned().collect();
+        for name in names {
+            let Some(mut c) = self.connectors.remove(&name) else {
+                continue;
+            };
+            for t in 0..c.tasks.len() {
+                if c.tasks[t].failed.is_some() {
+                    continue;
+                }
+                let result = match c.tasks[t].client {
+                    TaskClient::Producer(h) => self.run_source_task(&mut c, t, h),
+                    TaskClient::Consumer(h) => self.run_sink_task(&mut c, h),
+                };
+                if let Err(e) = result {
+                    out.push(Output::new(line, "connector", json!({ "connector": name, "task": t, "state": "FAILED", "error": error_json(&e) })));
+                    c.tasks[t].failed = Some(alloc::format!("{e}"));
+                }
+            }
+            let now = self.cluster.now();
+            if now >= c.next_flush {
+                c.next_flush = SimTime(now.0.saturating_add(c.config.flush_interval_ms));
+                self.commit_offsets(&mut c);
+            }
+            c.window.push_back((now.0, c.records));
+            while c.window.len() > 1 && c.window.front().is_some_and(|(t, _)| t + 1_000 < now.0) {
+                c.window.pop_front();
+            }
+            self.connectors.insert(name, c);
+        }
+    }
+
+    /// Connect's offset commit: a source task's offset is the position of its oldest record
+    /// not yet acknowledged; a sink task commits its consumer's positions.
+    fn commit_offsets(&mut self, c: &mut Connector) {
+        for task in c.tasks.iter_mut().filter(|t| t.failed.is_none()) {
+            match task.client {
+                TaskClient::Producer(_) => {
+                    task.committed = task
+                        .pending
+                        .values()
+                        .next()
+                        .copied()
+                        .unwrap_or(task.position)
+                }
+                TaskClient::Consumer(h) => {
+                    let _ = self.cluster.commit(h, None);
+                }
+            }
+        }
+    }
+
+    fn run_source_task(&mut self, c: &mut Connector, t: usize, h: ProducerHandle) -> Result<()> {
+        let events = self.cluster.drain_producer_events(h)?;
+        let task = &mut c.tasks[t];
+        if let Some(e) = settle(task, events) {
+            return Err(e);
+        }
+        if c.paused {
+            return Ok(());
+        }
+        let now = self.cluster.now();
+        let rate = c.config.task_rate(t as u32);
+        let elapsed = u128::from(now.0.saturating_sub(task.started.0));
+        let due_total = u64::try_from(u128::from(rate) * elapsed / 1_000).unwrap_or(u64::MAX);
+        let mut due = due_total.saturating_sub(task.sent_since_start);
+        let limit = match &c.config.class {
+            Class::Paste { .. } => Some(c.lines.len() as u64),
+            _ => c.config.iterations,
+        };
+        let topic = &c.config.topics[0];
+        let (mut key, mut value) = (String::new(), String::new());
+        while due > 0 && limit.is_none_or(|l| task.position < l) {
+            due -= 1;
+            task.sent_since_start += 1;
+            let position = task.position;
+            let (k, v): (Option<&str>, String) = match &c.config.class {
+                Class::Paste { .. } => match &c.lines[position as usize] {
+                    Ok((k, v)) => {
+                        key.clear();
+                        key.push_str(k.as_deref().unwrap_or(""));
+                        (k.as_ref().map(|_| key.as_str()), v.clone())
+                    }
+                    Err(_) if c.config.tolerate_errors => {
+                        task.position += 1;
+                        c.skipped += 1;
+                        continue;
+                    }
+                    Err(e) => {
+                        return Err(err!(
+                            SerializationException,
+                            "Tolerance exceeded in error handler: {e}"
+                        ))
+                    }
+                },
+                _ => {
+                    // Task t's n-th record is record n × tasks + t: tasks never repeat
+                    // each other's keys.
+                    let index = position
+                        .saturating_mul(u64::from(c.config.task_count()))
+                        .saturating_add(t as u64);
+                    if let Some(k) = &c.templates.0 {
+                        k.render(index, &mut self.rng, &mut key);
+                    }
+                    if let Some(v) = &c.templates.1 {
+                        v.render(index, &mut self.rng, &mut value);
+                    }
+                    (c.templates.0.as_ref().map(|_| key.as_str()), value.clone())
+                }
+            };
+            let bytes = if c.config.json_schema {
+                match wire::serialize(
+                    &self.registry,
+                    &topic_subject(topic, false),
+                    c.schema_id,
+                    &v,
+                ) {
+                    Ok(b) => b,
+                    Err(_) if c.config.tolerate_errors => {
+                        task.position += 1;
+                        c.skipped += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else {
+                v.into_bytes()
+            };
+            let record = ProducerRecord {
+                topic,
+                partition: None,
+                key: k.map(str::as_bytes),
+                value: Some(&bytes),
+                headers: &[],
+                timestamp: None,
+            };
+            let id = self.cluster.produce(h, &record)?;
+            task.pending.insert(id, position);
+            task.position += 1;
+            c.records += 1;
+        }
+        Ok(())
+    }
+
+    fn run_sink_task(&mut self, c: &mut Connector, h: ConsumerHandle) -> Result<()> {
+        if c.paused {
+            // Connect pauses the consumer's partitions and keeps polling (so it stays in
+            // the group).
+            for a in self.cluster.assignment(h)? {
+                if !a.paused {
+                    self.cluster.pause(h, &a.topic, a.partition)?;
+                }
+            }
+        } else {
+            for a in self.cluster.assignment(h)? {
+                if a.paused {
+                    self.cluster.resume(h, &a.topic, a.partition)?;
+                }
+            }
+        }
+        let messages = self.cluster.poll(h)?;
+        let _ = self.cluster.drain_consumer_events(h);
+        for m in &messages {
+            let key = m.key().map(|k| String::from_utf8_lossy(k).into_owned());
+            let value = match m.value() {
+                None => None,
+                Some(v) if c.config.json_schema => match wire::deserialize(&self.registry, v) {
+                    Ok((_, text)) => Some(text),
+                    Err(_) if c.config.tolerate_errors => {
+                        c.skipped += 1;
+                        continue;
+                    }
+                    Err(e) => {
+                        return Err(err!(
+                            SerializationException,
+                            "Tolerance exceeded in error handler: {} at {}-{} offset {}",
+                            e.message,
+                            m.topic(),
+                            m.partition(),
+                            m.offset()
+                        ))
+                    }
+                },
+                Some(v) => Some(String::from_utf8_lossy(v).into_owned()),
+            };
+            if let Some(view) = &mut c.view {
+                view.apply(key.as_deref(), value.as_deref());
+            }
+            c.records += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Applies delivery reports to a source task: acknowledged records leave `pending`; the
+/// first failure is returned (the task fails, as Connect's does on a send error).
+fn settle(task: &mut Task, events: Vec<ProducerEvent>) -> Option<Error> {
+    let mut failure = None;
+    for e in events {
+        if let ProducerEvent::Delivered(d) = e {
+            match d.error {
+                None => {
+                    task.pending.remove(&d.id);
+                }
+                Some(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+    }
+    failure
+}
+
+fn no_connector(name: &str) -> Error {
+    err!(InvalidRequest, "Connector {name} not found")
+}
