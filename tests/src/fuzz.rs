@@ -32,14 +32,22 @@ pub fn script_parser(data: &[u8]) {
         commands(&script),
         "parse(print(s)) != s\n{canonical}"
     );
-    let records: u64 = script
-        .commands
-        .iter()
-        .map(|(_, c)| match c {
-            Command::Generate { count, .. } => *count,
-            _ => 0,
-        })
-        .sum();
+    let (mut rate, mut played) = (0u64, 0u64);
+    let mut records: u64 = 0;
+    for (_, c) in &script.commands {
+        match c {
+            Command::Generate { count, .. } => records = records.saturating_add(*count),
+            Command::DatagenStart { rate: r, .. } => rate = rate.saturating_add(*r),
+            Command::ConnectorCreate { configs, .. } => {
+                let r = configs.iter().find(|(k, _)| k == "rate");
+                rate = rate.saturating_add(r.and_then(|(_, v)| v.parse().ok()).unwrap_or(10));
+            }
+            Command::Play { duration, .. } => played = played.saturating_add(*duration),
+            _ => {}
+        }
+    }
+    // Sources send at most their rates summed over every play.
+    let records = records.saturating_add(rate.saturating_mul(played) / 1_000);
     if records <= MAX_RUN_RECORDS && script.commands.len() <= 64 {
         let (runner, _) = Runner::run(&script);
         check_invariants(runner.cluster());

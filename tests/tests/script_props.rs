@@ -3,8 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use logplay_core::link;
+use logplay_core::registry::Compatibility;
 use logplay_core::script::{
-    parse, print, BrokerAction, Command, DescribeTarget, Script, SeekTarget, Template, Value,
+    parse, print, BrokerAction, Command, ConnectorAction, DescribeTarget, Script, SeekTarget,
+    Template, Value,
 };
 use proptest::prelude::*;
 
@@ -149,6 +151,41 @@ fn command() -> impl Strategy<Value = Command> {
         (name(), 0u32..10).prop_map(|(producer, count)| Command::LoseAcks { producer, count }),
         name().prop_map(Command::Crash),
         name().prop_map(|n| Command::Describe(DescribeTarget::Topic(n))),
+        (name(), schema(), any::<bool>()).prop_map(|(subject, schema, check)| if check {
+            Command::SchemaCheck { subject, schema }
+        } else {
+            Command::SchemaRegister { subject, schema }
+        }),
+        (
+            prop::option::of(name()),
+            prop::sample::select(Compatibility::ALL.to_vec())
+        )
+            .prop_map(|(subject, level)| Command::SchemaCompatibility { subject, level }),
+        name().prop_map(Command::SchemaDelete),
+        (name(), configs()).prop_map(|(name, configs)| Command::ConnectorCreate { name, configs }),
+        (
+            name(),
+            prop::sample::select(vec![
+                ConnectorAction::Pause,
+                ConnectorAction::Resume,
+                ConnectorAction::Restart,
+                ConnectorAction::Delete
+            ])
+        )
+            .prop_map(|(name, action)| Command::ConnectorChange { name, action }),
+        name().prop_map(|n| Command::Describe(DescribeTarget::Subject(n))),
+        name().prop_map(|n| Command::Describe(DescribeTarget::Connector(n))),
+    ]
+}
+
+/// Schema text: JSON objects (nested, with strings holding braces) or any other text.
+fn schema() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::from(
+            r#"{"type":"object","properties":{"a":{"enum":["}", "{"]}}}"#
+        )),
+        Just(String::from(r#"{ "type" : [ "string", "null" ] }"#)),
+        text(),
     ]
 }
 

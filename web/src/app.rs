@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    Brokers, Clock, Console, ConsumerForm, Consumers, DatagenForm, Export, Groups, ProduceForm,
-    ProducerForm, Producers, Share, TopicForm, Topics,
+    Brokers, Clock, ConnectorForm, Connectors, Console, ConsumerForm, Consumers, DatagenForm,
+    Export, Groups, ProduceForm, ProducerForm, Producers, Registry, Share, TopicForm, Topics,
 };
 use crate::state::{Action, Store, FRAME_MS};
 
@@ -80,6 +80,14 @@ pub fn app() -> Html {
                     <Consumers store={store.clone()} />
                 </section>
             </main>
+            <section class="columns ecosystem" aria-label="ecosystem">
+                <Registry store={store.clone()} />
+                <section class="column" aria-label="connectors">
+                    <h2>{ "Connectors" }</h2>
+                    <ConnectorForm store={store.clone()} />
+                    <Connectors store={store.clone()} />
+                </section>
+            </section>
             <Console store={store.clone()} />
         </div>
     }

@@ -141,6 +141,8 @@ pub struct ConsumerInput {
     pub mode: String,
     /// The topics, the pattern, or the partitions.
     pub target: String,
+    /// `value.deserializer=KafkaJsonSchemaDeserializer`.
+    pub json_schema: bool,
 }
 
 impl ConsumerInput {
@@ -162,6 +164,12 @@ impl ConsumerInput {
         ];
         if !self.group.trim().is_empty() {
             configs.insert(0, ("group.id".to_string(), self.group.trim().to_string()));
+        }
+        if self.json_schema {
+            configs.push((
+                "value.deserializer".to_string(),
+                "KafkaJsonSchemaDeserializer".to_string(),
+            ));
         }
         let mut commands = vec![Command::Consumer {
             name: name.clone(),
@@ -233,4 +241,87 @@ pub fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(String::from)
         .collect()
+}
+
+/// The connector form's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectorInput {
+    /// The connector's name.
+    pub name: String,
+    /// `datagen`, `paste`, `table` or `counter`.
+    pub kind: String,
+    /// The topic a source writes, or the topics (comma-separated) a sink reads.
+    pub topics: String,
+    /// The datagen quickstart.
+    pub quickstart: String,
+    /// Records (or lines) per second, for sources.
+    pub rate: String,
+    /// `tasks.max`.
+    pub tasks: String,
+    /// The pasted text.
+    pub data: String,
+    /// `csv`, `json` or `lines`.
+    pub format: String,
+    /// The field that becomes the key (paste).
+    pub key_field: String,
+    /// `aggregate.field` (counter sink).
+    pub aggregate_field: String,
+    /// `value.converter=JsonSchemaConverter`.
+    pub json_schema: bool,
+}
+
+impl ConnectorInput {
+    /// `connector create NAME …` with the configs this kind of connector takes.
+    pub fn action(&self) -> Action {
+        let mut configs: Vec<(String, String)> = Vec::new();
+        let mut set = |k: &str, v: &str| {
+            if !v.trim().is_empty() {
+                configs.push((k.to_string(), v.trim().to_string()));
+            }
+        };
+        match self.kind.as_str() {
+            "datagen" => {
+                set("connector.class", "DatagenConnector");
+                set("kafka.topic", &self.topics);
+                set("quickstart", &self.quickstart);
+                set("rate", &self.rate);
+            }
+            "paste" => {
+                set("connector.class", "PasteSourceConnector");
+                set("topic", &self.topics);
+                set("format", &self.format);
+                set("key.field", &self.key_field);
+                set("rate", &self.rate);
+                set("data", &self.data.replace("\r\n", "\n"));
+            }
+            kind => {
+                let counter = kind == "counter";
+                set(
+                    "connector.class",
+                    if counter {
+                        "CounterSinkConnector"
+                    } else {
+                        "TableSinkConnector"
+                    },
+                );
+                set("topics", &self.topics);
+                if counter {
+                    set("aggregate.field", &self.aggregate_field);
+                }
+            }
+        }
+        if self.kind != "paste" {
+            set("tasks.max", &self.tasks);
+        }
+        if self.json_schema {
+            set("value.converter", "JsonSchemaConverter");
+        }
+        Action::Run(
+            Origin::Connector,
+            vec![Command::ConnectorCreate {
+                name: self.name.trim().to_string(),
+                configs,
+            }],
+        )
+    }
 }

@@ -75,6 +75,31 @@ pub const RECIPES: &[Recipe] = &[
         "Regex-subscribed workers",
         "A pattern subscription picks up matching topics created later (guillotina_kafka)."
     ),
+    recipe!(
+        "json-batches",
+        "JSON batches, committed per batch",
+        "Snappy batches of JSON; committing after each batch re-reads at most one (PHQ)."
+    ),
+    recipe!(
+        "topic-prefix-workers",
+        "Named workers under a topic prefix",
+        "Each named worker is its own group; its instances split the partitions (guillotina)."
+    ),
+    recipe!(
+        "replication-group",
+        "Operator replicas with direct assignment",
+        "Each replica reads its own partition with assign(): no rebalances (pypz)."
+    ),
+    recipe!(
+        "schema-evolution",
+        "Schema registry and evolution",
+        "Compatibility levels decide which schema changes a subject accepts; serializers validate."
+    ),
+    recipe!(
+        "connect-pipeline",
+        "Kafka Connect: sources, sinks, offsets",
+        "Tasks are producers and a consumer group; a crash replays from committed offsets."
+    ),
 ];
 
 /// The recipe with this id.

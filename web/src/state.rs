@@ -51,6 +51,10 @@ pub enum Origin {
     Console,
     /// The script editor.
     Script,
+    /// The schema registry panel.
+    Registry,
+    /// The connectors panel.
+    Connector,
 }
 
 /// A refused action: where, and Kafka's error text (or the parser's, with line and column).
@@ -69,8 +73,23 @@ pub struct Polled {
     pub at: String,
     /// The key as text.
     pub key: String,
-    /// The value as text.
+    /// The value as text (the JSON, when a deserializer decoded it).
     pub value: String,
+    /// The value's schema id, when a deserializer decoded it.
+    pub schema_id: Option<u64>,
+}
+
+/// The registry's answer to the last `schema check`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompatibilityCheck {
+    /// The subject.
+    pub subject: String,
+    /// The level it was checked under.
+    pub level: String,
+    /// Whether the schema may be registered.
+    pub compatible: bool,
+    /// Why not.
+    pub messages: Vec<String>,
 }
 
 /// A consumer's last rebalance: what it gave up and what it got.
@@ -128,6 +147,8 @@ pub struct Playground {
     pub lesson: Option<String>,
     /// The latest outputs, as JSON lines, newest last.
     pub feed: VecDeque<String>,
+    /// The last `schema check` result.
+    pub last_check: Option<CompatibilityCheck>,
     polled: BTreeMap<String, VecDeque<Polled>>,
     lag: BTreeMap<String, VecDeque<i64>>,
     rebalances: BTreeMap<String, Rebalance>,
@@ -154,6 +175,7 @@ impl Default for Playground {
             notice: None,
             lesson: None,
             feed: VecDeque::new(),
+            last_check: None,
             polled: BTreeMap::new(),
             lag: BTreeMap::new(),
             rebalances: BTreeMap::new(),
@@ -405,6 +427,28 @@ impl Playground {
                         ),
                         key: bytes_text(o.fields.get("key")),
                         value: bytes_text(o.fields.get("value")),
+                        schema_id: o.fields.get("value_schema_id").and_then(Json::as_u64),
+                    });
+                }
+                "compatibility" => {
+                    self.last_check = Some(CompatibilityCheck {
+                        subject: field("subject").to_string(),
+                        level: field("level").to_string(),
+                        compatible: o
+                            .fields
+                            .get("is_compatible")
+                            .and_then(Json::as_bool)
+                            .unwrap_or(false),
+                        messages: o
+                            .fields
+                            .get("messages")
+                            .and_then(Json::as_array)
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|m| m.as_str().map(String::from))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                     });
                 }
                 "rebalance" => {
@@ -574,6 +618,7 @@ mod tests {
                     strategy: "range".into(),
                     mode: "subscribe".into(),
                     target: "orders".into(),
+                    json_schema: false,
                 }
                 .action(),
             );
@@ -857,5 +902,154 @@ mod tests {
             "{seen:?}"
         );
         assert!(!seen.iter().any(|a| a.starts_with("audit")));
+    }
+
+    #[test]
+    fn the_ecosystem_recipes_teach_what_they_say() {
+        let load = |id: &str| {
+            let mut p = Playground::default();
+            p.apply(Action::Recipe(
+                crate::recipes::find(id).map_or("", |r| r.script),
+            ));
+            p
+        };
+        // JSON batches: snappy, and the batch read but not committed is read again.
+        let p = load("json-batches");
+        let r = p.runner();
+        let phq = r.cluster().producer(r.producer("phq").unwrap()).unwrap();
+        assert_eq!(phq.config().compression.name(), "snappy");
+        let reread: Vec<String> = p.polled("batcher-2").map(|r| r.at.clone()).collect();
+        assert!(reread.contains(&"events-0@10".to_string()), "{reread:?}");
+        // Named workers: two indexer instances split dev-orders and dev-emails; the mailer
+        // alone has both dev-emails partitions.
+        let p = load("topic-prefix-workers");
+        let r = p.runner();
+        let parts = |c: &str| {
+            r.cluster()
+                .assignment(r.consumer(c).unwrap())
+                .unwrap()
+                .len()
+        };
+        assert_eq!(
+            (parts("indexer-1"), parts("indexer-2"), parts("mailer-1")),
+            (2, 2, 2)
+        );
+        // Replicas: each reads only its partition; the restarted one resumes from its commit.
+        let p = load("replication-group");
+        for (i, c) in ["replica-0", "replica-1", "replica-2"].iter().enumerate() {
+            assert!(
+                p.polled(c)
+                    .all(|r| r.at.starts_with(&format!("stage-1-{i}@"))),
+                "{c}"
+            );
+        }
+        let committed = p
+            .runner()
+            .cluster()
+            .committed_offset("operator", "stage-1", 1);
+        assert!(committed.is_some_and(|o| o > 0));
+        // Schema evolution: each record carries the id of the version it was written with.
+        let p = load("schema-evolution");
+        let mut ids: Vec<(String, Option<u64>)> = p
+            .polled("typed")
+            .map(|r| (r.key.clone(), r.schema_id))
+            .collect();
+        ids.sort();
+        assert_eq!(ids, [("o1".into(), Some(1)), ("o2".into(), Some(2))]);
+        assert_eq!(p.last_check.as_ref().map(|c| c.compatible), Some(false));
+        assert!(p
+            .polled("raw")
+            .all(|r| r.schema_id.is_none() && r.value.starts_with('\0')));
+        // Connect: after the worker crash the counter counts the replayed orders twice; the
+        // table holds each order once.
+        let p = load("connect-pipeline");
+        let connectors: BTreeMap<&str, _> = p.runner().connectors().collect();
+        let Some(logplay_core::connect::sink::View::Counter { rows, .. }) =
+            connectors["units"].view
+        else {
+            panic!("units is a counter sink");
+        };
+        assert!(rows.values().any(|a| a.count == 2) && rows.values().any(|a| a.count == 1));
+        assert_eq!(connectors["paste"].tasks[0].state, "FAILED");
+    }
+
+    /// The connector and registry panels' forms make commands that replay from a link to the
+    /// same sink views.
+    #[test]
+    fn connectors_and_schemas_from_the_forms_replay_from_a_link() {
+        use crate::forms::ConnectorInput;
+        let mut p = Playground::default();
+        run(&mut p, "topic create orders partitions=3");
+        p.apply(
+            ConnectorInput {
+                name: "gen".into(),
+                kind: "datagen".into(),
+                topics: "orders".into(),
+                quickstart: "pageviews".into(),
+                rate: "25".into(),
+                tasks: "2".into(),
+                json_schema: true,
+                ..Default::default()
+            }
+            .action(),
+        );
+        p.apply(
+            ConnectorInput {
+                name: "views".into(),
+                kind: "counter".into(),
+                topics: "orders".into(),
+                tasks: "3".into(),
+                aggregate_field: "viewtime".into(),
+                json_schema: true,
+                ..Default::default()
+            }
+            .action(),
+        );
+        assert_eq!(p.refusal, None);
+        for _ in 0..60 {
+            p.apply(Action::Step);
+        }
+        let view = |p: &Playground| {
+            p.runner()
+                .connectors()
+                .map(|(n, s)| (n.to_string(), s.records, s.view.cloned()))
+                .collect::<Vec<_>>()
+        };
+        let before = view(&p);
+        assert!(before[1].1 > 0, "the sink read records: {before:?}");
+        assert!(
+            p.runner().registry().latest("orders-value").is_ok(),
+            "the converter registered the schema"
+        );
+        // A schema check is shown; an incompatible registration is refused inline.
+        run(
+            &mut p,
+            r#"schema check orders-value {"type":"object","properties":{"viewtime":{"type":"string"}}}"#,
+        );
+        assert_eq!(p.last_check.as_ref().map(|c| c.compatible), Some(false));
+        p.apply(Action::Console(
+            r#"schema register orders-value {"type":"string"}"#.into(),
+        ));
+        assert!(p
+            .refusal
+            .as_ref()
+            .is_some_and(|r| r.text.contains(": INCOMPATIBLE_SCHEMA: ")));
+        let mut fresh = Playground::default();
+        fresh.apply(Action::OpenLink(p.link()));
+        assert_eq!(view(&fresh), before);
+        assert_eq!(hash(&fresh), hash(&p));
+        // A connector form with a missing topic is refused with Connect's words.
+        p.apply(
+            ConnectorInput {
+                name: "bad".into(),
+                kind: "table".into(),
+                ..Default::default()
+            }
+            .action(),
+        );
+        assert!(p
+            .refusal
+            .as_ref()
+            .is_some_and(|r| r.text.contains("Missing required configuration \"topics\"")));
     }
 }

@@ -339,3 +339,130 @@ async fn export_shows_the_scenario_as_a_python_program_and_a_shell_script() {
     click(&root, "export-python").await;
     assert!(text(&root, "export-notes").contains("line 4"));
 }
+
+async fn type_text(root: &Element, id: &str, value: &str) {
+    let area: web_sys::HtmlTextAreaElement = find(root, id).dyn_into().expect("a textarea");
+    area.set_value(value);
+    area.dispatch_event(&Event::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+async fn check(root: &Element, id: &str) {
+    let input: HtmlInputElement = find(root, id).dyn_into().expect("a checkbox");
+    input.set_checked(true);
+    input
+        .dispatch_event(&Event::new("change").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_registry_panel_registers_checks_and_refuses_schemas_and_records_show_their_ids() {
+    let root = mount().await;
+    console(&root, "topic create orders partitions=1").await;
+    type_into(&root, "schema-subject", "orders-value").await;
+    type_text(
+        &root,
+        "schema-text",
+        r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#,
+    )
+    .await;
+    click(&root, "schema-register").await;
+    assert_eq!(
+        text(&root, "version-orders-value-1"),
+        r#"version 1 · id 1{"properties":{"id":{"type":"integer"}},"required":["id"],"type":"object"}"#
+    );
+    // A new required field: not backward compatible.
+    let required = r#"{"type":"object","properties":{"id":{"type":"integer"},"email":{"type":"string"}},"required":["id","email"]}"#;
+    type_text(&root, "schema-text", required).await;
+    click(&root, "schema-check").await;
+    let result = text(&root, "compatibility-result");
+    assert!(
+        result.starts_with("orders-value under BACKWARD: not compatible")
+            && result.contains("REQUIRED_PROPERTY_ADDED"),
+        "{result}"
+    );
+    click(&root, "schema-register").await;
+    assert!(text(&root, "registry-error")
+        .starts_with("INCOMPATIBLE_SCHEMA: Schema being registered is incompatible"));
+    // Under FORWARD it is allowed.
+    choose(&root, "compatibility-orders-value", "FORWARD").await;
+    click(&root, "schema-register").await;
+    assert!(text(&root, "version-orders-value-2").starts_with("version 2 · id 2"));
+    // A serializing producer and a deserializing consumer: the record shows its schema id.
+    type_into(&root, "producer-name", "typed").await;
+    type_into(&root, "producer-linger", "0").await;
+    check(&root, "producer-json-schema").await;
+    click(&root, "create-producer").await;
+    console(
+        &root,
+        r#"produce typed orders key=k value={"id":7,"email":"a@b.c"}"#,
+    )
+    .await;
+    console(&root, r#"produce typed orders key=k value={"id":8}"#).await;
+    assert!(
+        text(&root, "console-error").contains("SERIALIZATION_EXCEPTION: Validation error"),
+        "{}",
+        text(&root, "console-error")
+    );
+    type_into(&root, "consumer-name", "reader").await;
+    type_into(&root, "consumer-target", "orders").await;
+    choose(&root, "consumer-mode", "assign").await;
+    type_into(&root, "consumer-target", "orders:0").await;
+    check(&root, "consumer-json-schema").await;
+    click(&root, "add-consumer").await;
+    click(&root, "step").await;
+    let polled = text(&root, "polled-reader");
+    assert!(
+        polled.contains(r#"{"id":7,"#) && polled.ends_with("schema 2"),
+        "{polled}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_connectors_panel_runs_a_source_and_a_sink_and_shows_throughput_and_the_table() {
+    let root = mount().await;
+    console(&root, "topic create orders partitions=2").await;
+    type_into(&root, "connector-name", "gen").await;
+    type_into(&root, "connector-topics", "orders").await;
+    type_into(&root, "connector-rate", "20").await;
+    type_into(&root, "connector-tasks", "2").await;
+    click(&root, "create-connector").await;
+    type_into(&root, "connector-name", "latest").await;
+    choose(&root, "connector-kind", "table").await;
+    type_into(&root, "connector-topics", "orders").await;
+    type_into(&root, "connector-tasks", "2").await;
+    click(&root, "create-connector").await;
+    assert_eq!(text(&root, "connector-state-gen"), "RUNNING");
+    // The sink group's first join waits group.initial.rebalance.delay.ms (3 s).
+    for _ in 0..40 {
+        click(&root, "step").await;
+    }
+    let throughput = text(&root, "throughput-gen");
+    assert!(
+        throughput.starts_with("80 records written to · 20 records/s"),
+        "{throughput}"
+    );
+    assert!(text(&root, "task-gen-0").contains("position 40"));
+    assert!(
+        text(&root, "task-latest-1").contains("orders-")
+            || text(&root, "task-latest-1").contains("orders:"),
+        "{}",
+        text(&root, "task-latest-1")
+    );
+    let table = text(&root, "view-latest");
+    assert!(
+        table.starts_with("78 rows (latest value per key)0{\"ordertime\""),
+        "{table}"
+    );
+    click(&root, "connector-pause-gen").await;
+    assert_eq!(text(&root, "connector-state-gen"), "PAUSED");
+    click(&root, "step").await;
+    assert!(text(&root, "throughput-gen").starts_with("80 records"));
+    // A bad config is refused with Connect's words.
+    choose(&root, "connector-kind", "counter").await;
+    type_into(&root, "connector-topics", "").await;
+    click(&root, "create-connector").await;
+    assert!(text(&root, "connector-error").contains("Missing required configuration \"topics\""));
+}

@@ -200,10 +200,10 @@ impl fmt::Display for Command {
                 write!(f, "txn send-offsets {producer} {consumer}")
             }
             Command::SchemaRegister { subject, schema } => {
-                write!(f, "schema register {subject} {}", TemplateText(schema))
+                write!(f, "schema register {subject} {}", Positional(schema))
             }
             Command::SchemaCheck { subject, schema } => {
-                write!(f, "schema check {subject} {}", TemplateText(schema))
+                write!(f, "schema check {subject} {}", Positional(schema))
             }
             Command::SchemaCompatibility { subject, level } => match subject {
                 Some(s) => write!(f, "schema compatibility {s} {}", level.name()),
@@ -334,6 +334,25 @@ impl fmt::Display for ValueText<'_> {
             }
             Value::Text(s) if is_bare(s) => f.write_str(s),
             Value::Text(s) => write!(f, "{}", Quoted(s)),
+        }
+    }
+}
+
+/// A positional value (a schema) prints raw when it reads back as the same single token,
+/// quoted otherwise.
+struct Positional<'a>(&'a str);
+
+impl fmt::Display for Positional<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw = super::lexer::tokenize(self.0).is_ok_and(|t| {
+            matches!(t.as_slice(), [one] if one.key.is_none()
+                && !matches!(one.value, super::lexer::Raw::Quoted(_))
+                && one.value.text() == self.0)
+        });
+        if raw {
+            f.write_str(self.0)
+        } else {
+            write!(f, "{}", Quoted(self.0))
         }
     }
 }

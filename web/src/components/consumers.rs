@@ -36,6 +36,7 @@ pub fn consumer_form(props: &StoreProps) -> Html {
     let strategy = use_state(|| STRATEGIES[0].to_string());
     let mode = use_state(|| "subscribe".to_string());
     let target = use_state(String::new);
+    let json_schema = use_state(|| false);
     let default_name = format!("consumer-{}", count + 1);
     let input = ConsumerInput {
         name: if name.trim().is_empty() {
@@ -50,6 +51,7 @@ pub fn consumer_form(props: &StoreProps) -> Html {
         strategy: (*strategy).clone(),
         mode: (*mode).clone(),
         target: (*target).clone(),
+        json_schema: *json_schema,
     };
     let submit = {
         let (store, name) = (store.clone(), name.clone());
@@ -80,6 +82,7 @@ pub fn consumer_form(props: &StoreProps) -> Html {
                 </select>
             </label>
             <label class="check"><input type="checkbox" checked={*auto_commit} onchange={bind_check(&auto_commit)} />{ "enable.auto.commit" }</label>
+            <label class="check" title="decode values in the schema registry's wire format"><input type="checkbox" data-testid="consumer-json-schema" checked={*json_schema} onchange={bind_check(&json_schema)} />{ "value.deserializer=KafkaJsonSchemaDeserializer" }</label>
             <label>{ "Then" }
                 <select data-testid="consumer-mode" onchange={bind_select(&mode)}>
                     <option value="subscribe" selected={*mode == "subscribe"}>{ "subscribe to topics" }</option>
@@ -149,7 +152,9 @@ pub fn consumers(props: &StoreProps) -> Html {
                 </table>
                 <ol class="polled" data-testid={format!("polled-{name}")} aria-label={format!("records {name} polled")}>
                     { for m.polled(&name).map(|r| html! {
-                        <li><span class="at">{ r.at.clone() }</span>{ " " }<span class="key">{ clip(&r.key) }</span>{ " → " }<span class="value">{ clip(&r.value) }</span></li>
+                        <li><span class="at">{ r.at.clone() }</span>{ " " }<span class="key">{ clip(&r.key) }</span>{ " → " }<span class="value">{ clip(&r.value) }</span>
+                            if let Some(id) = r.schema_id { { " " }<span class="badge" title="the schema id in the record's first five bytes">{ format!("schema {id}") }</span> }
+                        </li>
                     }) }
                 </ol>
             </article>

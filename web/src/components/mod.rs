@@ -2,21 +2,25 @@
 
 mod brokers;
 mod clock;
+mod connectors;
 mod console;
 mod consumers;
 mod export;
 mod groups;
 mod produce;
+mod registry;
 mod share;
 mod topics;
 
 pub use brokers::Brokers;
 pub use clock::Clock;
+pub use connectors::{ConnectorForm, Connectors};
 pub use console::Console;
 pub use consumers::{ConsumerForm, Consumers};
 pub use export::Export;
 pub use groups::Groups;
 pub use produce::{DatagenForm, ProduceForm, ProducerForm, Producers};
+pub use registry::Registry;
 pub use share::Share;
 pub use topics::{TopicForm, Topics};
 

@@ -138,6 +138,7 @@ pub fn producer_form(props: &StoreProps) -> Html {
     let compression = use_state(|| "none".to_string());
     let idempotence = use_state(|| defaults.enable_idempotence);
     let transactional_id = use_state(String::new);
+    let json_schema = use_state(|| false);
     let submit = {
         let store = store.clone();
         let mut configs = vec![
@@ -151,6 +152,12 @@ pub fn producer_form(props: &StoreProps) -> Html {
             configs.push((
                 "transactional.id".to_string(),
                 transactional_id.trim().to_string(),
+            ));
+        }
+        if *json_schema {
+            configs.push((
+                "value.serializer".to_string(),
+                "KafkaJsonSchemaSerializer".to_string(),
             ));
         }
         let name = name.trim().to_string();
@@ -183,6 +190,7 @@ pub fn producer_form(props: &StoreProps) -> Html {
             </label>
             <label class="check"><input type="checkbox" checked={*idempotence} onchange={bind_check(&idempotence)} />{ "enable.idempotence" }</label>
             <label>{ "transactional.id" }<input data-testid="producer-transactional-id" value={(*transactional_id).clone()} oninput={bind(&transactional_id)} placeholder="none" /></label>
+            <label class="check" title="validate values against TOPIC-value's latest schema and frame them in the wire format"><input type="checkbox" data-testid="producer-json-schema" checked={*json_schema} onchange={bind_check(&json_schema)} />{ "value.serializer=KafkaJsonSchemaSerializer" }</label>
             <button type="submit" data-testid="create-producer">{ "Create" }</button>
             { refusal(store, Origin::Producer, "producer-error") }
         </form>
@@ -209,8 +217,9 @@ pub fn producers(props: &StoreProps) -> Html {
                     { button(store, "Close", format!("close {name}"), Action::Run(Origin::ProducerCard, vec![Command::Close(name.into())]), format!("close-{name}")) }
                     { button(store, "Crash", format!("crash {name}: unsent records are lost"), Action::Run(Origin::ProducerCard, vec![Command::Crash(name.into())]), format!("crash-{name}")) }
                 </header>
-                <p class="configs muted">{ format!("acks={} linger.ms={} batch.size={} compression.type={} enable.idempotence={}",
-                    c.acks.name(), c.linger_ms, c.batch_size, c.compression.name(), c.enable_idempotence) }</p>
+                <p class="configs muted">{ format!("acks={} linger.ms={} batch.size={} compression.type={} enable.idempotence={}{}",
+                    c.acks.name(), c.linger_ms, c.batch_size, c.compression.name(), c.enable_idempotence,
+                    if runner.serdes(name).value { " value.serializer=KafkaJsonSchemaSerializer" } else { "" }) }</p>
                 if let Some(state) = p.transaction_state() {
                     <div class="row txn" data-testid={format!("txn-{name}")}>
                         <span class="state">{ format!("transactional.id={} · {}", c.transactional_id.clone().unwrap_or_default(), state.name()) }</span>

@@ -1,0 +1,176 @@
+//! Property tests of the schema registry: the compatibility rules are sound (a reader that
+//! the rules say can read a writer's data does accept every document the writer's schema
+//! accepts from its declared fields), and the serdes round-trip.
+#![cfg(not(target_arch = "wasm32"))]
+
+use logplay_core::registry::compatibility::can_read;
+use logplay_core::registry::json_schema::Node;
+use logplay_core::registry::{wire, Compatibility, SchemaRegistry};
+use proptest::prelude::*;
+use serde_json::{json, Map, Value as Json};
+
+/// One property's schema: its type and constraints.
+#[derive(Clone, Debug)]
+enum Field {
+    Integer { min: Option<i64>, max: Option<i64> },
+    Number,
+    Text { max_len: Option<u64> },
+    Choice(Vec<&'static str>),
+    Flag,
+}
+
+#[derive(Clone, Debug)]
+struct ObjectSchema {
+    /// Name, field, required.
+    fields: Vec<(&'static str, Field, bool)>,
+    closed: bool,
+}
+
+const NAMES: [&str; 5] = ["a", "b", "c", "d", "e"];
+
+fn field() -> impl Strategy<Value = Field> {
+    prop_oneof![
+        (prop::option::of(-5i64..5), prop::option::of(0i64..10)).prop_map(|(min, max)| {
+            let max = match (min, max) {
+                (Some(lo), Some(hi)) if hi < lo => Some(lo),
+                _ => max,
+            };
+            Field::Integer { min, max }
+        }),
+        Just(Field::Number),
+        prop::option::of(1u64..6).prop_map(|max_len| Field::Text { max_len }),
+        prop::sample::subsequence(vec!["x", "y", "z"], 1..=3).prop_map(Field::Choice),
+        Just(Field::Flag),
+    ]
+}
+
+fn object_schema() -> impl Strategy<Value = ObjectSchema> {
+    (
+        prop::sample::subsequence(NAMES.to_vec(), 0..=5),
+        prop::collection::vec((field(), any::<bool>()), 5),
+        any::<bool>(),
+    )
+        .prop_map(|(names, fields, closed)| ObjectSchema {
+            fields: names
+                .into_iter()
+                .zip(fields)
+                .map(|(n, (f, req))| (n, f, req))
+                .collect(),
+            closed,
+        })
+}
+
+impl ObjectSchema {
+    fn to_json(&self) -> Json {
+        let mut props = Map::new();
+        for (name, f, _) in &self.fields {
+            let schema = match f {
+                Field::Integer { min, max } => {
+                    let mut s = json!({ "type": "integer" });
+                    if let Some(m) = min {
+                        s["minimum"] = json!(m);
+                    }
+                    if let Some(m) = max {
+                        s["maximum"] = json!(m);
+                    }
+                    s
+                }
+                Field::Number => json!({ "type": "number" }),
+                Field::Text { max_len } => match max_len {
+                    Some(m) => json!({ "type": "string", "maxLength": m }),
+                    None => json!({ "type": "string" }),
+                },
+                Field::Choice(options) => json!({ "enum": options }),
+                Field::Flag => json!({ "type": "boolean" }),
+            };
+            props.insert((*name).into(), schema);
+        }
+        let required: Vec<&str> = self.fields.iter().filter(|f| f.2).map(|f| f.0).collect();
+        json!({ "type": "object", "properties": props, "required": required, "additionalProperties": !self.closed })
+    }
+
+    fn node(&self) -> Node {
+        Node::parse(&self.to_json()).expect("generated schemas parse")
+    }
+
+    /// A document this schema accepts, from its declared fields: `picks` chooses which
+    /// optional fields appear and the values.
+    fn document(&self, picks: &[u8]) -> Json {
+        let mut doc = Map::new();
+        for (i, (name, f, required)) in self.fields.iter().enumerate() {
+            let pick = picks[i % picks.len()];
+            if !required && pick % 3 == 0 {
+                continue;
+            }
+            let v = match f {
+                Field::Integer { min, max } => {
+                    let lo = min.unwrap_or(-20);
+                    let hi = max.unwrap_or(lo.max(0) + 20).max(lo);
+                    json!(lo + i64::from(pick) % (hi - lo + 1))
+                }
+                Field::Number => json!(f64::from(pick) / 4.0 - 10.0),
+                Field::Text { max_len } => {
+                    let len = u64::from(pick) % (max_len.unwrap_or(8) + 1);
+                    json!("q".repeat(len as usize))
+                }
+                Field::Choice(options) => json!(options[usize::from(pick) % options.len()]),
+                Field::Flag => json!(pick % 2 == 0),
+            };
+            doc.insert((*name).into(), v);
+        }
+        Json::Object(doc)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    /// Soundness: whenever the rules find nothing that stops `reader` from reading what
+    /// `writer` wrote, the reader accepts every document the writer does.
+    #[test]
+    fn a_compatible_reader_accepts_what_the_writer_wrote(
+        reader in object_schema(),
+        writer in object_schema(),
+        picks in prop::collection::vec(any::<u8>(), 1..8),
+    ) {
+        let (r, w) = (reader.node(), writer.node());
+        let doc = writer.document(&picks);
+        prop_assert_eq!(w.validate(&doc), Ok(()), "the generator writes valid documents");
+        if can_read(&r, &w).is_empty() {
+            prop_assert_eq!(r.validate(&doc), Ok(()), "{} reads {} but refuses {}", reader.to_json(), writer.to_json(), doc);
+        }
+        prop_assert!(can_read(&w, &w).is_empty(), "every schema reads its own data");
+    }
+
+    /// The levels are the rule applied in the directions the table gives.
+    #[test]
+    fn each_level_is_the_rule_in_its_directions(old in object_schema(), new in object_schema()) {
+        let (o, n) = (old.node(), new.node());
+        let backward = can_read(&n, &o).is_empty();
+        let forward = can_read(&o, &n).is_empty();
+        let history = [(1, &o)];
+        prop_assert_eq!(Compatibility::Backward.check(&n, &history).is_empty(), backward);
+        prop_assert_eq!(Compatibility::Forward.check(&n, &history).is_empty(), forward);
+        prop_assert_eq!(Compatibility::Full.check(&n, &history).is_empty(), backward && forward);
+        prop_assert!(Compatibility::None.check(&n, &history).is_empty());
+    }
+
+    /// What the serializer writes, the deserializer reads back with the same schema id;
+    /// what the schema refuses is never framed.
+    #[test]
+    fn the_serdes_round_trip(schema in object_schema(), picks in prop::collection::vec(any::<u8>(), 1..8), other in object_schema()) {
+        let mut registry = SchemaRegistry::default();
+        registry.set_compatibility(None, Compatibility::None);
+        registry.register("t-value", &other.to_json().to_string()).unwrap();
+        let id = registry.register("t-value", &schema.to_json().to_string()).unwrap().id;
+        let text = schema.document(&picks).to_string();
+        let bytes = wire::serialize(&registry, "t-value", None, &text).unwrap();
+        prop_assert_eq!(&bytes[..5], &[0, (id >> 24) as u8, (id >> 16) as u8, (id >> 8) as u8, id as u8][..]);
+        prop_assert_eq!(wire::deserialize(&registry, &bytes).unwrap(), (id, text.clone()));
+        let other_doc = other.document(&picks);
+        let refused = other.node().validate(&other_doc).is_ok() && schema.node().validate(&other_doc).is_err();
+        if refused {
+            prop_assert!(wire::serialize(&registry, "t-value", None, &other_doc.to_string()).is_err());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The schema registry: subjects with their versions, ids and compatibility level, and a
+//! form to check or register a schema.
+
+use logplay_core::registry::Compatibility;
+use logplay_core::script::Command;
+use yew::prelude::*;
+
+use super::{bind, refusal, value_of, StoreProps};
+use crate::state::{Action, Origin};
+
+/// A schema to start from: the value of an `orders` topic.
+const EXAMPLE: &str = r#"{"type":"object","properties":{"id":{"type":"integer"},"amount":{"type":"number","minimum":0}},"required":["id"]}"#;
+
+/// Every subject, and the register/check form.
+#[function_component(Registry)]
+pub fn registry(props: &StoreProps) -> Html {
+    let store = &props.store;
+    let subject = use_state(|| "orders-value".to_string());
+    let schema = use_state(|| EXAMPLE.to_string());
+    let m = store.model.borrow();
+    let registry = m.runner().registry();
+    let run = |command: Command| {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| {
+            store.dispatch(Action::Run(Origin::Registry, vec![command.clone()]))
+        })
+    };
+    let register = run(Command::SchemaRegister {
+        subject: subject.trim().to_string(),
+        schema: (*schema).clone(),
+    });
+    let check = run(Command::SchemaCheck {
+        subject: subject.trim().to_string(),
+        schema: (*schema).clone(),
+    });
+    let on_schema = {
+        let schema = schema.clone();
+        Callback::from(move |e: InputEvent| schema.set(value_of(&e)))
+    };
+    let global = {
+        let store = store.clone();
+        Callback::from(move |e: Event| {
+            if let Some(level) = Compatibility::parse(&value_of(&e)) {
+                store.dispatch(Action::Run(
+                    Origin::Registry,
+                    vec![Command::SchemaCompatibility {
+                        subject: None,
+                        level,
+                    }],
+                ));
+            }
+        })
+    };
+    let level_select = |current: Compatibility, onchange: Callback<Event>, testid: String| {
+        html! {
+            <select data-testid={testid} {onchange}>
+                { for Compatibility::ALL.iter().map(|c| html! { <option value={c.name()} selected={*c == current}>{ c.name() }</option> }) }
+            </select>
+        }
+    };
+    let subjects = registry.subjects().map(|(name, s)| {
+        let level = registry.effective_compatibility(name);
+        let onchange = {
+            let (store, name) = (store.clone(), name.to_string());
+            Callback::from(move |e: Event| {
+                if let Some(level) = Compatibility::parse(&value_of(&e)) {
+                    store.dispatch(Action::Run(Origin::Registry, vec![Command::SchemaCompatibility { subject: Some(name.clone()), level }]));
+                }
+            })
+        };
+        html! {
+            <article class="card subject" data-testid={format!("subject-{name}")} aria-label={format!("subject {name}")}>
+                <header class="row">
+                    <h3>{ name }</h3>
+                    { level_select(level, onchange, format!("compatibility-{name}")) }
+                </header>
+                <ol class="versions">
+                    { for s.versions.iter().enumerate().map(|(v, id)| html! {
+                        <li data-testid={format!("version-{name}-{}", v + 1)}>
+                            <details>
+                                <summary>{ format!("version {} · id {id}", v + 1) }</summary>
+                                <pre>{ registry.schema(*id).map(|x| x.text.clone()).unwrap_or_default() }</pre>
+                            </details>
+                        </li>
+                    }) }
+                </ol>
+            </article>
+        }
+    }).collect::<Html>();
+    let check_result = m.last_check.as_ref().map(|c| html! {
+        <div class={classes!("check-result", if c.compatible { "ok" } else { "error" })} data-testid="compatibility-result" role="status">
+            { format!("{} under {}: {}", c.subject, c.level, if c.compatible { "compatible" } else { "not compatible" }) }
+            <ul>{ for c.messages.iter().map(|msg| html! { <li>{ msg.clone() }</li> }) }</ul>
+        </div>
+    });
+    html! {
+        <section class="column" aria-label="schema registry" data-testid="registry">
+            <h2>{ "Schema registry" }</h2>
+            <div class="card form">
+                <label>{ "Subject" }<input data-testid="schema-subject" value={(*subject).clone()} oninput={bind(&subject)} placeholder="TOPIC-value" /></label>
+                <label>{ "Registry level" }{ level_select(registry.compatibility(), global, "compatibility-global".into()) }</label>
+                <label class="wide">{ "JSON Schema" }<textarea data-testid="schema-text" rows="4" value={(*schema).clone()} oninput={on_schema} /></label>
+                <button type="button" data-testid="schema-check" onclick={check}>{ "Check compatibility" }</button>
+                <button type="button" data-testid="schema-register" onclick={register}>{ "Register" }</button>
+                { refusal(store, Origin::Registry, "registry-error") }
+                { check_result.unwrap_or_default() }
+            </div>
+            { subjects }
+        </section>
+    }
+}
