@@ -2,6 +2,7 @@
 //! scenarios for the determinism checks, the golden scripts, the swarm simulator, the parity
 //! harness against a Kafka-protocol peer and the benchmark workloads.
 
+pub mod connect_swarm;
 pub mod fuzz;
 pub mod golden;
 pub mod parity;
