@@ -13,7 +13,7 @@
 //! - `sink-lag`: the sinks did not catch up within a quiet minute.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
+use core::fmt::Write;
 
 use logplay_core::connect::sink::View;
 use logplay_core::script::{parse, Output, Runner};
