@@ -150,6 +150,25 @@ test('the unclean-election recipe shows the loss, and a click on a broker moves 
   assert.deepEqual(problems, []);
 });
 
+test('the Connect recipe runs its pipeline in the release build, and a worker crash replays', async () => {
+  const { page, problems } = await openPage(server.url);
+  await page.getByTestId('recipes').selectOption('connect-pipeline');
+  await page.getByTestId('connector-gen').waitFor();
+  assert.match(await page.getByTestId('subject-orders-value').textContent(), /version 1 · id 1/);
+  assert.match(await page.getByTestId('connector-state-paste').textContent(), /RUNNING/);
+  assert.match(await page.getByTestId('task-paste-0').textContent(), /FAILED.*row 4: 2 fields, the header has 3/);
+  assert.match(await page.getByTestId('view-users-table').textContent(), /2 rows.*\{"id":1,"name":"A/);
+  // A worker crash: the source's tasks restart at their committed offsets.
+  assert.doesNotMatch(await page.getByTestId('task-gen-0').textContent(), /position (\d+) · committed offset \1$/);
+  await page.getByTestId('connector-crash-gen').click();
+  const restarted = await page.getByTestId('task-gen-0').textContent();
+  const [, position, committed] = restarted.match(/position (\d+) · committed offset (\d+)/);
+  assert.equal(position, committed, restarted);
+  for (let i = 0; i < 10; i += 1) await page.getByTestId('step').click();
+  assert.match(await page.getByTestId('throughput-gen').textContent(), / 20 records\/s/);
+  assert.deepEqual(problems, []);
+});
+
 test('a phone-sized screen lays out in one column without sideways scrolling', async () => {
   const { page, problems } = await openPage(server.url, { width: 360, height: 740 });
   await page.getByTestId('recipes').selectOption('keys-and-ordering');
