@@ -273,24 +273,27 @@ impl Runner {
             skipped: 0,
             window: VecDeque::new(),
         };
-        // The converter registers the quickstart's schema, as Connect's does on first use.
-        let mut failure = None;
-        if let (true, Class::Datagen(q)) = (connector.config.json_schema, &connector.config.class) {
-            match self
-                .registry
-                .register(&topic_subject(&connector.config.topics[0], false), q.schema)
-            {
-                Ok(r) => connector.schema_id = Some(r.id),
-                Err(e) => failure = Some(e),
+        for t in 0..connector.config.task_count() as usize {
+            match self.start_task(name, &connector, t) {
+                Ok(task) => connector.tasks.push(task),
+                Err(e) => {
+                    // Nothing of a connector that cannot start stays behind.
+                    self.stop_tasks(&mut connector, true);
+                    return Err(e);
+                }
             }
         }
-        for t in 0..connector.config.task_count() as usize {
-            let task = self.start_task(name, &connector, t)?;
-            connector.tasks.push(task);
-        }
-        if let Some(e) = failure {
-            for t in &mut connector.tasks {
-                t.failed = Some(alloc::format!("{e}"));
+        // The converter registers the quickstart's schema, as Connect's does on first use;
+        // a refusal fails the tasks.
+        if let (true, Class::Datagen(q)) = (connector.config.json_schema, &connector.config.class) {
+            let subject = topic_subject(&connector.config.topics[0], false);
+            match self.registry.register(&subject, q.schema) {
+                Ok(r) => connector.schema_id = Some(r.id),
+                Err(e) => {
+                    for t in &mut connector.tasks {
+                        t.failed = Some(alloc::format!("{e}"));
+                    }
+                }
             }
         }
         out.push(Output::new(
@@ -636,4 +639,44 @@ fn settle(task: &mut Task, events: Vec<ProducerEvent>) -> Option<Error> {
 
 fn no_connector(name: &str) -> Error {
     err!(InvalidRequest, "Connector {name} not found")
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::cluster::MAX_CLIENTS;
+    use crate::error::ErrorCode;
+    use crate::script::parse;
+
+    fn apply(r: &mut Runner, line: &str) -> Vec<Output> {
+        let script = parse(line).unwrap();
+        r.apply(1, &script.commands[0].1)
+    }
+
+    /// A connector whose tasks cannot all start leaves nothing behind: no clients, no
+    /// registered schema, no connector.
+    #[test]
+    fn a_connector_that_cannot_start_changes_nothing() {
+        let mut r = Runner::new();
+        apply(&mut r, "topic create orders partitions=2");
+        for i in 0..MAX_CLIENTS - 2 {
+            r.cluster
+                .create_producer(&alloc::format!("p{i}"), &[])
+                .unwrap();
+        }
+        let before = r.cluster.state_hash();
+        let out = apply(&mut r, "connector create gen connector.class=Datagen kafka.topic=orders quickstart=orders tasks.max=3 value.converter=JsonSchemaConverter");
+        assert_eq!(
+            out[0].error().and_then(|e| e["code"].as_str()),
+            Some(ErrorCode::PolicyViolation.name())
+        );
+        assert_eq!(r.connectors().count(), 0);
+        assert_eq!(r.registry().subjects().count(), 0);
+        assert_eq!(r.cluster.state_hash(), before);
+        let out = apply(&mut r, "connector create gen connector.class=Datagen kafka.topic=orders quickstart=orders tasks.max=2");
+        assert!(out[0].error().is_none());
+    }
 }
