@@ -12,8 +12,8 @@
 //!   above it although the counter never crashed;
 //! - `sink-lag`: the sinks did not catch up within a quiet minute.
 
-use std::collections::BTreeMap;
 use core::fmt::Write;
+use std::collections::BTreeMap;
 
 use logplay_core::connect::sink::View;
 use logplay_core::script::{parse, Output, Runner};

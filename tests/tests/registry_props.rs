@@ -164,13 +164,13 @@ proptest! {
         registry.register("t-value", &other.to_json().to_string()).unwrap();
         let id = registry.register("t-value", &schema.to_json().to_string()).unwrap().id;
         let text = schema.document(&picks).to_string();
-        let bytes = wire::serialize(&registry, "t-value", None, &text).unwrap();
+        let bytes = wire::serialize(&registry, "t-value", None, &text, true).unwrap();
         prop_assert_eq!(&bytes[..5], &[0, (id >> 24) as u8, (id >> 16) as u8, (id >> 8) as u8, id as u8][..]);
-        prop_assert_eq!(wire::deserialize(&registry, &bytes).unwrap(), (id, text.clone()));
+        prop_assert_eq!(wire::deserialize(&registry, &bytes, true).unwrap(), (id, text.clone()));
         let other_doc = other.document(&picks);
         let refused = other.node().validate(&other_doc).is_ok() && schema.node().validate(&other_doc).is_err();
         if refused {
-            prop_assert!(wire::serialize(&registry, "t-value", None, &other_doc.to_string()).is_err());
+            prop_assert!(wire::serialize(&registry, "t-value", None, &other_doc.to_string(), true).is_err());
         }
     }
 }

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use crate::error::{err, Result};
 
 /// Which parts of a client's records use the registry.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Serdes {
     /// `key.serializer` / `key.deserializer` is the JSON Schema one.
     pub key: bool,
@@ -15,6 +15,19 @@ pub struct Serdes {
     pub value: bool,
     /// `use.schema.id`: serialize with this schema instead of the subject's latest.
     pub schema_id: Option<u32>,
+    /// `json.fail.invalid.schema`: validate against the schema (logplay's default: true).
+    pub validate: bool,
+}
+
+impl Default for Serdes {
+    fn default() -> Self {
+        Self {
+            key: false,
+            value: false,
+            schema_id: None,
+            validate: true,
+        }
+    }
 }
 
 impl Serdes {
@@ -54,6 +67,9 @@ impl Serdes {
                 }
                 // The registry is simulated: any address names it.
                 ("schema.registry.url", _) => {}
+                ("json.fail.invalid.schema", _) => {
+                    serdes.validate = crate::config::parse_bool(k, v)?
+                }
                 ("use.schema.id", _) if producer => {
                     serdes.schema_id = Some(v.trim().parse().map_err(|_| {
                         err!(InvalidConfig, "Invalid value {v} for configuration use.schema.id: a schema id")
@@ -113,10 +129,15 @@ mod tests {
             Serdes {
                 key: false,
                 value: true,
-                schema_id: Some(3)
+                schema_id: Some(3),
+                validate: true
             }
         );
         assert_eq!(rest, pairs(&[("acks", "all")]));
+        let (lax, _) =
+            Serdes::split(&pairs(&[("json.fail.invalid.schema", "false")]), true).unwrap();
+        assert!(!lax.validate);
+        assert!(Serdes::split(&pairs(&[("json.fail.invalid.schema", "maybe")]), false).is_err());
         let (c, _) = Serdes::split(
             &pairs(&[("value.deserializer", "KafkaJsonSchemaDeserializer")]),
             false,

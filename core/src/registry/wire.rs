@@ -32,22 +32,30 @@ pub fn decode(bytes: &[u8]) -> Result<(u32, &[u8])> {
     }
 }
 
-/// `KafkaJsonSchemaSerializer.serialize`: validates `json` against the subject's latest
-/// version (or schema `schema_id`) and frames it. Nothing is sent when it fails.
+/// `KafkaJsonSchemaSerializer.serialize`: frames `json` with the id of the subject's latest
+/// version (or of schema `schema_id`), after validating it against that schema when
+/// `validate` (`json.fail.invalid.schema`). Nothing is sent when it fails.
 pub fn serialize(
     registry: &SchemaRegistry,
     subject: &str,
     schema_id: Option<u32>,
     json: &str,
+    validate: bool,
 ) -> Result<Vec<u8>> {
     let schema = match schema_id {
-        Some(id) => registry.schema(id).ok_or_else(|| {
-            err!(SerializationException, "Error retrieving JSON schema for id {id}: Schema {id} not found; error code: 40403")
-        })?,
-        None => registry
-            .latest(subject)
-            .map_err(|e| err!(SerializationException, "Error retrieving latest version of {subject}: {}", e.message))?
-            .1,
+        Some(id) => registry.schema(id).ok_or_else(|| schema_not_found(id))?,
+        None => {
+            registry
+                .latest(subject)
+                .map_err(|e| {
+                    err!(
+                        SerializationException,
+                        "Error retrieving latest version of {subject}: {}",
+                        e.message
+                    )
+                })?
+                .1
+        }
     };
     let doc: serde_json::Value = serde_json::from_str(json).map_err(|e| {
         err!(
@@ -55,35 +63,54 @@ pub fn serialize(
             "Error serializing JSON message: the value is not JSON ({e})"
         )
     })?;
-    schema.node.validate(&doc).map_err(|report| {
-        err!(
-            SerializationException,
-            "Validation error in JSON {json}, Error report: {report} (schema id {})",
-            schema.id
-        )
-    })?;
+    if validate {
+        check(&schema.node, &doc, json, schema.id)?;
+    }
     Ok(encode(schema.id, json.as_bytes()))
 }
 
-/// `KafkaJsonSchemaDeserializer.deserialize`: the schema id and the JSON text.
-pub fn deserialize(registry: &SchemaRegistry, bytes: &[u8]) -> Result<(u32, String)> {
+/// `KafkaJsonSchemaDeserializer.deserialize`: the schema id and the JSON text, validated
+/// against the writer's schema when `validate` (`json.fail.invalid.schema`).
+pub fn deserialize(
+    registry: &SchemaRegistry,
+    bytes: &[u8],
+    validate: bool,
+) -> Result<(u32, String)> {
     let (id, payload) = decode(bytes)?;
-    if registry.schema(id).is_none() {
-        return Err(err!(
+    let schema = registry.schema(id).ok_or_else(|| schema_not_found(id))?;
+    let unreadable = || {
+        err!(
             SerializationException,
-            "Error retrieving JSON schema for id {id}: Schema {id} not found; error code: 40403"
-        ));
+            "Error deserializing JSON message for id {id}"
+        )
+    };
+    let text = core::str::from_utf8(payload).map_err(|_| unreadable())?;
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|_| unreadable())?;
+    if validate {
+        check(&schema.node, &doc, text, id)?;
     }
-    let text = core::str::from_utf8(payload)
-        .ok()
-        .filter(|t| serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok())
-        .ok_or_else(|| {
-            err!(
-                SerializationException,
-                "Error deserializing JSON message for id {id}"
-            )
-        })?;
     Ok((id, text.into()))
+}
+
+fn check(
+    node: &super::json_schema::Node,
+    doc: &serde_json::Value,
+    json: &str,
+    id: u32,
+) -> Result<()> {
+    node.validate(doc).map_err(|report| {
+        err!(
+            SerializationException,
+            "Validation error in JSON {json}, Error report: {report} (schema id {id})"
+        )
+    })
+}
+
+fn schema_not_found(id: u32) -> crate::error::Error {
+    err!(
+        SerializationException,
+        "Error retrieving JSON schema for id {id}: Schema {id} not found; error code: 40403"
+    )
 }
 
 #[cfg(test)]
@@ -115,30 +142,41 @@ mod tests {
         let schema =
             r#"{"type":"object","properties":{"amount":{"type":"number"}},"required":["amount"]}"#;
         r.register("orders-value", schema).unwrap();
-        let bytes = serialize(&r, "orders-value", None, r#"{"amount":5}"#).unwrap();
+        let bytes = serialize(&r, "orders-value", None, r#"{"amount":5}"#, true).unwrap();
         assert_eq!(&bytes[..5], [0, 0, 0, 0, 1]);
         assert_eq!(
-            deserialize(&r, &bytes).unwrap(),
+            deserialize(&r, &bytes, true).unwrap(),
             (1, r#"{"amount":5}"#.into())
         );
-        let e = serialize(&r, "orders-value", None, r#"{"amount":"5"}"#).unwrap_err();
+        let e = serialize(&r, "orders-value", None, r#"{"amount":"5"}"#, true).unwrap_err();
         assert_eq!(
             e.message,
             r#"Validation error in JSON {"amount":"5"}, Error report: #/amount: expected type: number, found: string (schema id 1)"#
         );
-        assert!(serialize(&r, "payments-value", None, "{}")
+        assert!(serialize(&r, "payments-value", None, "{}", true)
             .unwrap_err()
             .message
             .contains("40401"));
-        assert!(serialize(&r, "orders-value", Some(9), "{}")
+        assert!(serialize(&r, "orders-value", Some(9), "{}", true)
             .unwrap_err()
             .message
             .contains("40403"));
-        assert!(serialize(&r, "orders-value", None, "not json").is_err());
-        assert!(deserialize(&r, &encode(2, b"{}"))
+        assert!(serialize(&r, "orders-value", None, "not json", false).is_err());
+        assert!(deserialize(&r, &encode(2, b"{}"), false)
             .unwrap_err()
             .message
             .contains("40403"));
-        assert!(deserialize(&r, &encode(1, b"{")).is_err());
+        assert!(deserialize(&r, &encode(1, b"{"), false).is_err());
+        // json.fail.invalid.schema=false (Confluent's default): framed without validation;
+        // a validating deserializer then refuses it.
+        let unchecked = serialize(&r, "orders-value", None, r#"{"amount":"5"}"#, false).unwrap();
+        assert_eq!(
+            deserialize(&r, &unchecked, false).unwrap().1,
+            r#"{"amount":"5"}"#
+        );
+        assert!(deserialize(&r, &unchecked, true)
+            .unwrap_err()
+            .message
+            .starts_with("Validation error"));
     }
 }

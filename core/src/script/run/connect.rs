@@ -540,6 +540,7 @@ impl Runner {
                     &topic_subject(topic, false),
                     c.schema_id,
                     &v,
+                    true,
                 ) {
                     Ok(b) => b,
                     Err(_) if c.config.tolerate_errors => {
@@ -590,7 +591,8 @@ impl Runner {
             let key = m.key().map(|k| String::from_utf8_lossy(k).into_owned());
             let value = match m.value() {
                 None => None,
-                Some(v) if c.config.json_schema => match wire::deserialize(&self.registry, v) {
+                Some(v) if c.config.json_schema => match wire::deserialize(&self.registry, v, true)
+                {
                     Ok((_, text)) => Some(text),
                     Err(_) if c.config.tolerate_errors => {
                         c.skipped += 1;

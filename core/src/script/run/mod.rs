@@ -203,7 +203,14 @@ impl Runner {
                     )
                 })?;
                 let subject = topic_subject(topic, is_key);
-                wire::serialize(&self.registry, &subject, serdes.schema_id, text).map(Some)
+                wire::serialize(
+                    &self.registry,
+                    &subject,
+                    serdes.schema_id,
+                    text,
+                    serdes.validate,
+                )
+                .map(Some)
             }
             (bytes, _) => Ok(bytes),
         }
@@ -769,7 +776,7 @@ impl Runner {
             let Some(bytes) = bytes.filter(|_| on) else {
                 continue;
             };
-            match wire::deserialize(&self.registry, bytes) {
+            match wire::deserialize(&self.registry, bytes, serdes.validate) {
                 Ok((id, text)) => {
                     record[field] = json!(text);
                     record[alloc::format!("{field}_schema_id")] = json!(id);
