@@ -458,8 +458,8 @@ impl Cluster {
         outputs_js(&all, None)
     }
 
-    /// `describe(what, name)`: `topic`, `group`, `consumer`, `producer`, `transaction` or
-    /// `cluster`, as `describe` in a script.
+    /// `describe(what, name)`: `topic`, `group`, `consumer`, `producer`, `transaction`,
+    /// `subject`, `connector` or `cluster`, as `describe` in a script.
     pub fn describe(&self, what: &str, name: Option<String>) -> Result<JsValue, JsValue> {
         let text = format!("describe {what} {}", name.unwrap_or_default());
         let parsed = parse(text.trim_end())?;

@@ -62,3 +62,23 @@ test('brokers fail over: acks=all writes survive a leader stopping', () => {
   assert.throws(() => new Cluster({ brokers: 33 }), (e) => e.code === 'INVALID_REQUEST');
   assert.throws(() => new Cluster({ racks: [1, 2] }), (e) => e.code === 'INVALID_CONFIG');
 });
+
+test('the schema registry, the JSON Schema serdes and Connect, through run() and describe()', () => {
+  const cluster = new Cluster({ seed: 3 });
+  cluster.createTopic('orders', { partitions: 2 });
+  cluster.run('schema register orders-value {"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}');
+  assert.equal(cluster.describe('subject', 'orders-value').versions[0].id, 1);
+  const producer = cluster.producer({ 'value.serializer': 'KafkaJsonSchemaSerializer', 'linger.ms': 0 });
+  producer.send({ topic: 'orders', messages: [{ key: 'a', value: '{"id":1}' }] });
+  assert.throws(() => producer.send({ topic: 'orders', messages: [{ key: 'b', value: '{"id":"x"}' }] }),
+    (e) => e.code === 'SERIALIZATION_EXCEPTION' && /expected type: integer, found: string/.test(e.message));
+  const consumer = cluster.consumer({ 'group.id': 'g', 'auto.offset.reset': 'earliest', 'value.deserializer': 'KafkaJsonSchemaDeserializer' });
+  consumer.assign([{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }]);
+  const [record] = consumer.poll();
+  assert.equal(record.value, '{"id":1}');
+  assert.equal(record.value_schema_id, 1);
+  cluster.run('connector create gen connector.class=DatagenConnector kafka.topic=orders quickstart=pageviews rate=10 tasks.max=2\nplay 2s');
+  const gen = cluster.describe('connector', 'gen');
+  assert.equal(gen.records, 20);
+  assert.deepEqual(gen.tasks.map((t) => t.position), [10, 10]);
+});
