@@ -21,6 +21,8 @@ fn text() -> impl Strategy<Value = String> {
         Just(String::from("null")),
         Just(String::from("{not json")),
         Just(String::from("hex:zz")),
+        Just(String::from("hex:id,name\n1,Ada")),
+        Just(String::from("null and more")),
         Just(String::from("# hash")),
         Just(String::from("a=b")),
     ]

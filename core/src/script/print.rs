@@ -283,22 +283,26 @@ fn write_configs(f: &mut fmt::Formatter<'_>, configs: &[(String, String)]) -> fm
                 write!(f, " {k}={}", format_duration(ms))?
             }
             Ok(ms) if duration => write!(f, " {k}={ms}")?,
-            _ if is_bare(v) || v == "null" || v.starts_with("hex:") => write!(f, " {k}={v}")?,
+            // `null` and `hex:` mean nothing special in a config.
+            _ if is_plain(v) => write!(f, " {k}={v}")?,
             _ => write!(f, " {k}={}", Quoted(v))?,
         }
     }
     Ok(())
 }
 
-/// Text that reads back as itself without quotes.
-fn is_bare(s: &str) -> bool {
+/// Text that reads back as one bare token.
+fn is_plain(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with(['{', '[', '#', '"'])
         && !s
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '"')
-        && s != "null"
-        && !s.starts_with("hex:")
+}
+
+/// A value that reads back as itself without quotes (`null` and `hex:` mean other values).
+fn is_bare(s: &str) -> bool {
+    is_plain(s) && s != "null" && !s.starts_with("hex:")
 }
 
 struct Quoted<'a>(&'a str);
@@ -365,10 +369,7 @@ impl fmt::Display for TemplateText<'_> {
         let raw_json = self.0.starts_with(['{', '['])
             && super::lexer::tokenize(&alloc::format!("v={}", self.0))
                 .is_ok_and(|t| t.len() == 1 && t[0].value.text() == self.0);
-        if raw_json
-            || (is_bare(self.0) || self.0 == "null" || self.0.starts_with("hex:"))
-                && !self.0.starts_with(['{', '['])
-        {
+        if raw_json || is_plain(self.0) {
             f.write_str(self.0)
         } else {
             write!(f, "{}", Quoted(self.0))
