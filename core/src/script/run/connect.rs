@@ -109,6 +109,9 @@ impl Connector {
     }
 }
 
+/// The most polls one sink task makes in one step of `play`.
+const MAX_SINK_POLLS: usize = 1_000;
+
 /// `describe connector` shows at most this many rows of a sink's view (in key order).
 const DESCRIBED_ROWS: usize = 100;
 
@@ -585,9 +588,22 @@ impl Runner {
                 }
             }
         }
-        let messages = self.cluster.poll(h)?;
-        let _ = self.cluster.drain_consumer_events(h);
-        for m in &messages {
+        // Connect's sink task polls in a loop: within a step it reads until it has caught
+        // up (or `MAX_SINK_POLLS` polls), so `max.poll.records` bounds one poll, not the rate.
+        for _ in 0..MAX_SINK_POLLS {
+            let messages = self.cluster.poll(h)?;
+            let _ = self.cluster.drain_consumer_events(h);
+            if messages.is_empty() {
+                break;
+            }
+            self.sink_records(c, &messages)?;
+        }
+        Ok(())
+    }
+
+    /// Converts and applies polled records to a sink's view.
+    fn sink_records(&self, c: &mut Connector, messages: &[crate::record::Message]) -> Result<()> {
+        for m in messages {
             let key = m.key().map(|k| String::from_utf8_lossy(k).into_owned());
             let value = match m.value() {
                 None => None,
