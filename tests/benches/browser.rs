@@ -6,7 +6,8 @@
 mod browser {
     use logplay_core::{link, script::parse};
     use logplay_tests::workloads::{
-        append_and_read, encode_decode, produce_keyed, replay, FIFTY_COMMANDS, MILLION_RECORDS,
+        append_and_read, encode_decode, orders_documents, produce_keyed, replay,
+        serialize_documents, FIFTY_COMMANDS, MILLION_RECORDS,
     };
     use wasm_bindgen_test::{wasm_bindgen_bench, Criterion};
 
@@ -52,6 +53,15 @@ mod browser {
         c.bench_function(
             "producer/produce 1e6 keyed x 100B, 12 partitions (wasm)",
             |b| b.iter(|| produce_keyed(1_000_000)),
+        );
+    }
+
+    #[wasm_bindgen_bench]
+    fn ecosystem(c: &mut Criterion) {
+        let (registry, docs) = orders_documents(100_000);
+        c.bench_function(
+            "ecosystem/serialize + deserialize 1e5 orders (JSON Schema, validated) (wasm)",
+            |b| b.iter(|| serialize_documents(&registry, &docs)),
         );
     }
 }

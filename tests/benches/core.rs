@@ -4,7 +4,8 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use logplay_core::{link, script::parse};
 use logplay_tests::workloads::{
-    append_and_read, encode_decode, produce_keyed, replay, FIFTY_COMMANDS, MILLION_RECORDS,
+    append_and_read, connect_pipeline, encode_decode, orders_documents, produce_keyed, replay,
+    serialize_documents, FIFTY_COMMANDS, MILLION_RECORDS,
 };
 
 const RECORDS: usize = 1_000_000;
@@ -106,8 +107,28 @@ fn coordinated_group(c: &mut Criterion) {
     g.finish();
 }
 
+fn ecosystem(c: &mut Criterion) {
+    let (registry, docs) = orders_documents(100_000);
+    let mut g = c.benchmark_group("ecosystem");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(docs.len() as u64));
+    g.bench_function(
+        "serialize + deserialize 1e5 orders (JSON Schema, validated)",
+        |b| b.iter(|| serialize_documents(&registry, &docs)),
+    );
+    let read = connect_pipeline();
+    println!("connect pipeline: the table sink read {read} records");
+    g.throughput(Throughput::Elements(read));
+    g.bench_function(
+        "connect: datagen 1e6 orders through a table and a counter sink",
+        |b| b.iter(connect_pipeline),
+    );
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    ecosystem,
     log,
     producer,
     scripts,

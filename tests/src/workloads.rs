@@ -163,3 +163,61 @@ pub fn stabilise(c: &mut Cluster, members: &[ConsumerHandle]) -> i32 {
     assert!(d.members.iter().all(|m| m.assignment.len() == 1));
     d.generation
 }
+
+/// The `orders` quickstart's value schema and `records` of its documents, rendered once.
+pub fn orders_documents(records: usize) -> (logplay_core::registry::SchemaRegistry, Vec<String>) {
+    use logplay_core::connect::quickstart::Quickstart;
+    let q = Quickstart::named("orders").expect("a quickstart");
+    let mut registry = logplay_core::registry::SchemaRegistry::default();
+    registry
+        .register("orders-value", q.schema)
+        .expect("the quickstart's schema registers");
+    let template = logplay_core::script::Template::parse(q.value).expect("the template parses");
+    let mut rng = logplay_core::Rng::new(1);
+    let docs = (0..records as u64)
+        .map(|i| {
+            let mut out = String::new();
+            template.render(i, &mut rng, &mut out);
+            out
+        })
+        .collect();
+    (registry, docs)
+}
+
+/// `KafkaJsonSchemaSerializer` over every document (parse, validate, frame), then the
+/// deserializer over what it wrote. Returns the bytes written.
+pub fn serialize_documents(
+    registry: &logplay_core::registry::SchemaRegistry,
+    docs: &[String],
+) -> usize {
+    use logplay_core::registry::wire;
+    docs.iter()
+        .map(|d| {
+            let bytes = wire::serialize(registry, "orders-value", None, d, true).expect("valid");
+            wire::deserialize(registry, &bytes, true).expect("readable");
+            bytes.len()
+        })
+        .sum()
+}
+
+/// A Connect pipeline: a 4-task datagen source (orders, JSON Schema converter) at 100,000
+/// records per simulated second for 10 s into 6 partitions, read by a 3-task table sink and
+/// a counter sink. Returns the records the table sink read.
+pub const CONNECT_PIPELINE: &str = "seed 1
+topic create orders partitions=6
+connector create gen connector.class=DatagenConnector kafka.topic=orders quickstart=orders rate=100000 tasks.max=4 value.converter=JsonSchemaConverter
+connector create table connector.class=TableSinkConnector topics=orders tasks.max=3 value.converter=JsonSchemaConverter
+connector create count connector.class=CounterSinkConnector topics=orders aggregate.field=orderunits value.converter=JsonSchemaConverter
+play 10s
+";
+
+/// Runs [`CONNECT_PIPELINE`]; returns the records the table sink read.
+pub fn connect_pipeline() -> u64 {
+    let script = logplay_core::script::parse(CONNECT_PIPELINE).expect("parses");
+    let (runner, _) = logplay_core::script::Runner::run(&script);
+    let read = runner
+        .connectors()
+        .find(|(n, _)| *n == "table")
+        .map_or(0, |(_, s)| s.records);
+    read
+}
