@@ -116,12 +116,8 @@ fn csv_rows(data: &str) -> Vec<Vec<String>> {
         input = &input[read..];
         current.extend_from_slice(&field[..written]);
         match result {
-            csv_core::ReadFieldResult::OutputFull => continue,
-            csv_core::ReadFieldResult::InputEmpty if !input.is_empty() => continue,
-            csv_core::ReadFieldResult::InputEmpty => {
-                // No more input: the next call (with an empty slice) ends the last field.
-                continue;
-            }
+            // More output room, or more input (an empty slice ends the last field).
+            csv_core::ReadFieldResult::OutputFull | csv_core::ReadFieldResult::InputEmpty => {}
             csv_core::ReadFieldResult::Field { record_end } => {
                 row.push(String::from_utf8_lossy(&current).into_owned());
                 current.clear();

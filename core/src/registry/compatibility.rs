@@ -164,29 +164,32 @@ fn compare(reader: &Node, writer: &Node, path: &mut String, out: &mut Vec<String
     }
     let at_least = |r: Option<u64>, w: Option<u64>| r.is_none_or(|r| w.is_some_and(|w| w >= r));
     let at_most = |r: Option<u64>, w: Option<u64>| r.is_none_or(|r| w.is_some_and(|w| w <= r));
-    if !at_least(reader.length.0, writer.length.0) {
-        note(
+    let counts = [
+        (
+            at_least(reader.length.0, writer.length.0),
             "MIN_LENGTH_INCREASED",
-            "the writer may write shorter strings".into(),
-        );
-    }
-    if !at_most(reader.length.1, writer.length.1) {
-        note(
+            "shorter strings",
+        ),
+        (
+            at_most(reader.length.1, writer.length.1),
             "MAX_LENGTH_DECREASED",
-            "the writer may write longer strings".into(),
-        );
-    }
-    if !at_least(reader.item_count.0, writer.item_count.0) {
-        note(
+            "longer strings",
+        ),
+        (
+            at_least(reader.item_count.0, writer.item_count.0),
             "MIN_ITEMS_INCREASED",
-            "the writer may write fewer items".into(),
-        );
-    }
-    if !at_most(reader.item_count.1, writer.item_count.1) {
-        note(
+            "fewer items",
+        ),
+        (
+            at_most(reader.item_count.1, writer.item_count.1),
             "MAX_ITEMS_DECREASED",
-            "the writer may write more items".into(),
-        );
+            "more items",
+        ),
+    ];
+    for (kept, kind, what) in counts {
+        if !kept {
+            note(kind, alloc::format!("the writer may write {what}"));
+        }
     }
     if reader.closed && !writer.closed {
         note(
