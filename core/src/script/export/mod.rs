@@ -646,6 +646,22 @@ mod tests {
     }
 
     #[test]
+    fn the_registry_connect_and_serdes_are_skipped_with_warnings() {
+        let e = to_python(&script(
+            "topic create t\nschema register t-value {\"type\":\"object\"}\nproducer p value.serializer=KafkaJsonSchemaSerializer acks=all\nconnector create c connector.class=TableSinkConnector topics=t\n",
+        ))
+        .unwrap();
+        let lines: Vec<usize> = e.warnings.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 3, 4]);
+        assert!(
+            e.program.contains(r#"lp.producer("p", {"acks": "all","#),
+            "{}",
+            e.program
+        );
+        assert!(!e.program.contains("value.serializer"));
+    }
+
+    #[test]
     fn what_librdkafka_cannot_do_does_not_export() {
         let e = to_python(&script(
             "topic create t\nconsumer c group.id=g partition.assignment.strategy=sticky\n",
