@@ -658,7 +658,12 @@ mod tests {
             "{}",
             e.program
         );
-        assert!(!e.program.contains("value.serializer"));
+        let producer = e
+            .program
+            .lines()
+            .find(|l| l.contains("lp.producer("))
+            .unwrap_or("");
+        assert!(!producer.contains("serializer"), "{producer}");
     }
 
     #[test]
