@@ -88,6 +88,9 @@ pub enum ErrorCode {
     /// A serializer or deserializer failed (Kafka's `SerializationException`), e.g. a record
     /// that does not validate against its schema.
     SerializationException,
+    /// `poll()` met a record it cannot deserialize (Java's `RecordDeserializationException`):
+    /// the position stays at it until the application seeks past it.
+    RecordDeserializationException,
 }
 
 impl ErrorCode {
@@ -130,6 +133,7 @@ impl ErrorCode {
             Self::InvalidSchema => "INVALID_SCHEMA",
             Self::SubjectNotFound => "SUBJECT_NOT_FOUND",
             Self::SerializationException => "SERIALIZATION_EXCEPTION",
+            Self::RecordDeserializationException => "RECORD_DESERIALIZATION_EXCEPTION",
         }
     }
 
@@ -171,7 +175,8 @@ impl ErrorCode {
             | Self::IncompatibleSchema
             | Self::InvalidSchema
             | Self::SubjectNotFound
-            | Self::SerializationException => -1,
+            | Self::SerializationException
+            | Self::RecordDeserializationException => -1,
         }
     }
 }

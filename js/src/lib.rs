@@ -675,6 +675,14 @@ impl Consumer {
     #[wasm_bindgen(unchecked_return_type = "KafkaMessage[]")]
     pub fn poll(&self) -> Result<JsValue, JsValue> {
         let outputs = apply(&self.state, Command::Poll(self.name.clone()))?;
+        // poll() threw (a record it cannot deserialize): the poll itself is in the script.
+        if let Some(e) = outputs
+            .iter()
+            .find(|o| o.kind == "poll")
+            .and_then(Output::error)
+        {
+            return Err(error_from_json(e));
+        }
         outputs_js(&outputs, Some("record"))
     }
 

@@ -77,6 +77,11 @@ test('the schema registry, the JSON Schema serdes and Connect, through run() and
   const [record] = consumer.poll();
   assert.equal(record.value, '{"id":1}');
   assert.equal(record.value_schema_id, 1);
+  // A record written without validation is a poison pill for the validating consumer.
+  const lax = cluster.producer({ 'value.serializer': 'KafkaJsonSchemaSerializer', 'json.fail.invalid.schema': false, 'linger.ms': 0 });
+  lax.send({ topic: 'orders', messages: [{ key: 'a', value: '{"id":"x"}' }] });
+  assert.throws(() => consumer.poll(), (e) => e.code === 'RECORD_DESERIALIZATION_EXCEPTION' && /seek past the record/.test(e.message));
+  assert.ok(cluster.script().includes('poll'), 'the poll that threw is in the script');
   cluster.run('connector create gen connector.class=DatagenConnector kafka.topic=orders quickstart=pageviews rate=10 tasks.max=2\nplay 2s');
   const gen = cluster.describe('connector', 'gen');
   assert.equal(gen.records, 20);

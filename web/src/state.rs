@@ -430,6 +430,12 @@ impl Playground {
                         schema_id: o.fields.get("value_schema_id").and_then(Json::as_u64),
                     });
                 }
+                "poll" => {
+                    if let Some(e) = o.error() {
+                        let text = format!("{}: {}", field("consumer"), error_text(e));
+                        self.refuse(Origin::ConsumerCard, text);
+                    }
+                }
                 "compatibility" => {
                     self.last_check = Some(CompatibilityCheck {
                         subject: field("subject").to_string(),

@@ -70,6 +70,9 @@ impl Output {
     }
 }
 
+/// A record's key and value as a deserializer read them: schema id and JSON text.
+type Decoded = [Option<(u32, String)>; 2];
+
 #[derive(Clone, Copy, Debug)]
 enum Client {
     Producer(ProducerHandle),
@@ -746,44 +749,107 @@ impl Runner {
     ) -> Result<(), Error> {
         let messages = self.cluster.poll(h)?;
         self.rebalance_outputs(line, name, h, out);
+        let serdes = self.serdes(name);
+        let polled = if serdes.any() {
+            match self.deserialize_polled(h, &serdes, messages)? {
+                Ok(polled) => polled,
+                // poll() threw; the command did its work (the group, the fetch) and the
+                // application got the exception, as a `poll` output.
+                Err(e) => {
+                    out.push(Output::new(
+                        line,
+                        "poll",
+                        json!({ "consumer": name, "error": error_json(&e) }),
+                    ));
+                    return Ok(());
+                }
+            }
+        } else {
+            messages.into_iter().map(|m| (m, [None, None])).collect()
+        };
         let shown = self.records_per_poll.unwrap_or(usize::MAX);
-        if messages.len() > shown {
+        if polled.len() > shown {
             out.push(Output::new(
                 line,
                 "polled",
-                json!({ "consumer": name, "records": messages.len(), "shown": shown }),
+                json!({ "consumer": name, "records": polled.len(), "shown": shown }),
             ));
         }
-        let serdes = self.serdes(name);
-        for m in &messages[messages.len().saturating_sub(shown)..] {
+        for (m, decoded) in &polled[polled.len().saturating_sub(shown)..] {
             let mut record = message_json(name, m);
-            if serdes.any() {
-                self.deserialize_into(&serdes, m, &mut record);
+            for (field, part) in ["key", "value"].into_iter().zip(decoded) {
+                if let Some((id, text)) = part {
+                    record[field] = json!(text);
+                    record[alloc::format!("{field}_schema_id")] = json!(id);
+                }
             }
             out.push(Output::new(line, "record", record));
         }
         Ok(())
     }
 
-    /// `deserialize()`: the key and value as JSON text with their schema ids
-    /// (`key_schema_id`, `value_schema_id`); a part that does not deserialize stays as bytes
-    /// and the record reports a `SERIALIZATION_EXCEPTION`.
-    fn deserialize_into(&self, serdes: &Serdes, m: &Message, record: &mut Json) {
-        for (on, bytes, field) in [
-            (serdes.key, m.key(), "key"),
-            (serdes.value, m.value(), "value"),
-        ] {
-            let Some(bytes) = bytes.filter(|_| on) else {
+    /// `deserialize()` over a poll's records, as the Java consumer does it: a record that
+    /// does not deserialize stops its partition there, the position staying at it. When it
+    /// is the first record of its partition in this poll, `poll()` throws
+    /// `RECORD_DESERIALIZATION_EXCEPTION` (the inner `Err`) and every partition goes back to
+    /// where the poll started; otherwise the records before it are returned and the next
+    /// poll throws.
+    fn deserialize_polled(
+        &mut self,
+        h: ConsumerHandle,
+        serdes: &Serdes,
+        messages: Vec<Message>,
+    ) -> Result<Result<Vec<(Message, Decoded)>, Error>, Error> {
+        let mut first: BTreeMap<(String, u32), i64> = BTreeMap::new();
+        let mut stopped: BTreeMap<(String, u32), i64> = BTreeMap::new();
+        let mut failure = None;
+        let mut kept = Vec::with_capacity(messages.len());
+        for m in messages {
+            let tp = (m.topic().to_string(), m.partition());
+            let head = *first.entry(tp.clone()).or_insert(m.offset()) == m.offset();
+            if stopped.contains_key(&tp) {
                 continue;
-            };
-            match wire::deserialize(&self.registry, bytes, serdes.validate) {
-                Ok((id, text)) => {
-                    record[field] = json!(text);
-                    record[alloc::format!("{field}_schema_id")] = json!(id);
+            }
+            match self.deserialize(serdes, &m) {
+                Ok(decoded) => kept.push((m, decoded)),
+                Err(cause) => {
+                    if head && failure.is_none() {
+                        failure = Some((tp.clone(), m.offset(), cause));
+                    }
+                    stopped.insert(tp, m.offset());
                 }
-                Err(e) => record["error"] = error_json(&e),
             }
         }
+        let (rewind, result) = match failure {
+            Some(((t, p), offset, cause)) => (
+                first,
+                Err(err!(
+                    RecordDeserializationException,
+                    "Error deserializing key/value for partition {t}-{p} at offset {offset}. If needed, please seek past the record to continue consumption. ({})",
+                    cause.message
+                )),
+            ),
+            None => (stopped, Ok(kept)),
+        };
+        for ((t, p), offset) in rewind {
+            self.cluster.seek(h, &t, p, SeekTo::Offset(offset))?;
+        }
+        Ok(result)
+    }
+
+    /// The key and value through the consumer's JSON Schema deserializers: each its schema
+    /// id and JSON text (`None`: not deserialized).
+    fn deserialize(&self, serdes: &Serdes, m: &Message) -> Result<Decoded, Error> {
+        let mut decoded = [None, None];
+        for (slot, (on, bytes)) in decoded
+            .iter_mut()
+            .zip([(serdes.key, m.key()), (serdes.value, m.value())])
+        {
+            if let Some(bytes) = bytes.filter(|_| on) {
+                *slot = Some(wire::deserialize(&self.registry, bytes, serdes.validate)?);
+            }
+        }
+        Ok(decoded)
     }
 
     /// The datagen sources by name.
@@ -1278,6 +1344,56 @@ mod tests {
 
     fn kinds(out: &[Output]) -> Vec<(usize, &str)> {
         out.iter().map(|o| (o.line, o.kind)).collect()
+    }
+
+    /// A poison pill at the head of one partition: poll() throws and consumes nothing, on
+    /// any partition, until the application seeks past it.
+    #[test]
+    fn a_record_that_does_not_deserialize_stops_the_consumer_until_it_seeks_past() {
+        let (r, out) = run(r#"topic create t partitions=2
+schema register t-value {"type":"integer"}
+producer p value.serializer=KafkaJsonSchemaSerializer json.fail.invalid.schema=false linger.ms=0
+produce p t partition=0 value="\"bad\""
+produce p t partition=1 value=7
+tick 1ms
+consumer c value.deserializer=KafkaJsonSchemaDeserializer auto.offset.reset=earliest
+assign c t:0 t:1
+poll c
+poll c
+seek c t:0 1
+poll c"#);
+        let polls: Vec<(usize, &str)> = out
+            .iter()
+            .filter(|o| matches!(o.kind, "poll" | "record"))
+            .map(|o| (o.line, o.kind))
+            .collect();
+        assert_eq!(polls, [(9, "poll"), (10, "poll"), (12, "record")]);
+        let e = out
+            .iter()
+            .find(|o| o.kind == "poll")
+            .and_then(Output::error)
+            .unwrap();
+        assert_eq!(e["code"], "RECORD_DESERIALIZATION_EXCEPTION");
+        assert!(e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Error deserializing key/value for partition t-0 at offset 0."));
+        let record = out.iter().find(|o| o.kind == "record").unwrap();
+        assert_eq!(
+            (
+                record.fields["partition"].as_u64(),
+                record.fields["value"].as_str()
+            ),
+            (Some(1), Some("7"))
+        );
+        let positions: Vec<Option<i64>> = r
+            .cluster()
+            .assignment(r.consumer("c").unwrap())
+            .unwrap()
+            .iter()
+            .map(|a| a.position)
+            .collect();
+        assert_eq!(positions, [Some(1), Some(1)]);
     }
 
     #[test]
