@@ -398,29 +398,37 @@ impl Runner {
     /// Stops every task: cleanly (flush, commit, close) or as a crash.
     fn stop_tasks(&mut self, c: &mut Connector, clean: bool) {
         for task in &mut c.tasks {
-            match task.client {
-                TaskClient::Producer(h) if clean => {
-                    if let Ok(events) = self.cluster.close_producer(h) {
-                        settle(task, events);
-                    }
-                    task.committed = task
-                        .pending
-                        .values()
-                        .next()
-                        .copied()
-                        .unwrap_or(task.position);
+            self.stop_task(task, clean);
+        }
+    }
+
+    /// Stops one task's client. Cleanly, a source flushes and commits what was
+    /// acknowledged, and a sink commits its positions (unless the task failed) and leaves its
+    /// group; a crash commits nothing and leaves the group to notice.
+    fn stop_task(&mut self, task: &mut Task, clean: bool) {
+        match task.client {
+            TaskClient::Producer(h) if clean => {
+                if let Ok(events) = self.cluster.close_producer(h) {
+                    settle(task, events);
                 }
-                TaskClient::Producer(h) => {
-                    let _ = self.cluster.crash_producer(h);
-                }
-                TaskClient::Consumer(h) if clean => {
-                    // Connect commits a sink's offsets when its task stops.
+                task.committed = task
+                    .pending
+                    .values()
+                    .next()
+                    .copied()
+                    .unwrap_or(task.position);
+            }
+            TaskClient::Producer(h) => {
+                let _ = self.cluster.crash_producer(h);
+            }
+            TaskClient::Consumer(h) if clean => {
+                if task.failed.is_none() {
                     let _ = self.cluster.commit(h, None);
-                    let _ = self.cluster.close_consumer(h);
                 }
-                TaskClient::Consumer(h) => {
-                    let _ = self.cluster.crash_consumer(h);
-                }
+                let _ = self.cluster.close_consumer(h);
+            }
+            TaskClient::Consumer(h) => {
+                let _ = self.cluster.crash_consumer(h);
             }
         }
     }
@@ -443,7 +451,10 @@ impl Runner {
                 };
                 if let Err(e) = result {
                     out.push(Output::new(line, "connector", json!({ "connector": name, "task": t, "state": "FAILED", "error": error_json(&e) })));
+                    // A failed task stops: its producer closes, its consumer leaves the
+                    // group (without committing), so the other tasks take its partitions.
                     c.tasks[t].failed = Some(alloc::format!("{e}"));
+                    self.stop_task(&mut c.tasks[t], true);
                 }
             }
             let now = self.cluster.now();
