@@ -685,6 +685,49 @@ mod tests {
         r.apply(1, &script.commands[0].1)
     }
 
+    /// A sink task that meets a record it cannot convert fails (errors.tolerance=none) and
+    /// leaves the group; the other task takes its partitions and fails on the same record,
+    /// while with errors.tolerance=all the record is skipped and counted.
+    #[test]
+    fn a_failed_sink_task_leaves_its_group_to_the_others() {
+        let mut r = Runner::new();
+        for line in [
+            "topic create t partitions=2",
+            "schema register t-value {\"type\":\"integer\"}",
+            "producer p value.serializer=KafkaJsonSchemaSerializer linger.ms=0",
+            "produce p t partition=0 value=1",
+            "produce p t partition=1 value=2",
+            "producer raw linger.ms=0",
+            "produce raw t partition=1 value=not-framed",
+            "produce p t partition=1 value=3",
+            "connector create strict connector.class=TableSinkConnector topics=t tasks.max=2 value.converter=JsonSchemaConverter",
+            "connector create lenient connector.class=CounterSinkConnector topics=t tasks.max=2 value.converter=JsonSchemaConverter errors.tolerance=all",
+            "play 60s step=500ms",
+        ] {
+            let out = apply(&mut r, line);
+            assert!(out[0].error().is_none(), "{line}: {:?}", out[0]);
+        }
+        let status: BTreeMap<&str, ConnectorStatus<'_>> = r.connectors().collect();
+        let states = |name: &str| {
+            status[name]
+                .tasks
+                .iter()
+                .map(|t| t.state)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            states("strict"),
+            ["FAILED", "FAILED"],
+            "the survivor took the partition and met the record"
+        );
+        assert_eq!(
+            (status["lenient"].records, status["lenient"].skipped),
+            (3, 1)
+        );
+        let group = r.cluster.describe_group("connect-strict").unwrap();
+        assert!(group.members.is_empty(), "failed tasks left the group");
+    }
+
     /// A connector whose tasks cannot all start leaves nothing behind: no clients, no
     /// registered schema, no connector.
     #[test]
