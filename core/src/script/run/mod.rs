@@ -1,5 +1,6 @@
 //! Running a script: each command applied to a [`Cluster`], with its observable output.
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -188,18 +189,17 @@ impl Runner {
 
     /// `serialize()` for one part of a record: through the JSON Schema serializer when the
     /// producer has one for it, else the bytes as written.
-    fn serialize(
+    fn serialize<'b>(
         &self,
         producer: &str,
         topic: &str,
         is_key: bool,
-        value: Option<&super::Value>,
-    ) -> Result<Option<Vec<u8>>, Error> {
+        bytes: Option<&'b [u8]>,
+    ) -> Result<Option<Cow<'b, [u8]>>, Error> {
         let serdes = self.serdes(producer);
-        let bytes = value.and_then(super::Value::bytes);
         match (bytes, if is_key { serdes.key } else { serdes.value }) {
             (Some(b), true) => {
-                let text = core::str::from_utf8(&b).map_err(|_| {
+                let text = core::str::from_utf8(b).map_err(|_| {
                     err!(
                         SerializationException,
                         "Error serializing JSON message: the bytes are not UTF-8"
@@ -213,9 +213,9 @@ impl Runner {
                     text,
                     serdes.validate,
                 )
-                .map(Some)
+                .map(|b| Some(Cow::Owned(b)))
             }
-            (bytes, _) => Ok(bytes),
+            (bytes, _) => Ok(bytes.map(Cow::Borrowed)),
         }
     }
 
@@ -383,8 +383,12 @@ impl Runner {
                 headers,
             } => {
                 let h = self.producer_handle(producer)?;
-                let key = self.serialize(producer, topic, true, key.as_ref())?;
-                let value = self.serialize(producer, topic, false, value.as_ref())?;
+                let (key, value) = (
+                    key.as_ref().and_then(super::Value::bytes),
+                    value.as_ref().and_then(super::Value::bytes),
+                );
+                let key = self.serialize(producer, topic, true, key.as_deref())?;
+                let value = self.serialize(producer, topic, false, value.as_deref())?;
                 let headers: Vec<Header> = headers
                     .iter()
                     .map(|(k, v)| Header {
@@ -425,7 +429,6 @@ impl Runner {
                 let (mut k, mut v) = (String::new(), String::new());
                 let mut first = None;
                 let mut last = 0;
-                let serdes = self.serdes(producer);
                 for i in 0..*count {
                     if let Some(t) = key {
                         t.render(i, &mut self.rng, &mut k);
@@ -433,30 +436,19 @@ impl Runner {
                     if let Some(t) = value {
                         t.render(i, &mut self.rng, &mut v);
                     }
-                    let (sk, sv) = if serdes.any() {
-                        let text = |t: &Option<Template>, s: &String| {
-                            t.as_ref().map(|_| super::Value::Text(s.clone()))
-                        };
-                        (
-                            self.serialize(producer, topic, true, text(key, &k).as_ref())?,
-                            self.serialize(producer, topic, false, text(value, &v).as_ref())?,
-                        )
-                    } else {
-                        (None, None)
-                    };
+                    let k =
+                        self.serialize(producer, topic, true, key.as_ref().map(|_| k.as_bytes()))?;
+                    let v = self.serialize(
+                        producer,
+                        topic,
+                        false,
+                        value.as_ref().map(|_| v.as_bytes()),
+                    )?;
                     let record = ProducerRecord {
                         topic,
                         partition: *partition,
-                        key: if serdes.key {
-                            sk.as_deref()
-                        } else {
-                            key.as_ref().map(|_| k.as_bytes())
-                        },
-                        value: if serdes.value {
-                            sv.as_deref()
-                        } else {
-                            value.as_ref().map(|_| v.as_bytes())
-                        },
+                        key: k.as_deref(),
+                        value: v.as_deref(),
                         headers: &[],
                         timestamp: None,
                     };
@@ -938,12 +930,9 @@ impl Runner {
     fn run_sources(&mut self, line: usize, out: &mut Vec<Output>) {
         let now = self.cluster.now();
         let (mut k, mut v) = (String::new(), String::new());
-        let mut stopped = Vec::new();
-        for (name, source) in &mut self.sources {
+        let mut sources = core::mem::take(&mut self.sources);
+        sources.retain(|name, source| {
             let due = source.due(now);
-            if due == 0 {
-                continue;
-            }
             let producer = match self.clients.get(&source.producer) {
                 Some(Client::Producer(h)) => Ok(*h),
                 _ => Err(err!(
@@ -954,17 +943,21 @@ impl Runner {
             };
             for _ in 0..due {
                 source.next_record(&mut self.rng, &mut k, &mut v);
-                let record = ProducerRecord {
-                    topic: &source.topic,
-                    partition: source.partition,
-                    key: source.key.as_ref().map(|_| k.as_bytes()),
-                    value: source.value.as_ref().map(|_| v.as_bytes()),
-                    headers: &[],
-                    timestamp: None,
-                };
-                let sent = producer
-                    .clone()
-                    .and_then(|h| self.cluster.produce(h, &record));
+                let sent = producer.clone().and_then(|h| {
+                    let key = source.key.as_ref().map(|_| k.as_bytes());
+                    let value = source.value.as_ref().map(|_| v.as_bytes());
+                    let key = self.serialize(&source.producer, &source.topic, true, key)?;
+                    let value = self.serialize(&source.producer, &source.topic, false, value)?;
+                    let record = ProducerRecord {
+                        topic: &source.topic,
+                        partition: source.partition,
+                        key: key.as_deref(),
+                        value: value.as_deref(),
+                        headers: &[],
+                        timestamp: None,
+                    };
+                    self.cluster.produce(h, &record)
+                });
                 match sent {
                     Ok(id) => {
                         let ranges = self.bulk.entry(source.producer.clone()).or_default();
@@ -979,15 +972,13 @@ impl Runner {
                             "datagen",
                             json!({ "source": name, "stopped": true, "error": error_json(&e) }),
                         ));
-                        stopped.push(name.clone());
-                        break;
+                        return false;
                     }
                 }
             }
-        }
-        for name in stopped {
-            self.sources.remove(&name);
-        }
+            true
+        });
+        self.sources = sources;
     }
 
     /// What `describe` shows of `target`, as JSON.
@@ -1344,6 +1335,26 @@ mod tests {
 
     fn kinds(out: &[Output]) -> Vec<(usize, &str)> {
         out.iter().map(|o| (o.line, o.kind)).collect()
+    }
+
+    /// `generate` and datagen sources go through the producer's serializer too; a source
+    /// whose record does not serialize stops.
+    #[test]
+    fn generated_records_are_serialized_like_produced_ones() {
+        let (r, out) = run(r#"topic create t
+schema register t-value {"type":"object","required":["n"]}
+producer p value.serializer=KafkaJsonSchemaSerializer linger.ms=0
+generate p t count=3 value={"n":{i}}
+datagen start good p t rate=10 value={"n":{i}}
+datagen start bad p t rate=10 value=plain-{i}
+play 1s"#);
+        let log = &r.cluster().topic("t").unwrap().partitions()[0].log;
+        let values: Vec<&[u8]> = log.read_from(0, i64::MAX).filter_map(|r| r.value).collect();
+        assert_eq!(values.len(), 13);
+        assert!(values.iter().all(|v| v.starts_with(&[0, 0, 0, 0, 1, b'{'])));
+        let stopped = out.iter().find(|o| o.kind == "datagen").unwrap();
+        assert_eq!(stopped.fields["source"], "bad");
+        assert_eq!(stopped.fields["error"]["code"], "SERIALIZATION_EXCEPTION");
     }
 
     /// A poison pill at the head of one partition: poll() throws and consumes nothing, on
