@@ -37,21 +37,19 @@ pub fn registry(props: &StoreProps) -> Html {
         let schema = schema.clone();
         Callback::from(move |e: InputEvent| schema.set(value_of(&e)))
     };
-    let global = {
-        let store = store.clone();
-        Callback::from(move |e: Event| {
+    // A picker of the levels that sets the registry's (`None`) or one subject's.
+    let level_select = |subject: Option<&str>, current: Compatibility| {
+        let testid = format!("compatibility-{}", subject.unwrap_or("global"));
+        let (store, subject) = (store.clone(), subject.map(str::to_string));
+        let onchange = Callback::from(move |e: Event| {
             if let Some(level) = Compatibility::parse(&value_of(&e)) {
+                let subject = subject.clone();
                 store.dispatch(Action::Run(
                     Origin::Registry,
-                    vec![Command::SchemaCompatibility {
-                        subject: None,
-                        level,
-                    }],
+                    vec![Command::SchemaCompatibility { subject, level }],
                 ));
             }
-        })
-    };
-    let level_select = |current: Compatibility, onchange: Callback<Event>, testid: String| {
+        });
         html! {
             <select data-testid={testid} {onchange}>
                 { for Compatibility::ALL.iter().map(|c| html! { <option value={c.name()} selected={*c == current}>{ c.name() }</option> }) }
@@ -59,20 +57,11 @@ pub fn registry(props: &StoreProps) -> Html {
         }
     };
     let subjects = registry.subjects().map(|(name, s)| {
-        let level = registry.effective_compatibility(name);
-        let onchange = {
-            let (store, name) = (store.clone(), name.to_string());
-            Callback::from(move |e: Event| {
-                if let Some(level) = Compatibility::parse(&value_of(&e)) {
-                    store.dispatch(Action::Run(Origin::Registry, vec![Command::SchemaCompatibility { subject: Some(name.clone()), level }]));
-                }
-            })
-        };
         html! {
             <article class="card subject" data-testid={format!("subject-{name}")} aria-label={format!("subject {name}")}>
                 <header class="row">
                     <h3>{ name }</h3>
-                    { level_select(level, onchange, format!("compatibility-{name}")) }
+                    { level_select(Some(name), registry.effective_compatibility(name)) }
                 </header>
                 <ol class="versions">
                     { for s.versions.iter().enumerate().map(|(v, id)| html! {
@@ -98,7 +87,7 @@ pub fn registry(props: &StoreProps) -> Html {
             <h2>{ "Schema registry" }</h2>
             <div class="card form">
                 <label>{ "Subject" }<input data-testid="schema-subject" value={(*subject).clone()} oninput={bind(&subject)} placeholder="TOPIC-value" /></label>
-                <label>{ "Registry level" }{ level_select(registry.compatibility(), global, "compatibility-global".into()) }</label>
+                <label>{ "Registry level" }{ level_select(None, registry.compatibility()) }</label>
                 <label class="wide">{ "JSON Schema" }<textarea data-testid="schema-text" rows="4" value={(*schema).clone()} oninput={on_schema} /></label>
                 <button type="button" data-testid="schema-check" onclick={check}>{ "Check compatibility" }</button>
                 <button type="button" data-testid="schema-register" onclick={register}>{ "Register" }</button>
