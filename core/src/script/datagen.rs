@@ -6,6 +6,15 @@ use super::Template;
 use crate::rand::Rng;
 use crate::time::SimTime;
 
+/// How many of `rate` records per simulated second, counted from `started`, are due by
+/// `now` beyond the `sent` ones (whole records only, so the rate holds exactly over any
+/// number of steps). Datagen sources and source connectors' tasks share it.
+pub(crate) fn records_due(rate: u64, started: SimTime, now: SimTime, sent: u64) -> u64 {
+    let elapsed = u128::from(now.0.saturating_sub(started.0));
+    let total = u64::try_from(u128::from(rate) * elapsed / 1_000).unwrap_or(u64::MAX);
+    total.saturating_sub(sent)
+}
+
 /// A running source: `rate` records per simulated second since `started`.
 #[derive(Clone, Debug)]
 pub(crate) struct Source {
@@ -44,9 +53,7 @@ impl Source {
     /// How many records are due by `now` and not emitted yet (whole records only, so the
     /// rate holds exactly over any number of steps).
     pub fn due(&self, now: SimTime) -> u64 {
-        let elapsed = u128::from(now.0.saturating_sub(self.started.0));
-        let total = u64::try_from(u128::from(self.rate) * elapsed / 1_000).unwrap_or(u64::MAX);
-        total.saturating_sub(self.emitted)
+        records_due(self.rate, self.started, now, self.emitted)
     }
 
     /// Renders record number `emitted` (its index) into `key` and `value`, and counts it.

@@ -16,6 +16,7 @@ use crate::error::{err, Error, Result};
 use crate::producer::ProducerEvent;
 use crate::record::ProducerRecord;
 use crate::registry::{topic_subject, wire};
+use crate::script::datagen::records_due;
 use crate::script::{ConnectorAction, Template};
 use crate::time::SimTime;
 
@@ -501,9 +502,7 @@ impl Runner {
         }
         let now = self.cluster.now();
         let rate = c.config.task_rate(t as u32);
-        let elapsed = u128::from(now.0.saturating_sub(task.started.0));
-        let due_total = u64::try_from(u128::from(rate) * elapsed / 1_000).unwrap_or(u64::MAX);
-        let mut due = due_total.saturating_sub(task.sent_since_start);
+        let mut due = records_due(rate, task.started, now, task.sent_since_start);
         let limit = match &c.config.class {
             Class::Paste { .. } => Some(c.lines.len() as u64),
             _ => c.config.iterations,
