@@ -5,8 +5,9 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde_json::{json, Value as Json};
+use serde_json::{Map, Value as Json};
 
+use super::json::{obj, IntoJson};
 use super::{error_json, Output, Runner};
 use crate::cluster::{ConsumerHandle, ProducerHandle};
 use crate::connect::lines::{self, Line};
@@ -189,39 +190,39 @@ impl Runner {
             .iter()
             .map(|t| {
                 let mut task =
-                    json!({ "id": t.id, "state": t.state, "client": t.client, "trace": t.trace });
+                    obj!({ "id": t.id, "state": t.state, "client": &t.client, "trace": &t.trace });
                 match t.offset {
                     Some((position, committed)) => {
-                        task["position"] = json!(position);
-                        task["committed_offset"] = json!(committed);
+                        task["position"] = position.into_json();
+                        task["committed_offset"] = committed.into_json();
                     }
-                    None => task["partitions"] = json!(t.partitions),
+                    None => task["partitions"] = (&t.partitions).into_json(),
                 }
                 task
             })
             .collect();
-        let mut out = json!({ "connector": name, "class": s.class, "type": if s.source { "source" } else { "sink" },
+        let mut out = obj!({ "connector": name, "class": s.class, "type": if s.source { "source" } else { "sink" },
             "state": s.state, "topics": s.topics, "tasks": tasks, "records": s.records,
             "skipped": s.skipped, "records_per_second": s.records_per_second });
         if let Some(view) = s.view {
-            out["rows"] = json!(view.len());
+            out["rows"] = view.len().into_json();
         }
         match s.view {
             Some(View::Table(rows)) => {
-                let shown: BTreeMap<&str, &str> = rows
+                let shown: Map<String, Json> = rows
                     .iter()
                     .take(DESCRIBED_ROWS)
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .map(|(k, v)| (k.clone(), v.into_json()))
                     .collect();
-                out["table"] = json!(shown);
+                out["table"] = shown.into_json();
             }
             Some(View::Counter { rows, .. }) => {
-                let shown: BTreeMap<&str, Json> = rows
+                let shown: Map<String, Json> = rows
                     .iter()
                     .take(DESCRIBED_ROWS)
-                    .map(|(k, a)| (k.as_str(), json!({ "count": a.count, "sum": a.sum })))
+                    .map(|(k, a)| (k.clone(), obj!({ "count": a.count, "sum": a.sum })))
                     .collect();
-                out["counts"] = json!(shown);
+                out["counts"] = shown.into_json();
             }
             None => {}
         }
@@ -303,7 +304,7 @@ impl Runner {
         out.push(Output::new(
             line,
             "connector",
-            json!({ "connector": name, "state": "RUNNING", "tasks": connector.tasks.len() }),
+            obj!({ "connector": name, "state": "RUNNING", "tasks": connector.tasks.len() }),
         ));
         self.connectors.insert(name.to_string(), connector);
         Ok(())
@@ -451,7 +452,7 @@ impl Runner {
                     TaskClient::Consumer(h) => self.run_sink_task(&mut c, h),
                 };
                 if let Err(e) = result {
-                    out.push(Output::new(line, "connector", json!({ "connector": name, "task": t, "state": "FAILED", "error": error_json(&e) })));
+                    out.push(Output::new(line, "connector", obj!({ "connector": &name, "task": t, "state": "FAILED", "error": error_json(&e) })));
                     // A failed task stops: its producer closes, its consumer leaves the
                     // group (without committing), so the other tasks take its partitions.
                     c.tasks[t].failed = Some(alloc::format!("{e}"));

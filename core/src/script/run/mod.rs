@@ -5,9 +5,12 @@ use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde_json::{json, Map, Value as Json};
+use serde_json::{Map, Value as Json};
 
 mod connect;
+mod json;
+
+use json::{obj, IntoJson};
 
 pub use connect::{ConnectorStatus, TaskStatus};
 
@@ -247,9 +250,9 @@ impl Runner {
     pub fn apply(&mut self, line: usize, command: &Command) -> Vec<Output> {
         let mut out = Vec::new();
         let result = self.execute(line, command, &mut out);
-        let mut status = json!({ "command": command.to_string() });
+        let mut status = obj!({ "command": command.to_string() });
         match result {
-            Ok(warnings) if !warnings.is_empty() => status["warnings"] = json!(warnings),
+            Ok(warnings) if !warnings.is_empty() => status["warnings"] = warnings.into_json(),
             Ok(_) => {}
             Err(e) => status["error"] = error_json(&e),
         }
@@ -355,7 +358,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "low_watermark",
-                    json!({ "topic": t, "partition": p, "offset": low }),
+                    obj!({ "topic": t, "partition": p, "offset": low }),
                 ));
             }
             Command::Producer { name, configs } => {
@@ -408,7 +411,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "queued",
-                    json!({ "producer": producer, "id": id }),
+                    obj!({ "producer": producer, "id": id }),
                 ));
             }
             Command::Generate {
@@ -527,7 +530,7 @@ impl Runner {
                         out.push(Output::new(
                             line,
                             "commit_callback",
-                            json!({ "consumer": consumer, "error": error_json(&e) }),
+                            obj!({ "consumer": consumer, "error": error_json(&e) }),
                         ));
                         Vec::new()
                     }
@@ -537,7 +540,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "committed",
-                        json!({ "consumer": consumer, "topic": &*t, "partition": p, "offset": o }),
+                        obj!({ "consumer": consumer, "topic": &*t, "partition": p, "offset": o }),
                     ));
                 }
             }
@@ -584,7 +587,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "committed",
-                        json!({ "group": group, "topic": &*t, "partition": p, "offset": offset }),
+                        obj!({ "group": group, "topic": &*t, "partition": p, "offset": offset }),
                     ));
                 }
             }
@@ -593,7 +596,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "offsets_deleted",
-                    json!({ "group": group, "partitions": deleted }),
+                    obj!({ "group": group, "partitions": deleted }),
                 ));
             }
             Command::DeleteOffsets { group, topic } => {
@@ -601,7 +604,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "offsets_deleted",
-                    json!({ "group": group, "topic": topic, "partitions": deleted }),
+                    obj!({ "group": group, "topic": topic, "partitions": deleted }),
                 ));
             }
             Command::Tick(ms) => {
@@ -609,7 +612,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "clock",
-                    json!({ "now": self.cluster.now().0 }),
+                    obj!({ "now": self.cluster.now().0 }),
                 ));
             }
             Command::LoseAcks { producer, count } => {
@@ -678,7 +681,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "schema",
-                    json!({ "subject": subject, "id": r.id, "version": r.version, "new": r.new }),
+                    obj!({ "subject": subject, "id": r.id, "version": r.version, "new": r.new }),
                 ));
             }
             Command::SchemaCheck { subject, schema } => {
@@ -686,7 +689,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "compatibility",
-                    json!({ "subject": subject, "level": self.registry.effective_compatibility(subject).name(),
+                    obj!({ "subject": subject, "level": self.registry.effective_compatibility(subject).name(),
                             "is_compatible": reasons.is_empty(), "messages": reasons }),
                 ));
             }
@@ -698,7 +701,7 @@ impl Runner {
                 out.push(Output::new(
                     line,
                     "schema_deleted",
-                    json!({ "subject": subject, "versions": versions }),
+                    obj!({ "subject": subject, "versions": versions }),
                 ));
             }
             Command::ConnectorCreate { name, configs } => {
@@ -723,7 +726,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "offsets_in_transaction",
-                        json!({ "producer": producer, "topic": &*t, "partition": part, "offset": offset }),
+                        obj!({ "producer": producer, "topic": &*t, "partition": part, "offset": offset }),
                     ));
                 }
             }
@@ -751,7 +754,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "poll",
-                        json!({ "consumer": name, "error": error_json(&e) }),
+                        obj!({ "consumer": name, "error": error_json(&e) }),
                     ));
                     return Ok(());
                 }
@@ -764,15 +767,15 @@ impl Runner {
             out.push(Output::new(
                 line,
                 "polled",
-                json!({ "consumer": name, "records": polled.len(), "shown": shown }),
+                obj!({ "consumer": name, "records": polled.len(), "shown": shown }),
             ));
         }
         for (m, decoded) in &polled[polled.len().saturating_sub(shown)..] {
             let mut record = message_json(name, m);
             for (field, part) in ["key", "value"].into_iter().zip(decoded) {
                 if let Some((id, text)) = part {
-                    record[field] = json!(text);
-                    record[alloc::format!("{field}_schema_id")] = json!(id);
+                    record[field] = text.into_json();
+                    record[alloc::format!("{field}_schema_id")] = id.into_json();
                 }
             }
             out.push(Output::new(line, "record", record));
@@ -917,7 +920,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "poll",
-                        json!({ "consumer": name, "error": error_json(&e) }),
+                        obj!({ "consumer": name, "error": error_json(&e) }),
                     ));
                 }
             }
@@ -970,7 +973,7 @@ impl Runner {
                         out.push(Output::new(
                             line,
                             "datagen",
-                            json!({ "source": name, "stopped": true, "error": error_json(&e) }),
+                            obj!({ "source": name, "stopped": true, "error": error_json(&e) }),
                         ));
                         return false;
                     }
@@ -994,10 +997,10 @@ impl Runner {
                         let segments: Vec<Json> = p
                             .segments
                             .iter()
-                            .map(|s| json!({ "base_offset": s.base_offset, "next_offset": s.next_offset, "records": s.records, "tombstones": s.tombstones, "size_in_bytes": s.size_in_bytes, "active": s.active, "cleaned": s.cleaned }))
+                            .map(|s| obj!({ "base_offset": s.base_offset, "next_offset": s.next_offset, "records": s.records, "tombstones": s.tombstones, "size_in_bytes": s.size_in_bytes, "active": s.active, "cleaned": s.cleaned }))
                             .collect();
-                        json!({ "partition": p.partition, "leader": p.leader, "leader_epoch": p.leader_epoch, "replicas": p.replicas, "isr": p.isr,
-                                "replica_log_end_offsets": p.replica_log_end_offsets,
+                        obj!({ "partition": p.partition, "leader": p.leader, "leader_epoch": p.leader_epoch, "replicas": &p.replicas, "isr": &p.isr,
+                                "replica_log_end_offsets": &p.replica_log_end_offsets,
                                 "log_start_offset": p.log_start_offset, "high_watermark": p.high_watermark, "last_stable_offset": p.last_stable_offset,
                                 "log_end_offset": p.log_end_offset, "records": p.records, "size_in_bytes": p.size_in_bytes, "segments": segments })
                     })
@@ -1005,9 +1008,9 @@ impl Runner {
                 let configs: Map<String, Json> = d
                     .config_overrides
                     .iter()
-                    .map(|(k, v)| (k.clone(), json!(v)))
+                    .map(|(k, v)| (k.clone(), v.into_json()))
                     .collect();
-                json!({ "topic": d.name, "configs": configs, "partitions": partitions })
+                obj!({ "topic": d.name, "configs": configs, "partitions": partitions })
             }
             DescribeTarget::Consumer(name) => {
                 let h = self.consumer_handle(name)?;
@@ -1015,9 +1018,9 @@ impl Runner {
                 let assignment: Vec<Json> = c
                     .assignment(h)?
                     .iter()
-                    .map(|a| json!({ "topic": &*a.topic, "partition": a.partition, "position": a.position, "committed": a.committed, "high_watermark": a.high_watermark, "last_stable_offset": a.last_stable_offset, "lag": a.lag, "paused": a.paused }))
+                    .map(|a| obj!({ "topic": &*a.topic, "partition": a.partition, "position": a.position, "committed": a.committed, "high_watermark": a.high_watermark, "last_stable_offset": a.last_stable_offset, "lag": a.lag, "paused": a.paused }))
                     .collect();
-                json!({ "consumer": name, "configs": entries_json(consumer.config().entries()), "assignment": assignment })
+                obj!({ "consumer": name, "configs": entries_json(consumer.config().entries()), "assignment": assignment })
             }
             DescribeTarget::Producer(name) => {
                 let p = c.producer(self.producer_handle(name)?)?;
@@ -1025,25 +1028,25 @@ impl Runner {
                 let pending: Vec<Json> = p
                     .pending()
                     .iter()
-                    .map(|(t, part, n)| json!({ "topic": &**t, "partition": part, "records": n }))
+                    .map(|(t, part, n)| obj!({ "topic": &**t, "partition": part, "records": n }))
                     .collect();
                 let state = p.transaction_state().map(|s| s.name());
-                json!({ "producer": name, "producer_id": id, "epoch": epoch, "transaction_state": state, "configs": entries_json(p.config().entries()), "pending": pending, "in_flight": p.in_flight() })
+                obj!({ "producer": name, "producer_id": id, "epoch": epoch, "transaction_state": state, "configs": entries_json(p.config().entries()), "pending": pending, "in_flight": p.in_flight() })
             }
             DescribeTarget::Group(group) => {
                 let d = c.describe_group(group)?;
                 let members: Vec<Json> = d
                     .members
                     .iter()
-                    .map(|m| json!({ "member_id": m.member_id, "client_id": m.client_id, "assignment": m.assignment.iter().map(|(t, p)| alloc::format!("{t}:{p}")).collect::<Vec<_>>() }))
+                    .map(|m| obj!({ "member_id": &m.member_id, "client_id": &m.client_id, "assignment": m.assignment.iter().map(|(t, p)| alloc::format!("{t}:{p}")).collect::<Vec<_>>() }))
                     .collect();
                 let offsets: Vec<Json> = d
                     .offsets
                     .iter()
-                    .map(|o| json!({ "topic": o.topic, "partition": o.partition, "committed": o.committed, "log_end_offset": o.log_end_offset, "lag": o.lag, "owner": o.owner }))
+                    .map(|o| obj!({ "topic": &o.topic, "partition": o.partition, "committed": o.committed, "log_end_offset": o.log_end_offset, "lag": o.lag, "owner": &o.owner }))
                     .collect();
                 let coordinator = c.coordinator(CoordinatorKind::Group, &d.group);
-                json!({ "group": d.group, "coordinator": coordinator, "state": d.state.name(), "protocol": d.protocol, "generation": d.generation, "leader": d.leader, "members": members, "offsets": offsets })
+                obj!({ "group": d.group, "coordinator": coordinator, "state": d.state.name(), "protocol": d.protocol, "generation": d.generation, "leader": d.leader, "members": members, "offsets": offsets })
             }
             DescribeTarget::Cluster => {
                 let clients: Vec<Json> = self
@@ -1053,14 +1056,14 @@ impl Runner {
                         Client::Producer(h) => c.producer(*h).is_ok(),
                         Client::Consumer(h) => c.consumer(*h).is_ok(),
                     })
-                    .map(|(n, h)| json!({ "name": n, "kind": if matches!(h, Client::Producer(_)) { "producer" } else { "consumer" } }))
+                    .map(|(n, h)| obj!({ "name": n, "kind": if matches!(h, Client::Producer(_)) { "producer" } else { "consumer" } }))
                     .collect();
                 let brokers: Vec<Json> = c
                     .brokers()
                     .iter()
-                    .map(|b| json!({ "id": b.id, "rack": b.rack, "state": b.state.name() }))
+                    .map(|b| obj!({ "id": b.id, "rack": &b.rack, "state": b.state.name() }))
                     .collect();
-                json!({ "now": c.now().0, "seed": c.config().seed, "brokers": brokers, "topics": c.list_topics(), "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash()) })
+                obj!({ "now": c.now().0, "seed": c.config().seed, "brokers": brokers, "topics": c.list_topics(), "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash()) })
             }
             DescribeTarget::Transaction(id) => {
                 let m = c.describe_transaction(id)?;
@@ -1070,7 +1073,7 @@ impl Runner {
                     .map(|(t, p)| alloc::format!("{t}:{p}"))
                     .collect();
                 let coordinator = c.coordinator(CoordinatorKind::Transaction, id);
-                json!({ "transactional_id": id, "coordinator": coordinator, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
+                obj!({ "transactional_id": id, "coordinator": coordinator, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
                         "transaction_timeout_ms": m.timeout_ms, "start_time_ms": m.started.0, "partitions": partitions })
             }
             DescribeTarget::Subject(subject) => {
@@ -1089,9 +1092,9 @@ impl Runner {
                     .versions
                     .iter()
                     .enumerate()
-                    .map(|(v, id)| json!({ "version": v + 1, "id": id, "schema": r.schema(*id).map(|x| x.text.as_str()) }))
+                    .map(|(v, id)| obj!({ "version": v + 1, "id": id, "schema": r.schema(*id).map(|x| x.text.as_str()) }))
                     .collect();
-                json!({ "subject": subject, "compatibility": r.effective_compatibility(subject).name(), "versions": versions })
+                obj!({ "subject": subject, "compatibility": r.effective_compatibility(subject).name(), "versions": versions })
             }
             DescribeTarget::Connector(name) => self.describe_connector(name)?,
         })
@@ -1138,7 +1141,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "group",
-                        json!({ "group": group, "change": change.describe() }),
+                        obj!({ "group": group, "change": change.describe() }),
                     ));
                     continue;
                 }
@@ -1146,7 +1149,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "coordinator",
-                        json!({ "kind": kind.name(), "key": key, "broker": broker }),
+                        obj!({ "kind": kind.name(), "key": key, "broker": broker }),
                     ));
                     continue;
                 }
@@ -1154,7 +1157,7 @@ impl Runner {
                     out.push(Output::new(
                         line,
                         "broker",
-                        json!({ "broker": broker, "state": state.name() }),
+                        obj!({ "broker": broker, "state": state.name() }),
                     ));
                     continue;
                 }
@@ -1170,7 +1173,7 @@ impl Runner {
             out.push(Output::new(
                 line,
                 kind,
-                json!({ "topic": &**topic, "partition": partition, "segments_deleted": report.segments_deleted,
+                obj!({ "topic": &**topic, "partition": partition, "segments_deleted": report.segments_deleted,
                         "records_removed": report.records_removed, "log_start_offset": report.log_start_offset }),
             ));
         }
@@ -1196,7 +1199,7 @@ impl Runner {
             out.push(Output::new(
                 line,
                 "rebalance",
-                json!({ "consumer": name, "callback": callback, "partitions": partitions }),
+                obj!({ "consumer": name, "callback": callback, "partitions": partitions }),
             ));
         }
     }
@@ -1216,7 +1219,7 @@ impl Runner {
                 ProducerEvent::BatchSent(b) => out.push(Output::new(
                     line,
                     "batch",
-                    json!({ "producer": name, "topic": &*b.topic, "partition": b.partition, "base_offset": b.base_offset,
+                    obj!({ "producer": name, "topic": &*b.topic, "partition": b.partition, "base_offset": b.base_offset,
                             "records": b.records, "uncompressed_bytes": b.uncompressed_bytes, "size_in_bytes": b.size_in_bytes,
                             "compression": b.compression.name(), "attempt": b.attempt, "duplicate": b.duplicate, "ack_lost": b.ack_lost }),
                 )),
@@ -1230,7 +1233,7 @@ impl Runner {
                 ProducerEvent::Delivered(d) => out.push(Output::new(
                     line,
                     "delivery",
-                    json!({ "producer": name, "id": d.id, "topic": &*d.topic, "partition": d.partition, "offset": d.offset,
+                    obj!({ "producer": name, "id": d.id, "topic": &*d.topic, "partition": d.partition, "offset": d.offset,
                             "timestamp": d.timestamp, "error": d.error.as_ref().map_or(Json::Null, error_json) }),
                 )),
             }
@@ -1239,7 +1242,7 @@ impl Runner {
             out.push(Output::new(
                 line,
                 "deliveries",
-                json!({ "producer": name, "delivered": delivered, "failed": failed, "error": first_error.as_ref().map_or(Json::Null, error_json) }),
+                obj!({ "producer": name, "delivered": delivered, "failed": failed, "error": first_error.as_ref().map_or(Json::Null, error_json) }),
             ));
         }
     }
@@ -1260,13 +1263,13 @@ fn entries_json(entries: Vec<(&'static str, String)>) -> Json {
     Json::Object(
         entries
             .into_iter()
-            .map(|(k, v)| (k.to_string(), json!(v)))
+            .map(|(k, v)| (k.to_string(), v.into_json()))
             .collect(),
     )
 }
 
 fn error_json(e: &Error) -> Json {
-    json!({ "code": e.code.name(), "message": e.message })
+    obj!({ "code": e.code.name(), "message": &e.message })
 }
 
 /// Bytes as JSON: text when UTF-8, else `{"hex": "…"}`; null for none.
@@ -1274,9 +1277,9 @@ fn bytes_json(bytes: Option<&[u8]>) -> Json {
     match bytes {
         None => Json::Null,
         Some(b) => match core::str::from_utf8(b) {
-            Ok(s) => json!(s),
+            Ok(s) => s.into_json(),
             Err(_) => {
-                json!({ "hex": b.iter().map(|b| alloc::format!("{b:02x}")).collect::<String>() })
+                obj!({ "hex": b.iter().map(|b| alloc::format!("{b:02x}")).collect::<String>() })
             }
         },
     }
@@ -1286,10 +1289,10 @@ fn message_json(consumer: &str, m: &Message) -> Json {
     let headers: Vec<Json> = m
         .headers()
         .iter()
-        .map(|h| json!([h.key, bytes_json(h.value.as_deref())]))
+        .map(|h| Json::Array(alloc::vec![(&h.key).into_json(), bytes_json(h.value.as_deref())]))
         .collect();
     let (ts_type, ts) = m.timestamp();
-    json!({ "consumer": consumer, "topic": m.topic(), "partition": m.partition(), "offset": m.offset(),
+    obj!({ "consumer": consumer, "topic": m.topic(), "partition": m.partition(), "offset": m.offset(),
             "key": bytes_json(m.key()), "value": bytes_json(m.value()), "headers": headers,
             "timestamp": ts, "timestamp_type": ts_type.name(), "error": m.error().map_or(Json::Null, error_json) })
 }
@@ -1305,18 +1308,18 @@ fn replica_output(line: usize, topic: &str, partition: u32, change: &ReplicaChan
         } => Output::new(
             line,
             "leader",
-            json!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
+            obj!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
                     "unclean": unclean, "records_truncated": records_truncated }),
         ),
         ReplicaChange::Isr { isr, reason } => Output::new(
             line,
             "isr",
-            json!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason }),
+            obj!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason }),
         ),
         ReplicaChange::Truncated { broker, from, to } => Output::new(
             line,
             "truncated",
-            json!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to }),
+            obj!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to }),
         ),
     }
 }
