@@ -41,7 +41,7 @@ pub fn consistent_partition(key: &[u8], partitions: u32) -> u32 {
     if partitions == 0 {
         return 0;
     }
-    crc32fast::hash(key) % partitions
+    crate::compression::crc32(key) % partitions
 }
 
 /// The producer's `partitioner` setting.

@@ -56,6 +56,15 @@ impl CompressionType {
 
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 
+/// CRC-32 as zlib computes it (ISO-HDLC), with one 256-entry table.
+const CRC32: crc::Crc<u32, crc::Table<1>> =
+    crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISO_HDLC);
+
+/// The CRC-32 of `data`: gzip's trailer and librdkafka's `consistent` partitioner.
+pub fn crc32(data: &[u8]) -> u32 {
+    CRC32.checksum(data)
+}
+
 /// Compresses `data` with `codec`.
 pub fn compress(codec: CompressionType, data: &[u8]) -> Result<Vec<u8>> {
     match codec {
@@ -63,7 +72,7 @@ pub fn compress(codec: CompressionType, data: &[u8]) -> Result<Vec<u8>> {
         CompressionType::Gzip => {
             let mut out = GZIP_HEADER.to_vec();
             out.extend(miniz_oxide::deflate::compress_to_vec(data, 1));
-            out.extend(crc32fast::hash(data).to_le_bytes());
+            out.extend(crc32(data).to_le_bytes());
             out.extend((data.len() as u32).to_le_bytes());
             Ok(out)
         }

@@ -1289,7 +1289,12 @@ fn message_json(consumer: &str, m: &Message) -> Json {
     let headers: Vec<Json> = m
         .headers()
         .iter()
-        .map(|h| Json::Array(alloc::vec![(&h.key).into_json(), bytes_json(h.value.as_deref())]))
+        .map(|h| {
+            Json::Array(alloc::vec![
+                (&h.key).into_json(),
+                bytes_json(h.value.as_deref())
+            ])
+        })
         .collect();
     let (ts_type, ts) = m.timestamp();
     obj!({ "consumer": consumer, "topic": m.topic(), "partition": m.partition(), "offset": m.offset(),
