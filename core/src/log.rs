@@ -981,8 +981,6 @@ impl PartitionLog {
                 latest.insert(k, r.offset);
             }
         }
-        let latest: BTreeMap<Vec<u8>, i64> =
-            latest.into_iter().map(|(k, o)| (k.to_vec(), o)).collect();
         let mut cleaned = Vec::with_capacity(cleanable);
         for seg in &self.segments[..cleanable] {
             let drop_tombstones = horizon_due(seg);
@@ -1005,7 +1003,7 @@ impl PartitionLog {
                     let offset = b.base_offset + i64::from(raw.offset_delta);
                     let keep = match raw.key {
                         None => false,
-                        Some(k) => latest.get(k).is_none_or(|&o| o <= offset),
+                        Some(k) => latest.get(&k).is_none_or(|&o| o <= offset),
                     } && !(raw.value.is_none() && drop_tombstones)
                         && !aborted(offset);
                     if keep {

@@ -121,20 +121,26 @@ impl Cluster {
     }
 
     fn partition_counts(&self, only: &BTreeSet<String>) -> BTreeMap<String, u32> {
-        self.topics
-            .iter()
-            .filter(|(t, _)| only.contains(&***t))
-            .map(|(t, topic)| (String::from(&**t), topic.partitions.len() as u32))
-            .collect()
+        let mut counts = BTreeMap::new();
+        counts.extend(
+            self.topics
+                .iter()
+                .filter(|(t, _)| only.contains(&***t))
+                .map(|(t, topic)| (String::from(&**t), topic.partitions.len() as u32)),
+        );
+        counts
     }
 
     /// The topics (and partition counts) a subscription resolves to now.
     fn resolve(&self, subscription: &Subscription) -> BTreeSet<String> {
-        self.topics
-            .keys()
-            .filter(|t| subscription.matches(t))
-            .map(|t| String::from(&**t))
-            .collect()
+        let mut topics = BTreeSet::new();
+        topics.extend(
+            self.topics
+                .keys()
+                .filter(|t| subscription.matches(t))
+                .map(|t| String::from(&**t)),
+        );
+        topics
     }
 
     /// The group protocol, run at the start of every poll of a subscribed consumer: notice an

@@ -73,11 +73,13 @@ pub fn read(data: &str, format: Format, key_field: Option<&str>) -> Vec<Line> {
                             header.len()
                         ));
                     }
-                    let object: Map<String, Json> = header
-                        .iter()
-                        .zip(row)
-                        .map(|(name, field)| (name.clone(), csv_value(field)))
-                        .collect();
+                    let mut object = Map::new();
+                    object.extend(
+                        header
+                            .iter()
+                            .zip(row)
+                            .map(|(name, field)| (name.clone(), csv_value(field))),
+                    );
                     let doc = Json::Object(object);
                     Ok((key_of(&doc, key_field), doc.to_string()))
                 })

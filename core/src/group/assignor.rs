@@ -69,14 +69,12 @@ fn sorted(members: &[Member]) -> Vec<&Member> {
 
 /// Builds the assignment from per-member lists (in `sorted` order), each list sorted.
 fn finish(sorted: &[&Member], lists: Vec<Vec<Partition>>) -> Assignment {
-    sorted
-        .iter()
-        .zip(lists)
-        .map(|(m, mut partitions)| {
-            partitions.sort_by(|a, b| java_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
-            (m.member_id.clone(), partitions)
-        })
-        .collect()
+    let mut assignment = Assignment::new();
+    for (m, mut partitions) in sorted.iter().zip(lists) {
+        partitions.sort_by(|a, b| java_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        assignment.insert(m.member_id.clone(), partitions);
+    }
+    assignment
 }
 
 /// Kafka's `RangeAssignor` (`range`): per topic, the partitions in order are split into

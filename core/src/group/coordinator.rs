@@ -375,16 +375,17 @@ impl Group {
                 owned: m.assignment.clone(),
             })
             .collect();
-        let owners: BTreeMap<Partition, String> = self
-            .members
-            .values()
-            .filter(|m| m.cooperative)
-            .flat_map(|m| {
-                m.assignment
-                    .iter()
-                    .map(|p| (p.clone(), m.member_id.clone()))
-            })
-            .collect();
+        let mut owners: BTreeMap<Partition, String> = BTreeMap::new();
+        owners.extend(
+            self.members
+                .values()
+                .filter(|m| m.cooperative)
+                .flat_map(|m| {
+                    m.assignment
+                        .iter()
+                        .map(|p| (p.clone(), m.member_id.clone()))
+                }),
+        );
         let assignment = match protocol.as_deref() {
             Some("roundrobin") => assignor::roundrobin(partitions, &members),
             Some("sticky") => assignor::sticky(partitions, &members),

@@ -209,19 +209,21 @@ impl Runner {
         }
         match s.view {
             Some(View::Table(rows)) => {
-                let shown: Map<String, Json> = rows
-                    .iter()
-                    .take(DESCRIBED_ROWS)
-                    .map(|(k, v)| (k.clone(), v.into_json()))
-                    .collect();
+                let mut shown = Map::new();
+                shown.extend(
+                    rows.iter()
+                        .take(DESCRIBED_ROWS)
+                        .map(|(k, v)| (k.clone(), v.into_json())),
+                );
                 out["table"] = shown.into_json();
             }
             Some(View::Counter { rows, .. }) => {
-                let shown: Map<String, Json> = rows
-                    .iter()
-                    .take(DESCRIBED_ROWS)
-                    .map(|(k, a)| (k.clone(), obj!({ "count": a.count, "sum": a.sum })))
-                    .collect();
+                let mut shown = Map::new();
+                shown.extend(
+                    rows.iter()
+                        .take(DESCRIBED_ROWS)
+                        .map(|(k, a)| (k.clone(), obj!({ "count": a.count, "sum": a.sum }))),
+                );
                 out["counts"] = shown.into_json();
             }
             None => {}

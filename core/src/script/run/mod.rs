@@ -1005,11 +1005,12 @@ impl Runner {
                                 "log_end_offset": p.log_end_offset, "records": p.records, "size_in_bytes": p.size_in_bytes, "segments": segments })
                     })
                     .collect();
-                let configs: Map<String, Json> = d
-                    .config_overrides
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.into_json()))
-                    .collect();
+                let mut configs = Map::new();
+                configs.extend(
+                    d.config_overrides
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.into_json())),
+                );
                 obj!({ "topic": d.name, "configs": configs, "partitions": partitions })
             }
             DescribeTarget::Consumer(name) => {
@@ -1260,12 +1261,13 @@ fn refs(partitions: &[PartitionRef]) -> Vec<(&str, u32)> {
 }
 
 fn entries_json(entries: Vec<(&'static str, String)>) -> Json {
-    Json::Object(
+    let mut object = Map::new();
+    object.extend(
         entries
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v.into_json()))
-            .collect(),
-    )
+            .map(|(k, v)| (k.to_string(), v.into_json())),
+    );
+    Json::Object(object)
 }
 
 fn error_json(e: &Error) -> Json {
