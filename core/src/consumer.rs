@@ -395,7 +395,8 @@ impl Consumer {
         &mut self,
         partitions: Vec<TopicPartition>,
     ) -> (Vec<TopicPartition>, Vec<TopicPartition>) {
-        let new: BTreeSet<TopicPartition> = partitions.into_iter().collect();
+        let mut new = BTreeSet::new();
+        new.extend(partitions);
         let revoked: Vec<TopicPartition> = self
             .assignment
             .keys()

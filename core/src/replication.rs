@@ -142,10 +142,7 @@ pub fn assign_replicas(
     } else {
         rack_alternated(&live)
     };
-    let mut racks: Vec<&str> = arranged.iter().filter_map(|b| b.rack.as_deref()).collect();
-    racks.sort_unstable();
-    racks.dedup();
-    let n_racks = racks.len().max(1);
+    let n_racks = distinct_racks(&arranged).max(1);
     let (start, mut shift) = if n > 1 {
         (rng.below(n as u64) as usize, rng.below(n as u64) as usize)
     } else {
@@ -181,27 +178,26 @@ fn replica_index(first: usize, shift: usize, k: usize, n: usize) -> usize {
     (first + 1 + (shift + k) % (n - 1)) % n
 }
 
+/// How many distinct racks `brokers` are on (at most [`MAX_BROKERS`] of them).
 fn distinct_racks(brokers: &[&Broker]) -> usize {
-    let mut racks: Vec<_> = brokers.iter().map(|b| &b.rack).collect();
-    racks.sort_unstable();
-    racks.dedup();
-    racks.len()
+    (0..brokers.len())
+        .filter(|&i| !brokers[..i].iter().any(|b| b.rack == brokers[i].rack))
+        .count()
 }
 
 /// Kafka's `getRackAlternatedBrokerList`: racks in name order, then the first broker of each,
 /// the second of each, and so on.
 fn rack_alternated<'a>(brokers: &[&'a Broker]) -> Vec<&'a Broker> {
-    let mut by_rack: Vec<(&str, Vec<&Broker>)> = Vec::new();
     let mut sorted = brokers.to_vec();
-    sorted.sort_by_key(|b| b.id);
+    sorted.sort_by_key(|b| (b.rack.as_deref().unwrap_or_default(), b.id));
+    let mut by_rack: Vec<(&str, Vec<&Broker>)> = Vec::new();
     for b in sorted {
         let rack = b.rack.as_deref().unwrap_or_default();
-        match by_rack.iter_mut().find(|(r, _)| *r == rack) {
-            Some((_, list)) => list.push(b),
-            None => by_rack.push((rack, alloc::vec![b])),
+        match by_rack.last_mut() {
+            Some((r, list)) if *r == rack => list.push(b),
+            _ => by_rack.push((rack, alloc::vec![b])),
         }
     }
-    by_rack.sort_by(|a, b| a.0.cmp(b.0));
     let longest = by_rack.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
     (0..longest)
         .flat_map(|i| by_rack.iter().filter_map(move |(_, l)| l.get(i).copied()))
@@ -507,10 +503,11 @@ impl Partition {
         }
     }
 
+    /// Puts the ISR in replica order.
     fn sort_isr(&mut self) {
-        let order = &self.replicas;
-        self.isr
-            .sort_by_key(|b| order.iter().position(|r| r == b).unwrap_or(usize::MAX));
+        let isr = core::mem::take(&mut self.isr);
+        self.isr = self.replicas.iter().filter(|r| isr.contains(r)).copied().collect();
+        self.isr.extend(isr.into_iter().filter(|b| !self.replicas.contains(b)));
     }
 }
 

@@ -63,7 +63,8 @@ pub struct GroupOffset {
 impl Cluster {
     /// `subscribe(topics)`: the consumer joins its group on its next poll.
     pub fn subscribe(&mut self, h: ConsumerHandle, topics: &[&str]) -> Result<()> {
-        let set: BTreeSet<String> = topics.iter().map(|t| String::from(*t)).collect();
+        let mut set = BTreeSet::new();
+        set.extend(topics.iter().map(|t| String::from(*t)));
         self.set_subscription(h, Subscription::Topics(set))
     }
 
@@ -497,7 +498,8 @@ impl Cluster {
                     .collect()
             })
             .unwrap_or_default();
-        let mut partitions: BTreeSet<(String, u32)> = owners.keys().cloned().collect();
+        let mut partitions: BTreeSet<(String, u32)> = BTreeSet::new();
+        partitions.extend(owners.keys().cloned());
         partitions.extend(
             self.offsets
                 .keys()

@@ -111,12 +111,13 @@ pub fn roundrobin(partitions_per_topic: &BTreeMap<String, u32>, members: &[Membe
     if sorted.is_empty() {
         return Assignment::new();
     }
-    let subscribed: BTreeSet<&String> = members.iter().flat_map(|m| m.topics.iter()).collect();
-    let mut topics: Vec<&String> = subscribed
-        .into_iter()
+    let mut topics: Vec<&String> = members
+        .iter()
+        .flat_map(|m| m.topics.iter())
         .filter(|t| partitions_per_topic.contains_key(*t))
         .collect();
     topics.sort_by(|a, b| java_cmp(a, b));
+    topics.dedup();
     let mut next = 0usize;
     for topic in topics {
         let count = partitions_per_topic.get(topic).copied().unwrap_or(0);
@@ -157,7 +158,6 @@ pub fn sticky(partitions_per_topic: &BTreeMap<String, u32>, members: &[Member]) 
     let total = all.len();
     let (min_quota, extra) = (total / sorted.len(), total % sorted.len());
     // Keep owned partitions that still exist and are still subscribed, first claimer wins.
-    let valid: BTreeSet<&Partition> = all.iter().collect();
     let mut claimed: BTreeSet<Partition> = BTreeSet::new();
     let mut owned: Vec<Vec<Partition>> = sorted
         .iter()
@@ -166,7 +166,8 @@ pub fn sticky(partitions_per_topic: &BTreeMap<String, u32>, members: &[Member]) 
             let mut keep: Vec<Partition> = m
                 .owned
                 .iter()
-                .filter(|p| valid.contains(p) && subscribed(i, &p.0))
+                // `all` is sorted: it follows the map's order.
+                .filter(|p| all.binary_search(p).is_ok() && subscribed(i, &p.0))
                 .cloned()
                 .collect();
             keep.sort();
