@@ -506,8 +506,14 @@ impl Partition {
     /// Puts the ISR in replica order.
     fn sort_isr(&mut self) {
         let isr = core::mem::take(&mut self.isr);
-        self.isr = self.replicas.iter().filter(|r| isr.contains(r)).copied().collect();
-        self.isr.extend(isr.into_iter().filter(|b| !self.replicas.contains(b)));
+        self.isr = self
+            .replicas
+            .iter()
+            .filter(|r| isr.contains(r))
+            .copied()
+            .collect();
+        self.isr
+            .extend(isr.into_iter().filter(|b| !self.replicas.contains(b)));
     }
 }
 

@@ -226,9 +226,8 @@ impl TopicConfig {
                 }
             }
             "min.cleanable.dirty.ratio" => {
-                let r: f64 = v
-                    .parse()
-                    .map_err(|_| invalid(key, value, "Not a number of type DOUBLE"))?;
+                let r = parse_double(v)
+                    .ok_or_else(|| invalid(key, value, "Not a number of type DOUBLE"))?;
                 if !(0.0..=1.0).contains(&r) {
                     return Err(invalid(key, value, "Value must be in the range [0, 1]"));
                 }
@@ -280,6 +279,23 @@ fn invalid(key: &str, value: &str, why: &str) -> Error {
         InvalidConfig,
         "Invalid value {value} for configuration {key}: {why}"
     )
+}
+
+/// A decimal number as Java's `Double.parseDouble` reads the usual forms (`0.5`, `.5`, `5.`,
+/// `+0.5`, `5e-1`), parsed by serde_json once the forms JSON lacks are completed (core's own
+/// float parser would add a 10 KB table to the download for this one config).
+fn parse_double(v: &str) -> Option<f64> {
+    let (sign, digits) = match v.as_bytes().first() {
+        Some(b'-') => ("-", &v[1..]),
+        Some(b'+') => ("", &v[1..]),
+        _ => ("", v),
+    };
+    if !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.') || digits == "." {
+        return None;
+    }
+    let lead = if digits.starts_with('.') { "0" } else { "" };
+    let trail = if digits.ends_with('.') { "0" } else { "" };
+    serde_json::from_str(&format!("{sign}{lead}{digits}{trail}")).ok()
 }
 
 /// Parses a whole number within `[min, max]`, with Kafka's messages.
@@ -520,6 +536,32 @@ mod tests {
             let e = TopicConfig::from_entries([(k, v)]).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidConfig, "{k}={v}");
             assert!(e.message.contains(k), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn dirty_ratio_reads_the_forms_java_reads() {
+        for (text, ratio) in [
+            ("0.5", 0.5),
+            (".25", 0.25),
+            ("1.", 1.0),
+            ("+0.75", 0.75),
+            ("5e-1", 0.5),
+            ("0", 0.0),
+            (" 1 ", 1.0),
+        ] {
+            let c = TopicConfig::from_entries([("min.cleanable.dirty.ratio", text)]).unwrap();
+            assert_eq!(c.min_cleanable_dirty_ratio, ratio, "{text}");
+        }
+        for (text, why) in [
+            ("half", "Not a number of type DOUBLE"),
+            ("", "Not a number of type DOUBLE"),
+            (".", "Not a number of type DOUBLE"),
+            ("-.5", "Value must be in the range [0, 1]"),
+            ("1.5", "Value must be in the range [0, 1]"),
+        ] {
+            let e = TopicConfig::from_entries([("min.cleanable.dirty.ratio", text)]).unwrap_err();
+            assert!(e.message.ends_with(why), "{text}: {}", e.message);
         }
     }
 

@@ -88,7 +88,7 @@ test('create, produce by key, consume in a group, step, share, reopen, and a dam
   assert.equal(await page.getByTestId('lag-a').textContent(), 'lag 0');
 
   // Play for a moment, then pause: the clock runs on its own.
-  await page.getByTestId('speed').selectOption('10');
+  await page.getByTestId('speed').selectOption({ label: '×10' });
   await page.getByTestId('play').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=clock]').textContent !== 't = 3.3s');
   await page.getByTestId('play').click();

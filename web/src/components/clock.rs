@@ -25,7 +25,8 @@ pub fn clock(props: &StoreProps) -> Html {
     let set_speed = {
         let store = store.clone();
         Callback::from(move |e: Event| {
-            if let Ok(s) = value_of(&e).parse() {
+            let chosen = value_of(&e).parse::<usize>().ok();
+            if let Some(&s) = chosen.and_then(|i| SPEEDS.get(i)) {
                 store.dispatch(Action::Speed(s));
             }
         })
@@ -46,8 +47,8 @@ pub fn clock(props: &StoreProps) -> Html {
             <label class="speed">
                 <span>{ "Speed" }</span>
                 <select data-testid="speed" onchange={set_speed} aria-label="speed">
-                    { for SPEEDS.iter().map(|s| html! {
-                        <option value={s.to_string()} selected={*s == speed}>{ format!("×{s}") }</option>
+                    { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
+                        <option value={i.to_string()} selected={*s == speed}>{ format!("×{s}") }</option>
                     }) }
                 </select>
             </label>
