@@ -260,7 +260,9 @@ impl TopicConfig {
             "min.insync.replicas" => self.min_insync_replicas.to_string(),
             "unclean.leader.election.enable" => self.unclean_leader_election_enable.to_string(),
             "message.timestamp.type" => self.message_timestamp_type.name().to_string(),
-            "min.cleanable.dirty.ratio" => format!("{}", self.min_cleanable_dirty_ratio),
+            "min.cleanable.dirty.ratio" => {
+                serde_json::Value::from(self.min_cleanable_dirty_ratio).to_string()
+            }
             _ => return None,
         })
     }

@@ -166,17 +166,20 @@ fn uses_crc32(p: Partitioner) -> bool {
     matches!(p, Partitioner::Consistent | Partitioner::ConsistentRandom)
 }
 
-/// The points of a sparkline of `samples`, `width` × `height`, for an SVG polyline.
-pub fn sparkline(samples: &[i64], width: f64, height: f64) -> String {
-    let max = samples.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let n = samples.len().max(2) - 1;
+/// The points of a sparkline of `samples`, `width` × `height`, for an SVG polyline, to a
+/// tenth (integer arithmetic: no float formatting in the download).
+pub fn sparkline(samples: &[i64], width: u32, height: u32) -> String {
+    let max = i128::from(samples.iter().copied().max().unwrap_or(0).max(1));
+    let n = (samples.len().max(2) - 1) as i128;
+    let (w, h) = (i128::from(width) * 10, i128::from(height) * 10);
+    let tenths = |t: i128| format!("{}.{}", t / 10, t % 10);
     samples
         .iter()
         .enumerate()
         .map(|(i, &v)| {
-            let x = width * i as f64 / n as f64;
-            let y = height - height * v.max(0) as f64 / max;
-            format!("{x:.1},{y:.1}")
+            let x = (w * i as i128 + n / 2) / n;
+            let y = h - (h * i128::from(v.max(0)) + max / 2) / max;
+            format!("{},{}", tenths(x), tenths(y))
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -303,9 +306,14 @@ mod tests {
         assert_eq!(clip(&"é".repeat(30)).chars().count(), CLIP);
         assert_eq!(bytes_text(&[0xff, 0x01]), "hex:ff01");
         assert_eq!(
-            sparkline(&[0, 5, 10], 100.0, 20.0),
+            sparkline(&[0, 5, 10], 100, 20),
             "0.0,20.0 50.0,10.0 100.0,0.0"
         );
-        assert_eq!(sparkline(&[], 100.0, 20.0), "");
+        assert_eq!(
+            sparkline(&[3, 1, 0, i64::MAX], 120, 22),
+            "0.0,22.0 40.0,22.0 80.0,22.0 120.0,0.0"
+        );
+        assert_eq!(sparkline(&[0, 1, 2], 10, 3), "0.0,3.0 5.0,1.5 10.0,0.0");
+        assert_eq!(sparkline(&[], 100, 20), "");
     }
 }

@@ -12,6 +12,13 @@ pub struct Aggregate {
     pub sum: f64,
 }
 
+impl Aggregate {
+    /// The sum as JSON writes it: `12`, `2.5`.
+    pub fn sum_text(&self) -> String {
+        crate::registry::json_schema::number(self.sum)
+    }
+}
+
 /// A sink's materialized view.
 #[derive(Clone, Debug, PartialEq)]
 pub enum View {

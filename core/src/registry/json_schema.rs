@@ -233,12 +233,12 @@ impl Node {
     }
 }
 
-/// A bound as JSON writes it: `5`, not `5.0`.
-fn number(x: f64) -> String {
+/// A number as JSON writes it: `5`, not `5.0`.
+pub(crate) fn number(x: f64) -> String {
     if x == (x as i64) as f64 {
         (x as i64).to_string()
     } else {
-        x.to_string()
+        Json::from(x).to_string()
     }
 }
 

@@ -48,7 +48,7 @@ pub fn clock(props: &StoreProps) -> Html {
                 <span>{ "Speed" }</span>
                 <select data-testid="speed" onchange={set_speed} aria-label="speed">
                     { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
-                        <option value={i.to_string()} selected={*s == speed}>{ format!("×{s}") }</option>
+                        <option value={i.to_string()} selected={*s == speed}>{ speed_label(*s) }</option>
                     }) }
                 </select>
             </label>
@@ -57,7 +57,15 @@ pub fn clock(props: &StoreProps) -> Html {
     }
 }
 
-/// `12.3s` below a minute, then `2m 05.0s`.
+/// `×0.25`, `×1`, `×100` (in hundredths: no float formatting in the download).
+fn speed_label(speed: f64) -> String {
+    let hundredths = (speed * 100.0).round() as u64;
+    let fraction = format!(".{:02}", hundredths % 100);
+    let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
+    format!("×{}{fraction}", hundredths / 100)
+}
+
+/// `12.3s` below a minute, then `2m 5.0s`.
 pub fn clock_text(ms: u64) -> String {
     let (minutes, rest) = (ms / 60_000, ms % 60_000);
     let seconds = format!("{}.{}s", rest / 1_000, (rest % 1_000) / 100);
@@ -65,5 +73,21 @@ pub fn clock_text(ms: u64) -> String {
         seconds
     } else {
         format!("{minutes}m {seconds}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speeds_and_times_read_as_written() {
+        let labels: Vec<String> = SPEEDS.iter().map(|s| speed_label(*s)).collect();
+        assert_eq!(
+            labels,
+            ["×0.25", "×0.5", "×1", "×2", "×5", "×10", "×50", "×100"]
+        );
+        assert_eq!(clock_text(12_345), "12.3s");
+        assert_eq!(clock_text(125_000), "2m 5.0s");
     }
 }

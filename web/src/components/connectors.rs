@@ -128,7 +128,7 @@ pub fn connectors(props: &StoreProps) -> Html {
                     <caption>{ format!("{} keys", rows.len()) }</caption>
                     <tr><th>{ "key" }</th><th>{ "count" }</th>if let Some(f) = field { <th>{ format!("sum({f})") }</th> }</tr>
                     { for rows.iter().take(SHOWN_ROWS).map(|(k, a)| html! {
-                        <tr><th>{ clip(k) }</th><td>{ a.count }</td>if field.is_some() { <td>{ a.sum }</td> }</tr>
+                        <tr><th>{ clip(k) }</th><td>{ a.count }</td>if field.is_some() { <td>{ a.sum_text() }</td> }</tr>
                     }) }
                 </table>
             },

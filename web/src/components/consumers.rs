@@ -128,7 +128,7 @@ pub fn consumers(props: &StoreProps) -> Html {
                 <div class="row">
                     <span data-testid={format!("lag-{name}")}>{ format!("lag {lag}") }</span>
                     <svg class="sparkline" viewBox="0 0 120 24" width="120" height="24" role="img" aria-label={format!("{name}'s lag over time")}>
-                        <polyline points={sparkline(&history, 120.0, 22.0)} />
+                        <polyline points={sparkline(&history, 120, 22)} />
                     </svg>
                 </div>
                 if let Some(r) = rebalance {

@@ -679,7 +679,7 @@ mod tests {
     #[test]
     fn the_shell_export_covers_the_simple_subset_and_refuses_the_rest() {
         let sh = to_shell(&script(
-            "topic create t partitions=2 retention.ms=1000\nproducer p acks=1\nproduce p t key=k value=\"it's\"\nconsumer c group.id=g auto.offset.reset=earliest\nsubscribe c t\npoll c\ntick 3s\npoll c\n",
+            "topic create t partitions=2 retention.ms=1000\nproducer p acks=1\nproduce p t key=k value=\"it's\"\nconsumer c group.id=g auto.offset.reset=earliest\nsubscribe c t\npoll c\ntick 3s\npoll c\ntick 1250ms\ntick 2050ms\n",
         ))
         .unwrap();
         assert!(sh.contains("kafka-topics.sh --bootstrap-server \"$BOOTSTRAP\" --create --if-not-exists --topic 't' --partitions 2 --config 'retention.ms=1000'"), "{sh}");
@@ -689,7 +689,11 @@ mod tests {
         );
         assert!(sh.contains("-X 'acks=1'"), "{sh}");
         assert!(sh.contains("kcat -b \"$BOOTSTRAP\" -G 'g'"), "{sh}");
-        assert!(sh.contains("sleep 3"), "{sh}");
+        assert!(sh.contains("sleep 3\n"), "{sh}");
+        assert!(
+            sh.contains("sleep 1.25\n") && sh.contains("sleep 2.05\n"),
+            "{sh}"
+        );
         let e = to_shell(&script("topic create t\nproducer p\ntxn init p\n")).unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("--to python"), "{e}");

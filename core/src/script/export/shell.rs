@@ -134,7 +134,16 @@ pub fn to_shell(script: &Script) -> Result<String, ExportError> {
                 }
             }
             Command::Commit { .. } => out.push_str("# kcat commits when it exits.\n"),
-            Command::Tick(ms) => out.push_str(&format!("sleep {}\n", (*ms as f64) / 1000.0)),
+            Command::Tick(ms) => {
+                let (seconds, millis) = (ms / 1000, ms % 1000);
+                let fraction = format!(".{millis:03}");
+                let fraction = if millis == 0 {
+                    ""
+                } else {
+                    fraction.trim_end_matches('0')
+                };
+                out.push_str(&format!("sleep {seconds}{fraction}\n"));
+            }
             _ => return Err(refuse(format!("`{command}`"))),
         }
     }
