@@ -35,17 +35,11 @@ macro_rules! number {
     )*};
 }
 
-number!(bool, u16, u32, i16, i32, i64, u64, usize, f64);
+number!(bool, u32, i16, i32, i64, u64, usize, f64);
 
 impl IntoJson for Json {
     fn into_json(self) -> Json {
         self
-    }
-}
-
-impl IntoJson for &Json {
-    fn into_json(self) -> Json {
-        self.clone()
     }
 }
 
