@@ -111,13 +111,13 @@ pub fn roundrobin(partitions_per_topic: &BTreeMap<String, u32>, members: &[Membe
     if sorted.is_empty() {
         return Assignment::new();
     }
-    let mut topics: Vec<&String> = members
-        .iter()
-        .flat_map(|m| m.topics.iter())
+    let mut subscribed: BTreeSet<&String> = BTreeSet::new();
+    subscribed.extend(members.iter().flat_map(|m| m.topics.iter()));
+    let mut topics: Vec<&String> = subscribed
+        .into_iter()
         .filter(|t| partitions_per_topic.contains_key(*t))
         .collect();
     topics.sort_by(|a, b| java_cmp(a, b));
-    topics.dedup();
     let mut next = 0usize;
     for topic in topics {
         let count = partitions_per_topic.get(topic).copied().unwrap_or(0);
