@@ -487,6 +487,17 @@ pub enum Command {
     },
 }
 
+/// `units` × 10^-`places` as a plain decimal without trailing zeros, in integer arithmetic:
+/// `decimal(1250, 3)` is `1.25`, `decimal(3000, 3)` is `3`.
+pub fn decimal(units: u64, places: u32) -> String {
+    let scale = 10u64.pow(places);
+    let fraction = alloc::format!("{:0width$}", units % scale, width = places as usize);
+    match fraction.trim_end_matches('0') {
+        "" => alloc::format!("{}", units / scale),
+        digits => alloc::format!("{}.{digits}", units / scale),
+    }
+}
+
 /// Formats milliseconds in the largest whole unit: `1h`, `5s`, `250ms`.
 pub fn format_duration(ms: u64) -> String {
     const UNITS: [(u64, &str); 4] = [

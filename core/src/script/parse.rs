@@ -964,4 +964,15 @@ topic delete orders
         assert_eq!(format_duration(1_500), "1500ms");
         assert_eq!(format_duration(0), "0ms");
     }
+
+    #[test]
+    fn decimals_print_without_trailing_zeros() {
+        use crate::script::decimal;
+        assert_eq!(decimal(1_250, 3), "1.25");
+        assert_eq!(decimal(2_050, 3), "2.05");
+        assert_eq!(decimal(3_000, 3), "3");
+        assert_eq!(decimal(25, 2), "0.25");
+        assert_eq!(decimal(7, 0), "7");
+        assert_eq!(decimal(u64::MAX, 3), "18446744073709551.615");
+    }
 }

@@ -1,6 +1,6 @@
 //! The simulated clock: always shown, with play, pause, step and speed.
 
-use logplay_core::script::format_duration;
+use logplay_core::script::{decimal, format_duration};
 use yew::prelude::*;
 
 use super::{refusal, value_of, StoreProps};
@@ -59,10 +59,7 @@ pub fn clock(props: &StoreProps) -> Html {
 
 /// `×0.25`, `×1`, `×100` (in hundredths: no float formatting in the download).
 fn speed_label(speed: f64) -> String {
-    let hundredths = (speed * 100.0).round() as u64;
-    let fraction = format!(".{:02}", hundredths % 100);
-    let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
-    format!("×{}{fraction}", hundredths / 100)
+    format!("×{}", decimal((speed * 100.0).round() as u64, 2))
 }
 
 /// `12.3s` below a minute, then `2m 5.0s`.

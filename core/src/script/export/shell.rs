@@ -7,7 +7,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{records_polled, run, ExportError};
-use crate::script::{Command, Script, Value};
+use crate::script::{decimal, Command, Script, Value};
 
 /// Single-quotes `s` for a POSIX shell.
 fn quote(s: &str) -> String {
@@ -134,16 +134,7 @@ pub fn to_shell(script: &Script) -> Result<String, ExportError> {
                 }
             }
             Command::Commit { .. } => out.push_str("# kcat commits when it exits.\n"),
-            Command::Tick(ms) => {
-                let (seconds, millis) = (ms / 1000, ms % 1000);
-                let fraction = format!(".{millis:03}");
-                let fraction = if millis == 0 {
-                    ""
-                } else {
-                    fraction.trim_end_matches('0')
-                };
-                out.push_str(&format!("sleep {seconds}{fraction}\n"));
-            }
+            Command::Tick(ms) => out.push_str(&format!("sleep {}\n", decimal(*ms, 3))),
             _ => return Err(refuse(format!("`{command}`"))),
         }
     }
