@@ -536,7 +536,7 @@ fn varint_len(v: i64) -> usize {
 }
 
 #[inline]
-fn read_varint(buf: &[u8], mut pos: usize) -> Option<(i64, usize)> {
+fn read_varint(buf: &[u8], pos: usize) -> Option<(i64, usize)> {
     let first = *buf.get(pos)?;
     if first < 0x80 {
         let z = i64::from(first);
@@ -547,6 +547,13 @@ fn read_varint(buf: &[u8], mut pos: usize) -> Option<(i64, usize)> {
         let z = i64::from(first & 0x7f) | (i64::from(second) << 7);
         return Some(((z >> 1) ^ -(z & 1), pos + 2));
     }
+    read_long_varint(buf, pos)
+}
+
+/// Varints of three bytes or more, out of line so that [`read_varint`] stays small.
+#[cold]
+#[inline(never)]
+fn read_long_varint(buf: &[u8], mut pos: usize) -> Option<(i64, usize)> {
     let mut z: u64 = 0;
     let mut shift = 0;
     loop {
