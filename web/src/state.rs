@@ -5,7 +5,8 @@
 //! browser.
 
 use core::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use litemap::LiteMap;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use logplay_core::link;
@@ -149,9 +150,11 @@ pub struct Playground {
     pub feed: VecDeque<String>,
     /// The last `schema check` result.
     pub last_check: Option<CompatibilityCheck>,
-    polled: BTreeMap<String, VecDeque<Polled>>,
-    lag: BTreeMap<String, VecDeque<i64>>,
-    rebalances: BTreeMap<String, Rebalance>,
+    // Keyed by consumer. A flat sorted map: a few entries each, and less code in the
+    // download than a `BTreeMap` per key and value type.
+    polled: LiteMap<String, VecDeque<Polled>>,
+    lag: LiteMap<String, VecDeque<i64>>,
+    rebalances: LiteMap<String, Rebalance>,
     /// Whether the clock is playing.
     pub playing: bool,
     /// Simulated milliseconds per real millisecond.
@@ -176,9 +179,9 @@ impl Default for Playground {
             lesson: None,
             feed: VecDeque::new(),
             last_check: None,
-            polled: BTreeMap::new(),
-            lag: BTreeMap::new(),
-            rebalances: BTreeMap::new(),
+            polled: LiteMap::new(),
+            lag: LiteMap::new(),
+            rebalances: LiteMap::new(),
             playing: false,
             speed: 1.0,
             carry_ms: 0.0,
@@ -392,7 +395,7 @@ impl Playground {
         // Consumers that gave up partitions in these outputs: an assignment that follows
         // completes the same rebalance.
         let mut revoking: Vec<&str> = Vec::new();
-        let mut records_left: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut records_left: LiteMap<&str, usize> = LiteMap::new();
         for o in outputs.iter().filter(|o| o.kind == "record") {
             let consumer = o
                 .fields
@@ -588,6 +591,7 @@ mod tests {
     use crate::forms::{create_topic, ConsumerInput, ProduceInput};
     use crate::recipes::RECIPES;
     use logplay_core::partitioner::partition_for_key;
+    use std::collections::BTreeMap;
 
     fn run(p: &mut Playground, text: &str) {
         p.apply(Action::Console(text.to_string()));
