@@ -5,6 +5,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use crate::compression::CompressionType;
 use crate::config::{parse_bool, parse_u64, unknown_key};
@@ -310,8 +311,8 @@ pub struct Producer {
     open: BTreeMap<Arc<str>, BTreeMap<u32, OpenBatch>>,
     queue: VecDeque<InFlight>,
     /// Per topic: the sticky partition, and whether it is still current (KIP-480).
-    sticky: BTreeMap<Arc<str>, (u32, bool)>,
-    round_robin: BTreeMap<Arc<str>, u32>,
+    sticky: LiteMap<Arc<str>, (u32, bool)>,
+    round_robin: LiteMap<Arc<str>, u32>,
     events: Vec<ProducerEvent>,
     acks_to_lose: u32,
     next_id: u64,
@@ -337,8 +338,8 @@ impl Producer {
             sequences: BTreeMap::new(),
             open: BTreeMap::new(),
             queue: VecDeque::new(),
-            sticky: BTreeMap::new(),
-            round_robin: BTreeMap::new(),
+            sticky: LiteMap::new(),
+            round_robin: LiteMap::new(),
             events: Vec::new(),
             acks_to_lose: 0,
             next_id: 0,

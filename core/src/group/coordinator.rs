@@ -9,6 +9,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use super::assignor::{self, Member, Partition};
 use crate::error::{err, Result};
@@ -93,7 +94,7 @@ pub struct Group {
     pub initial_delay_until: Option<SimTime>,
     /// How many members support each protocol (Kafka's `supportedProtocols`), so that a
     /// join is checked without scanning every member.
-    protocol_counts: BTreeMap<String, usize>,
+    protocol_counts: LiteMap<String, usize>,
 }
 
 /// A change the coordinator made, for the consumers and the views.
@@ -122,7 +123,7 @@ impl Group {
             members: BTreeMap::new(),
             rebalance_deadline: None,
             initial_delay_until: None,
-            protocol_counts: BTreeMap::new(),
+            protocol_counts: LiteMap::new(),
         }
     }
 
@@ -421,7 +422,7 @@ fn select_protocol<'a>(members: impl Iterator<Item = &'a GroupMember> + Clone) -
         .iter()
         .filter(|p| all.clone().all(|m| m.protocols.contains(p)))
         .collect();
-    let mut votes: BTreeMap<&String, usize> = BTreeMap::new();
+    let mut votes: LiteMap<&String, usize> = LiteMap::new();
     for m in members {
         if let Some(choice) = m.protocols.iter().find(|p| candidates.contains(p)) {
             *votes.entry(choice).or_default() += 1;

@@ -8,9 +8,9 @@
 //! (`INVALID_SCHEMA`) rather than silently ignored.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use serde_json::Value as Json;
 
@@ -95,7 +95,7 @@ pub struct Node {
     /// `type`.
     pub types: Types,
     /// `properties`, by name.
-    pub properties: BTreeMap<String, Node>,
+    pub properties: LiteMap<String, Node>,
     /// `required`.
     pub required: Vec<String>,
     /// `additionalProperties: false` closes the content model.

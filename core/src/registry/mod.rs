@@ -11,9 +11,9 @@ pub mod json_schema;
 pub mod serdes;
 pub mod wire;
 
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use serde_json::Value as Json;
 
@@ -60,7 +60,7 @@ pub struct Registered {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchemaRegistry {
     schemas: Vec<Schema>,
-    subjects: BTreeMap<String, Subject>,
+    subjects: LiteMap<String, Subject>,
     compatibility: Compatibility,
 }
 

@@ -6,10 +6,10 @@
 //! what has arrived; a null key goes where the partitioner likes), the program is told what
 //! logplay did, so that its observations can be compared with `logplay run`'s.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use serde_json::Value as Json;
 
@@ -67,20 +67,20 @@ struct Run {
     /// Each command's outputs.
     outputs: Vec<Vec<Output>>,
     /// For `generate`: the records its templates rendered.
-    generated: BTreeMap<usize, Vec<Generated>>,
+    generated: LiteMap<usize, Vec<Generated>>,
     /// Where each delivered record went: (producer, id) → partition.
-    partitions: BTreeMap<(String, u64), u32>,
+    partitions: LiteMap<(String, u64), u32>,
     /// For `generate`: how many partitions its topic had.
-    topic_partitions: BTreeMap<usize, usize>,
+    topic_partitions: LiteMap<usize, usize>,
 }
 
 fn run(script: &Script) -> Run {
     let mut runner = Runner::new();
     let mut out = Run {
         outputs: Vec::new(),
-        generated: BTreeMap::new(),
-        partitions: BTreeMap::new(),
-        topic_partitions: BTreeMap::new(),
+        generated: LiteMap::new(),
+        partitions: LiteMap::new(),
+        topic_partitions: LiteMap::new(),
     };
     for (line, command) in &script.commands {
         if let Command::Generate {
@@ -250,7 +250,7 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
     let facts = run(script);
     let mut body = String::new();
     let mut warnings = Vec::new();
-    let mut pinned: BTreeMap<String, bool> = BTreeMap::new();
+    let mut pinned: LiteMap<String, bool> = LiteMap::new();
     for (i, (line, command)) in script.commands.iter().enumerate() {
         let line = *line;
         let outputs = facts.outputs.get(i).map(Vec::as_slice).unwrap_or_default();

@@ -1,10 +1,10 @@
 //! The shell export: `kafka-topics.sh` creates topics and kcat produces and consumes, for the
 //! simple subset: topics, text records, group consumers that subscribe and poll, ticks.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use super::{records_polled, run, ExportError};
 use crate::script::{decimal, Command, Script, Value};
@@ -33,9 +33,9 @@ pub fn to_shell(script: &Script) -> Result<String, ExportError> {
     let mut out = String::from(
         "#!/bin/sh\n# Exported by `logplay export --to shell`: kafka-topics.sh and kcat.\n# Usage: BOOTSTRAP=host:9092 sh this-file\nset -eu\n: \"${BOOTSTRAP:?set BOOTSTRAP to the cluster's bootstrap servers}\"\n\n",
     );
-    let mut producers: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut groups: BTreeMap<&str, (String, String)> = BTreeMap::new();
-    let mut topics: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut producers: LiteMap<&str, Vec<String>> = LiteMap::new();
+    let mut groups: LiteMap<&str, (String, String)> = LiteMap::new();
+    let mut topics: LiteMap<&str, Vec<String>> = LiteMap::new();
     for (i, (line, command)) in script.commands.iter().enumerate() {
         let line = *line;
         let refuse = |why: String| ExportError {

@@ -4,6 +4,7 @@ use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use serde_json::{Map, Value as Json};
 
@@ -94,18 +95,18 @@ pub struct Runner {
     started: bool,
     clients: BTreeMap<String, Client>,
     /// Per producer, id ranges that came from `generate`: reported as one summary.
-    bulk: BTreeMap<String, Vec<(u64, u64)>>,
+    bulk: LiteMap<String, Vec<(u64, u64)>>,
     /// Datagen sources by name.
-    sources: BTreeMap<String, Source>,
+    sources: LiteMap<String, Source>,
     /// At most this many `record` outputs per poll (the last ones); `None`: all.
     records_per_poll: Option<usize>,
     rng: Rng,
     /// The schema registry.
     registry: SchemaRegistry,
     /// Clients' serializer and deserializer configs, by client name.
-    serdes: BTreeMap<String, Serdes>,
+    serdes: LiteMap<String, Serdes>,
     /// Kafka Connect connectors by name.
-    connectors: BTreeMap<String, connect::Connector>,
+    connectors: LiteMap<String, connect::Connector>,
 }
 
 impl Default for Runner {
@@ -123,13 +124,13 @@ impl Runner {
             config,
             started: false,
             clients: BTreeMap::new(),
-            bulk: BTreeMap::new(),
-            sources: BTreeMap::new(),
+            bulk: LiteMap::new(),
+            sources: LiteMap::new(),
             records_per_poll: None,
             rng: Rng::new(0),
             registry: SchemaRegistry::default(),
-            serdes: BTreeMap::new(),
-            connectors: BTreeMap::new(),
+            serdes: LiteMap::new(),
+            connectors: LiteMap::new(),
         }
     }
 
@@ -934,7 +935,8 @@ impl Runner {
         let now = self.cluster.now();
         let (mut k, mut v) = (String::new(), String::new());
         let mut sources = core::mem::take(&mut self.sources);
-        sources.retain(|name, source| {
+        let mut stopped = Vec::new();
+        for (name, source) in sources.iter_mut() {
             let due = source.due(now);
             let producer = match self.clients.get(&source.producer) {
                 Some(Client::Producer(h)) => Ok(*h),
@@ -975,12 +977,13 @@ impl Runner {
                             "datagen",
                             obj!({ "source": name, "stopped": true, "error": error_json(&e) }),
                         ));
-                        return false;
+                        stopped.push(name.clone());
+                        break;
                     }
                 }
             }
-            true
-        });
+        }
+        sources.retain(|name, _| !stopped.contains(name));
         self.sources = sources;
     }
 
