@@ -71,7 +71,8 @@ fn sorted(members: &[Member]) -> Vec<&Member> {
 fn finish(sorted: &[&Member], lists: Vec<Vec<Partition>>) -> Assignment {
     let mut assignment = Assignment::new();
     for (m, mut partitions) in sorted.iter().zip(lists) {
-        partitions.sort_by(|a, b| java_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        // Topic names are ASCII (Kafka's legal characters), so byte order is Java's order.
+        partitions.sort();
         assignment.insert(m.member_id.clone(), partitions);
     }
     assignment
