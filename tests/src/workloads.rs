@@ -103,7 +103,7 @@ pub fn big_group(
     members: usize,
     partitions: u32,
 ) -> (
-    std::collections::BTreeMap<String, u32>,
+    logplay_core::group::assignor::PartitionCounts,
     Vec<logplay_core::group::assignor::Member>,
 ) {
     use logplay_core::group::assignor::Member;

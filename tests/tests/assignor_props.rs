@@ -3,9 +3,7 @@
 //! balanced assignment can.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::collections::BTreeMap;
-
-use logplay_core::group::assignor::{range, roundrobin, sticky, Member};
+use logplay_core::group::assignor::{range, roundrobin, sticky, Member, PartitionCounts};
 use proptest::prelude::*;
 
 proptest! {
@@ -17,7 +15,7 @@ proptest! {
         members in 1usize..12,
         owners in prop::collection::vec(any::<u8>(), 60),
     ) {
-        let topics: BTreeMap<String, u32> = [(String::from("t"), partitions)].into_iter().collect();
+        let topics: PartitionCounts = [(String::from("t"), partitions)].into_iter().collect();
         // A previous assignment: each partition with at most one (random) owner.
         let mut ms: Vec<Member> = (0..members).map(|i| Member::new(&format!("m{i:02}"), ["t"])).collect();
         for p in 0..partitions {
@@ -52,7 +50,7 @@ proptest! {
         counts in prop::collection::vec(0u32..20, 1..5),
         subs in prop::collection::vec(prop::collection::vec(any::<bool>(), 5), 1..8),
     ) {
-        let topics: BTreeMap<String, u32> = counts.iter().enumerate().map(|(i, n)| (format!("t{i}"), *n)).collect();
+        let topics: PartitionCounts = counts.iter().enumerate().map(|(i, n)| (format!("t{i}"), *n)).collect();
         let ms: Vec<Member> = subs
             .iter()
             .enumerate()

@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 use super::{Cluster, ClusterEvent, ConsumerHandle};
 use crate::consumer::{RebalanceEvent, Subscription, TopicPartition};
 use crate::error::{err, Result};
+use crate::group::assignor::PartitionCounts;
 use crate::group::coordinator::{GroupChange, GroupMember, GroupState};
 use crate::time::SimTime;
 
@@ -121,14 +122,11 @@ impl Cluster {
         Ok(self.consumer_parts(h)?.0)
     }
 
-    fn partition_counts(&self, only: &BTreeSet<String>) -> BTreeMap<String, u32> {
-        let mut counts = BTreeMap::new();
-        counts.extend(
-            self.topics
-                .iter()
-                .filter(|(t, _)| only.contains(&***t))
-                .map(|(t, topic)| (String::from(&**t), topic.partitions.len() as u32)),
-        );
+    fn partition_counts(&self, only: &BTreeSet<String>) -> PartitionCounts {
+        let mut counts = PartitionCounts::new();
+        for (t, topic) in self.topics.iter().filter(|(t, _)| only.contains(&***t)) {
+            counts.insert(String::from(&**t), topic.partitions.len() as u32);
+        }
         counts
     }
 
@@ -294,11 +292,13 @@ impl Cluster {
                     return Err(e);
                 }
             }
-            let counts: BTreeMap<String, u32> = topics
+            let mut counts = PartitionCounts::new();
+            for (t, topic) in topics
                 .iter()
                 .filter(|(t, _)| group.members.values().any(|m| m.topics.contains(&***t)))
-                .map(|(t, topic)| (String::from(&**t), topic.partitions.len() as u32))
-                .collect();
+            {
+                counts.insert(String::from(&**t), topic.partitions.len() as u32);
+            }
             changes.extend(group.advance(now, &counts));
         }
         if let Some(id) = &c.membership.member_id {

@@ -9,9 +9,13 @@ use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::{Ordering, Reverse};
+use litemap::LiteMap;
 
 /// A topic-partition in an assignment.
 pub type Partition = (String, u32);
+
+/// How many partitions each subscribed topic has, by topic name.
+pub type PartitionCounts = LiteMap<String, u32>;
 
 /// What an assignor knows of one group member.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -81,7 +85,7 @@ fn finish(sorted: &[&Member], lists: Vec<Vec<Partition>>) -> Assignment {
 /// Kafka's `RangeAssignor` (`range`): per topic, the partitions in order are split into
 /// contiguous ranges over the sorted subscribers; the first ones get one extra when the
 /// division is not even. Topics that do not exist are skipped.
-pub fn range(partitions_per_topic: &BTreeMap<String, u32>, members: &[Member]) -> Assignment {
+pub fn range(partitions_per_topic: &PartitionCounts, members: &[Member]) -> Assignment {
     let sorted = sorted(members);
     let mut lists = alloc::vec![Vec::new(); sorted.len()];
     for (topic, &count) in partitions_per_topic {
@@ -106,7 +110,7 @@ pub fn range(partitions_per_topic: &BTreeMap<String, u32>, members: &[Member]) -
 /// Kafka's `RoundRobinAssignor` (`roundrobin`): every subscribed partition, topics in sorted
 /// order, goes to the next sorted member in a circle, skipping members not subscribed to
 /// its topic.
-pub fn roundrobin(partitions_per_topic: &BTreeMap<String, u32>, members: &[Member]) -> Assignment {
+pub fn roundrobin(partitions_per_topic: &PartitionCounts, members: &[Member]) -> Assignment {
     let sorted = sorted(members);
     let mut lists = alloc::vec![Vec::new(); sorted.len()];
     if sorted.is_empty() {
@@ -144,7 +148,7 @@ pub fn roundrobin(partitions_per_topic: &BTreeMap<String, u32>, members: &[Membe
 /// least-loaded members subscribed to their topic. With different subscriptions the same
 /// greedy steps run, then partitions move from fuller to emptier members that can take them
 /// until no move narrows the gap.
-pub fn sticky(partitions_per_topic: &BTreeMap<String, u32>, members: &[Member]) -> Assignment {
+pub fn sticky(partitions_per_topic: &PartitionCounts, members: &[Member]) -> Assignment {
     let sorted = sorted(members);
     let mut lists: Vec<Vec<Partition>> = alloc::vec![Vec::new(); sorted.len()];
     if sorted.is_empty() {
@@ -249,7 +253,7 @@ mod tests {
     use super::*;
     use alloc::vec;
 
-    fn topics(list: &[(&str, u32)]) -> BTreeMap<String, u32> {
+    fn topics(list: &[(&str, u32)]) -> PartitionCounts {
         list.iter().map(|(t, n)| (String::from(*t), *n)).collect()
     }
 

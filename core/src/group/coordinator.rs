@@ -11,7 +11,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use litemap::LiteMap;
 
-use super::assignor::{self, Member, Partition};
+use super::assignor::{self, Member, Partition, PartitionCounts};
 use crate::error::{err, Result};
 use crate::time::SimTime;
 
@@ -302,11 +302,7 @@ impl Group {
     /// Expels members whose session timed out, and completes the join phase once every
     /// member joined (and a new group's initial delay passed) or its time is up.
     /// `partitions` is the partition count of every topic.
-    pub fn advance(
-        &mut self,
-        now: SimTime,
-        partitions: &BTreeMap<String, u32>,
-    ) -> Vec<GroupChange> {
+    pub fn advance(&mut self, now: SimTime, partitions: &PartitionCounts) -> Vec<GroupChange> {
         let mut changes = Vec::new();
         let expired: Vec<String> = self
             .members
@@ -356,7 +352,7 @@ impl Group {
     }
 
     /// The join phase is over: a new generation, the protocol vote, the leader's assignment.
-    fn complete_rebalance(&mut self, partitions: &BTreeMap<String, u32>) {
+    fn complete_rebalance(&mut self, partitions: &PartitionCounts) {
         self.generation += 1;
         if !self
             .leader
@@ -459,7 +455,7 @@ mod tests {
         }
     }
 
-    fn counts() -> BTreeMap<String, u32> {
+    fn counts() -> PartitionCounts {
         [(String::from("t"), 5u32)].into_iter().collect()
     }
 
