@@ -118,14 +118,12 @@ pub fn roundrobin(partitions_per_topic: &PartitionCounts, members: &[Member]) ->
     }
     let mut subscribed: BTreeSet<&String> = BTreeSet::new();
     subscribed.extend(members.iter().flat_map(|m| m.topics.iter()));
-    let mut topics: Vec<&String> = subscribed
-        .into_iter()
-        .filter(|t| partitions_per_topic.contains_key(*t))
-        .collect();
-    topics.sort_by(|a, b| java_cmp(a, b));
     let mut next = 0usize;
-    for topic in topics {
-        let count = partitions_per_topic.get(topic).copied().unwrap_or(0);
+    // In the map's order, which is Java's for topic names (ASCII).
+    for (topic, &count) in partitions_per_topic
+        .iter()
+        .filter(|(t, _)| subscribed.contains(t))
+    {
         for p in 0..count {
             // Some member subscribes to this topic (topics come from the subscriptions), so
             // the search ends within one lap.
