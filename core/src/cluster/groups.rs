@@ -453,11 +453,13 @@ impl Cluster {
             let Some(group) = self.groups.get(&id) else {
                 continue;
             };
-            let wanted: BTreeSet<String> = group
-                .members
-                .values()
-                .flat_map(|m| m.topics.iter().cloned())
-                .collect();
+            let mut wanted = BTreeSet::new();
+            wanted.extend(
+                group
+                    .members
+                    .values()
+                    .flat_map(|m| m.topics.iter().cloned()),
+            );
             let counts = self.partition_counts(&wanted);
             if let Some(group) = self.groups.get_mut(&id) {
                 let changes = group.advance(now, &counts);
