@@ -188,14 +188,17 @@ fn distinct_racks(brokers: &[&Broker]) -> usize {
 /// Kafka's `getRackAlternatedBrokerList`: racks in name order, then the first broker of each,
 /// the second of each, and so on.
 fn rack_alternated<'a>(brokers: &[&'a Broker]) -> Vec<&'a Broker> {
-    let mut sorted = brokers.to_vec();
-    sorted.sort_by_key(|b| (b.rack.as_deref().unwrap_or_default(), b.id));
+    // Sorted insertion: at most MAX_BROKERS brokers.
     let mut by_rack: Vec<(&str, Vec<&Broker>)> = Vec::new();
-    for b in sorted {
+    for &b in brokers {
         let rack = b.rack.as_deref().unwrap_or_default();
-        match by_rack.last_mut() {
-            Some((r, list)) if *r == rack => list.push(b),
-            _ => by_rack.push((rack, alloc::vec![b])),
+        let at = by_rack.partition_point(|(r, _)| *r < rack);
+        match by_rack.get_mut(at) {
+            Some((r, list)) if *r == rack => {
+                let i = list.partition_point(|x| x.id < b.id);
+                list.insert(i, b);
+            }
+            _ => by_rack.insert(at, (rack, alloc::vec![b])),
         }
     }
     let longest = by_rack.iter().map(|(_, l)| l.len()).max().unwrap_or(0);

@@ -236,8 +236,8 @@ impl TopicConfig {
             _ => return Err(err!(InvalidConfig, "Unknown topic config name: {key}")),
         }
         self.overrides.retain(|(k, _)| k != key);
-        self.overrides.push((key.to_string(), v.to_string()));
-        self.overrides.sort();
+        let at = self.overrides.partition_point(|(k, _)| k.as_str() < key);
+        self.overrides.insert(at, (key.to_string(), v.to_string()));
         Ok(())
     }
 
