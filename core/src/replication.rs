@@ -572,6 +572,18 @@ mod tests {
     }
 
     #[test]
+    fn the_rack_alternated_list_is_kafkas() {
+        // Brokers 2, 5, 8 on rack1; 1, 4, 7 on rack2; 3, 6, 9 on rack3; given in reverse.
+        let racks = [2, 1, 3, 2, 1, 3, 2, 1, 3].map(|r| Some(["rack1", "rack2", "rack3"][r - 1]));
+        let all = brokers(&racks);
+        let mut mixed: Vec<&Broker> = all.iter().collect();
+        mixed.reverse();
+        // Racks in name order, then the first broker of each (by id), the second, and so on.
+        let ids: Vec<BrokerId> = rack_alternated(&mixed).iter().map(|b| b.id).collect();
+        assert_eq!(ids, [2, 1, 3, 5, 4, 6, 8, 7, 9]);
+    }
+
+    #[test]
     fn rack_aware_placement_puts_replicas_on_distinct_racks() {
         let b = brokers(&[
             Some("a"),
