@@ -6,6 +6,7 @@
 //! what has arrived; a null key goes where the partitioner likes), the program is told what
 //! logplay did, so that its observations can be compared with `logplay run`'s.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -68,8 +69,9 @@ struct Run {
     outputs: Vec<Vec<Output>>,
     /// For `generate`: the records its templates rendered.
     generated: LiteMap<usize, Vec<Generated>>,
-    /// Where each delivered record went: (producer, id) → partition.
-    partitions: LiteMap<(String, u64), u32>,
+    /// Where each delivered record went: (producer, id) → partition. A `BTreeMap`: one
+    /// entry per record, inserted out of order when producers interleave.
+    partitions: BTreeMap<(String, u64), u32>,
     /// For `generate`: how many partitions its topic had.
     topic_partitions: LiteMap<usize, usize>,
 }
@@ -79,7 +81,7 @@ fn run(script: &Script) -> Run {
     let mut out = Run {
         outputs: Vec::new(),
         generated: LiteMap::new(),
-        partitions: LiteMap::new(),
+        partitions: BTreeMap::new(),
         topic_partitions: LiteMap::new(),
     };
     for (line, command) in &script.commands {
