@@ -487,14 +487,14 @@ pub enum Command {
     },
 }
 
-/// `units` × 10^-`places` as a plain decimal without trailing zeros, in integer arithmetic:
-/// `decimal(1250, 3)` is `1.25`, `decimal(3000, 3)` is `3`.
-pub fn decimal(units: u64, places: u32) -> String {
-    let scale = 10u64.pow(places);
-    let fraction = alloc::format!("{:0width$}", units % scale, width = places as usize);
+/// `units` × 10^-`places` as a plain decimal without trailing zeros, from the digits (no
+/// float, no overflow for any `places`): `decimal(1250, 3)` is `1.25`, `decimal(3000, 3)` is `3`.
+pub fn decimal(units: u64, places: u8) -> String {
+    let digits = alloc::format!("{units:0>width$}", width = usize::from(places) + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - usize::from(places));
     match fraction.trim_end_matches('0') {
-        "" => alloc::format!("{}", units / scale),
-        digits => alloc::format!("{}.{digits}", units / scale),
+        "" => String::from(whole),
+        fraction => alloc::format!("{whole}.{fraction}"),
     }
 }
 

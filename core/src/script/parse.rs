@@ -974,5 +974,7 @@ topic delete orders
         assert_eq!(decimal(25, 2), "0.25");
         assert_eq!(decimal(7, 0), "7");
         assert_eq!(decimal(u64::MAX, 3), "18446744073709551.615");
+        assert_eq!(decimal(5, 25), "0.0000000000000000000000005");
+        assert_eq!(decimal(0, 3), "0");
     }
 }
