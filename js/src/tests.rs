@@ -1,8 +1,7 @@
 //! The JavaScript API, exercised as JS would, in headless Chromium.
-#![cfg(target_arch = "wasm32")]
 
+use crate::{from_link, run_script, Cluster};
 use js_sys::{Array, Reflect};
-use logplay_js::{from_link, run_script, Cluster};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
