@@ -254,6 +254,47 @@ async fn a_transaction_is_driven_from_the_producer_card_and_its_marker_drawn() {
 }
 
 #[wasm_bindgen_test]
+async fn send_offsets_from_the_producer_card_commits_the_input_with_the_transaction() {
+    let root = mount().await;
+    for command in [
+        "topic create input",
+        "topic create output",
+        "producer src linger.ms=0",
+        "generate src input count=3 value=in-{i}",
+        "tick 1ms",
+        "consumer app group.id=eos auto.offset.reset=earliest enable.auto.commit=false",
+        "assign app input:0",
+        "consumer audit auto.offset.reset=earliest",
+        "producer out transactional.id=eos-app linger.ms=0",
+        "txn init out",
+        "poll app",
+        "txn begin out",
+        "produce out output value=out",
+    ] {
+        console(&root, command).await;
+    }
+    assert!(
+        root.query_selector("[data-testid=\"txn-send-offsets-out-audit\"]")
+            .ok()
+            .flatten()
+            .is_none(),
+        "a consumer outside any group has no group metadata to send"
+    );
+    let committed = || text(&root, "assignment-app");
+    assert!(committed().contains("input-03–"), "{}", committed());
+    click(&root, "txn-send-offsets-out-app").await;
+    assert!(
+        committed().contains("input-03–"),
+        "offsets sent to a transaction are not committed before it is"
+    );
+    click(&root, "txn-commit-out").await;
+    assert!(committed().contains("input-0330"), "{}", committed());
+    let script: web_sys::HtmlTextAreaElement =
+        find(&root, "script").dyn_into().expect("a textarea");
+    assert!(script.value().contains("txn send-offsets out app"));
+}
+
+#[wasm_bindgen_test]
 async fn brokers_are_columns_and_a_click_stops_one_and_moves_leadership() {
     let root = mount().await;
     click(&root, "add-broker").await;

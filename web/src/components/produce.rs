@@ -203,6 +203,18 @@ pub fn producers(props: &StoreProps) -> Html {
     let store = &props.store;
     let m = store.model.borrow();
     let runner = m.runner();
+    // `sendOffsetsToTransaction` takes a consumer's group metadata: consumers in a group.
+    let group_consumers: Vec<&str> = runner
+        .clients()
+        .filter(|(_, p)| !p)
+        .filter(|(name, _)| {
+            runner
+                .consumer(name)
+                .and_then(|h| runner.cluster().consumer(h).ok())
+                .is_some_and(|c| c.config().group_id.is_some())
+        })
+        .map(|(name, _)| name)
+        .collect();
     let cards = runner.clients().filter(|(_, p)| *p).filter_map(|(name, _)| {
         let p = runner.cluster().producer(runner.producer(name)?).ok()?;
         let c = p.config();
@@ -226,6 +238,10 @@ pub fn producers(props: &StoreProps) -> Html {
                         { for [TxnAction::Init, TxnAction::Begin, TxnAction::Commit, TxnAction::Abort].into_iter().map(|action| {
                             let command = Command::Transaction { producer: name.into(), action };
                             button(store, action.word(), command.to_string(), Action::Run(Origin::ProducerCard, vec![command]), format!("txn-{}-{name}", action.word()))
+                        }) }
+                        { for group_consumers.iter().map(|consumer| {
+                            let command = Command::SendOffsets { producer: name.into(), consumer: (*consumer).into() };
+                            button(store, &format!("send offsets of {consumer}"), command.to_string(), Action::Run(Origin::ProducerCard, vec![command]), format!("txn-send-offsets-{name}-{consumer}"))
                         }) }
                     </div>
                 }
