@@ -25,6 +25,7 @@ use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
+use logplay_core::consumer::OffsetReset;
 use logplay_core::link;
 use logplay_core::script::{self, BrokerAction, Command, Output, Runner, Script, TxnAction, Value};
 use serde::Serialize;
@@ -61,7 +62,8 @@ export interface DeliveryReport extends TopicPartitionOffset {
 export interface Committed extends TopicPartitionOffset { type: "committed"; consumer: string; }
 /** One line of `logplay run`'s output: `type` says which (see docs/script.md). */
 export interface Output { type: string; [field: string]: unknown; }
-export type Subscription = { topics: string[] } | { pattern: string };
+/** `fromBeginning` (KafkaJS) must agree with the consumer's `auto.offset.reset`. */
+export type Subscription = ({ topics: string[] } | { topic: string } | { pattern: string }) & { fromBeginning?: boolean };
 "#;
 
 #[wasm_bindgen]
@@ -239,6 +241,33 @@ fn topic_partition(o: &JsValue) -> Result<(String, u32), JsValue> {
     )?
     .ok_or_else(missing)?;
     Ok((topic, partition as u32))
+}
+
+/// The topics of `subscribe({ topics: [...] })`, or KafkaJS's `{ topic }`.
+fn subscribed_topics(options: &JsValue) -> Result<Vec<String>, JsValue> {
+    let topics = field(options, "topics");
+    let list: Vec<JsValue> = match topics.dyn_ref::<js_sys::Array>() {
+        Some(list) => list.iter().collect(),
+        None if topics.is_undefined() && !field(options, "topic").is_undefined() => {
+            vec![field(options, "topic")]
+        }
+        None => {
+            return Err(kafka_error(
+                "INVALID_REQUEST",
+                "subscribe() takes { topics: [names] }, { topic: name } or { pattern: regex }",
+            ))
+        }
+    };
+    list.iter()
+        .map(|t| {
+            t.as_string().ok_or_else(|| {
+                kafka_error(
+                    "INVALID_TOPIC_EXCEPTION",
+                    "a topic name is a string; for a regular expression use { pattern: \"…\" }",
+                )
+            })
+        })
+        .collect()
 }
 
 /// An `offset` field.
@@ -632,26 +661,54 @@ impl Consumer {
         self.name.clone()
     }
 
-    /// `subscribe({ topics: [...] })` or `subscribe({ pattern: "regex" })`.
+    /// `subscribe({ topics: [...] })`, KafkaJS's `subscribe({ topic })`, or
+    /// `subscribe({ pattern: "regex" })` (Java's: the whole name matches, re-checked as topics
+    /// come and go).
     pub fn subscribe(&self, options: Subscription) -> Result<(), JsValue> {
         let options: JsValue = options.into();
+        self.check_from_beginning(&field(&options, "fromBeginning"))?;
         let command = match field(&options, "pattern").as_string() {
             Some(pattern) => Command::SubscribePattern {
                 consumer: self.name.clone(),
                 pattern,
             },
-            None => {
-                let topics: Vec<String> = js_sys::Array::from(&field(&options, "topics"))
-                    .iter()
-                    .filter_map(|t| t.as_string())
-                    .collect();
-                Command::Subscribe {
-                    consumer: self.name.clone(),
-                    topics,
-                }
-            }
+            None => Command::Subscribe {
+                consumer: self.name.clone(),
+                topics: subscribed_topics(&options)?,
+            },
         };
         apply(&self.state, command).map(|_| ())
+    }
+
+    /// KafkaJS's `fromBeginning` is the consumer's `auto.offset.reset` here (set per
+    /// consumer, as in the Java client): a flag that says otherwise is refused, not ignored.
+    fn check_from_beginning(&self, flag: &JsValue) -> Result<(), JsValue> {
+        let Some(from_beginning) = flag.as_bool() else {
+            return Ok(());
+        };
+        let s = self.state.borrow();
+        let reset = s
+            .runner
+            .consumer(&self.name)
+            .and_then(|h| s.runner.cluster().consumer(h).ok())
+            .map(|c| c.config().auto_offset_reset);
+        let wanted = if from_beginning {
+            OffsetReset::Earliest
+        } else {
+            OffsetReset::Latest
+        };
+        match reset {
+            Some(reset) if reset != wanted => Err(kafka_error(
+                "INVALID_CONFIG",
+                &format!(
+                    "fromBeginning: {from_beginning} needs auto.offset.reset={}, and this consumer has {}: set it in consumer({{ \"auto.offset.reset\": \"{}\" }})",
+                    wanted.name(),
+                    reset.name(),
+                    wanted.name()
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// `assign([{ topic, partition }])`.

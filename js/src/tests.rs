@@ -152,6 +152,65 @@ fn errors_are_js_errors_with_kafkas_code_and_change_nothing() {
 }
 
 #[wasm_bindgen_test]
+fn subscribe_takes_kafkajs_forms_and_refuses_what_it_cannot_honour() {
+    let cluster = Cluster::new(undefined()).expect("a cluster");
+    cluster
+        .create_topic("orders", undefined())
+        .expect("created");
+    let producer = cluster
+        .producer(js(r#"{"linger.ms": 0}"#))
+        .expect("a producer");
+    producer
+        .send(js(
+            r#"{"topic": "orders", "messages": [{"value": "first"}]}"#,
+        ))
+        .expect("queued");
+    producer.flush().expect("flushed");
+    let consumer = cluster
+        .consumer(js(
+            r#"{"client.id": "c", "group.id": "g", "auto.offset.reset": "earliest"}"#,
+        ))
+        .expect("a consumer");
+    let before = (cluster.state_hash(), cluster.script());
+    for (options, expected) in [
+        // A string is not a list: it would have been read as one topic per character.
+        (r#"{"topics": "orders"}"#, "INVALID_REQUEST"),
+        (r#"{"topics": ["orders", 7]}"#, "INVALID_TOPIC_EXCEPTION"),
+        (r#"{"topic": null}"#, "INVALID_TOPIC_EXCEPTION"),
+        (r#"{}"#, "INVALID_REQUEST"),
+        (
+            r#"{"topics": ["orders"], "fromBeginning": false}"#,
+            "INVALID_CONFIG",
+        ),
+    ] {
+        assert_eq!(
+            code(&refused(consumer.subscribe(js(options)))),
+            expected,
+            "{options}"
+        );
+    }
+    assert_eq!((cluster.state_hash(), cluster.script()), before);
+    consumer
+        .subscribe(js(r#"{"topic": "orders", "fromBeginning": true}"#))
+        .expect("subscribed");
+    assert!(
+        cluster.script().ends_with("subscribe c orders\n"),
+        "{}",
+        cluster.script()
+    );
+    assert_eq!(Array::from(&consumer.poll().expect("joins")).length(), 0);
+    cluster
+        .tick(3000.0)
+        .expect("group.initial.rebalance.delay.ms");
+    let records = Array::from(&consumer.poll().expect("polled"));
+    assert_eq!(records.length(), 1);
+    assert_eq!(
+        get(&records.get(0), "value").as_string().as_deref(),
+        Some("first")
+    );
+}
+
+#[wasm_bindgen_test]
 fn transactions_and_read_committed() {
     let cluster = Cluster::new(js(r#"{"seed": 1}"#)).expect("a cluster");
     cluster.create_topic("pay", undefined()).expect("created");
