@@ -194,6 +194,15 @@ fn bytes_value(v: &JsValue) -> Result<Option<Value>, JsValue> {
     }
 }
 
+/// A JS array; anything else is refused (`Array.from` would make a list of a string's
+/// characters, or an empty one of an object).
+fn array(value: &JsValue, what: &str) -> Result<js_sys::Array, JsValue> {
+    value
+        .dyn_ref::<js_sys::Array>()
+        .cloned()
+        .ok_or_else(|| kafka_error("INVALID_REQUEST", &format!("{what} must be an array")))
+}
+
 fn field(object: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
@@ -542,15 +551,25 @@ impl Producer {
     }
 
     /// `send({ topic, messages: [{ key, value, headers, partition, timestamp }] })`: queues
-    /// the messages in their partitions' batches; returns their delivery-report ids.
+    /// the messages in their partitions' batches; returns their delivery-report ids. Malformed
+    /// input is refused before anything is queued; a message the producer refuses (its
+    /// partition does not exist, it is too large) throws, and the ones before it stay queued,
+    /// as with one Java `send()` per record.
     pub fn send(&self, record: ProducerRecord) -> Result<Vec<f64>, JsValue> {
         let record: JsValue = record.into();
         let topic = field(&record, "topic")
             .as_string()
             .ok_or_else(|| kafka_error("INVALID_REQUEST", "send() needs a topic"))?;
-        let messages = js_sys::Array::from(&field(&record, "messages"));
-        let mut ids = Vec::new();
+        let messages = array(&field(&record, "messages"), "messages")?;
+        // Every message is read before any is queued: bad input changes nothing.
+        let mut commands = Vec::new();
         for m in messages.iter() {
+            if !m.is_object() {
+                return Err(kafka_error(
+                    "INVALID_RECORD",
+                    "a message is { key, value, headers, partition, timestamp }",
+                ));
+            }
             let headers_js = field(&m, "headers");
             let mut headers = Vec::new();
             if headers_js.is_object() {
@@ -560,7 +579,7 @@ impl Producer {
                     headers.push((key, bytes_value(&pair.get(1))?.unwrap_or(Value::Null)));
                 }
             }
-            let command = Command::Produce {
+            commands.push(Command::Produce {
                 producer: self.name.clone(),
                 topic: topic.clone(),
                 key: bytes_value(&field(&m, "key"))?,
@@ -576,7 +595,10 @@ impl Producer {
                 timestamp: whole(&m, "timestamp", -MAX_SAFE, MAX_SAFE, "INVALID_TIMESTAMP")?
                     .map(|t| t as i64),
                 headers,
-            };
+            });
+        }
+        let mut ids = Vec::new();
+        for command in commands {
             let outputs = apply(&self.state, command)?;
             let id = outputs
                 .iter()
@@ -714,7 +736,7 @@ impl Consumer {
     /// `assign([{ topic, partition }])`.
     pub fn assign(&self, partitions: TopicPartitions) -> Result<(), JsValue> {
         let partitions: JsValue = partitions.into();
-        let partitions = js_sys::Array::from(&partitions)
+        let partitions = array(&partitions, "assign()'s partitions")?
             .iter()
             .map(|p| topic_partition(&p))
             .collect::<Result<_, _>>()?;
@@ -750,7 +772,7 @@ impl Consumer {
         let offsets = if offsets.is_undefined() || offsets.is_null() {
             Vec::new()
         } else {
-            js_sys::Array::from(&offsets)
+            array(&offsets, "commit()'s offsets")?
                 .iter()
                 .map(|o| Ok((topic_partition(&o)?, offset(&o)?)))
                 .collect::<Result<_, JsValue>>()?

@@ -145,6 +145,48 @@ fn errors_are_js_errors_with_kafkas_code_and_change_nothing() {
         code(&refused(consumer.seek(bad_seek))),
         "OFFSET_OUT_OF_RANGE"
     );
+    let before = (cluster.state_hash(), cluster.script());
+    for (call, expected) in [
+        (
+            producer
+                .send(js(r#"{"topic": "t", "messages": "hello"}"#))
+                .map(drop),
+            "INVALID_REQUEST",
+        ),
+        (
+            producer
+                .send(js(
+                    r#"{"topic": "t", "messages": [{"value": "ok"}, "hello"]}"#,
+                ))
+                .map(drop),
+            "INVALID_RECORD",
+        ),
+        (
+            producer
+                .send(js(
+                    r#"{"topic": "t", "messages": [{"value": "ok"}, {"value": 7}]}"#,
+                ))
+                .map(drop),
+            "INVALID_RECORD",
+        ),
+        (
+            consumer.assign(js(r#"{"topic": "t", "partition": 0}"#)),
+            "INVALID_REQUEST",
+        ),
+        (
+            consumer
+                .commit(js(r#"{"topic": "t", "partition": 0, "offset": 0}"#))
+                .map(drop),
+            "INVALID_REQUEST",
+        ),
+    ] {
+        assert_eq!(code(&refused(call)), expected);
+    }
+    assert_eq!(
+        (cluster.state_hash(), cluster.script()),
+        before,
+        "a refused call changes nothing"
+    );
     let parse = refused(run_script("topic create t\nproduce"));
     assert_eq!(code(&parse), "INVALID_REQUEST");
     assert_eq!(get(&parse, "line").as_f64(), Some(2.0));
