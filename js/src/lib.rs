@@ -644,6 +644,12 @@ impl Producer {
     /// `sendOffsets({ consumer })`: the consumer's positions commit with the transaction.
     #[wasm_bindgen(js_name = sendOffsets)]
     pub fn send_offsets(&self, consumer: &Consumer) -> Result<(), JsValue> {
+        if !Rc::ptr_eq(&self.state, &consumer.state) {
+            return Err(kafka_error(
+                "INVALID_REQUEST",
+                "sendOffsets() takes a consumer of this producer's cluster",
+            ));
+        }
         let command = Command::SendOffsets {
             producer: self.name.clone(),
             consumer: consumer.name.clone(),

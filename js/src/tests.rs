@@ -273,6 +273,21 @@ fn transactions_and_read_committed() {
         r#"{"topic": "pay", "messages": [{"value": "committed"}]}"#,
     ))
     .expect("sent");
+    let local = cluster
+        .consumer(js(r#"{"client.id": "c", "group.id": "g"}"#))
+        .expect("a consumer");
+    local
+        .assign(js(r#"[{"topic": "pay", "partition": 0}]"#))
+        .expect("assigned");
+    let elsewhere = Cluster::new(undefined()).expect("another cluster");
+    let namesake = elsewhere
+        .consumer(js(r#"{"client.id": "c", "group.id": "g"}"#))
+        .expect("a consumer of the same name");
+    assert_eq!(
+        code(&refused(tx.send_offsets(&namesake))),
+        "INVALID_REQUEST"
+    );
+    tx.send_offsets(&local).expect("offsets sent");
     tx.commit_transaction().expect("committed");
     let reader = cluster
         .consumer(js(
