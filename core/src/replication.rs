@@ -433,6 +433,31 @@ impl Partition {
         }
     }
 
+    /// Whether leadership sits away from the preferred replica (the first assigned).
+    pub(crate) fn leader_imbalanced(&self) -> bool {
+        self.replicas.len() > 1 && self.replicas[0] != self.leader
+    }
+
+    /// A preferred leader election: leadership moves to the first replica if it is alive and
+    /// in the ISR, else stays. The old leader becomes a follower; what it had beyond the new
+    /// leader's log end (never acknowledged to `acks=all` producers) goes, as in any election.
+    pub(crate) fn elect_preferred(
+        &mut self,
+        alive: &dyn Fn(BrokerId) -> bool,
+        config: &TopicConfig,
+        now: SimTime,
+        out: &mut Vec<ReplicaChange>,
+    ) {
+        let preferred = self.replicas[0];
+        if !self.leader_imbalanced() || !alive(preferred) || !self.isr.contains(&preferred) {
+            return;
+        }
+        if let Some(i) = self.replicas.iter().position(|&b| b == self.leader) {
+            self.replica_states[i].log_end_offset = self.log.log_end_offset();
+        }
+        self.elect(alive, config, now, out);
+    }
+
     /// Leader election: the first replica (in assignment order) that is alive and in the ISR;
     /// failing that, with `unclean.leader.election.enable`, the first alive replica; failing
     /// that, no leader. The new leader's log is the truth: what others hold beyond it goes.

@@ -20,6 +20,7 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("isr"),
     golden!("not_enough_replicas"),
     golden!("play"),
+    golden!("preferred_leader"),
     golden!("produce_consume"),
     golden!("registry"),
     golden!("retention"),

@@ -354,6 +354,8 @@ pub struct SwarmReport {
     pub acked: usize,
     /// Records returned by polls.
     pub polled: usize,
+    /// Leadership moves off a live broker: the controller's preferred leader elections.
+    pub preferred_elections: usize,
     /// The final state hash.
     pub state_hash: u64,
     /// What the auditor found.
@@ -391,6 +393,9 @@ pub struct Auditor {
     committed: BTreeMap<(String, String, u32), i64>,
     /// Per partition and leader epoch: the leader and the highest high watermark seen.
     epochs: BTreeMap<(String, u32, i32), (i32, i64)>,
+    /// Per partition: the leader at the last check.
+    leaders: BTreeMap<(String, u32), i32>,
+    preferred_elections: usize,
     /// Only `acks=all` writes are promised (replicated topics can lose the others).
     only_acks_all: bool,
     polled: usize,
@@ -444,6 +449,9 @@ pub fn run_config(config: &SwarmConfig) -> SwarmReport {
     };
     cluster_config.log_retention_check_interval_ms = 500 + rng.below(5_000);
     cluster_config.log_cleaner_backoff_ms = 200 + rng.below(3_000);
+    // Its own stream, so that the draws above stay as they were.
+    cluster_config.leader_imbalance_check_interval_seconds =
+        1 + Rng::new(seed ^ 0x1EAD_BA1A).below(30);
     let mut c = Cluster::new(cluster_config);
     let mut audit = Auditor {
         only_acks_all: config.brokers > 1,
@@ -612,6 +620,7 @@ pub fn run_config(config: &SwarmConfig) -> SwarmReport {
         sent: audit.sent.len(),
         acked: audit.acked.len(),
         polled: audit.polled,
+        preferred_elections: audit.preferred_elections,
         state_hash: c.state_hash(),
         anomalies: audit.anomalies,
     }
@@ -656,6 +665,13 @@ fn check_replication(c: &Cluster, audit: &mut Auditor, config: &SwarmConfig) {
                         t.name, part.isr, part.replicas
                     ),
                 );
+            }
+            let before = audit
+                .leaders
+                .insert((t.name.clone(), p as u32), part.leader);
+            let alive = |id: i32| c.brokers().iter().any(|b| b.id == id && b.is_alive());
+            if before.is_some_and(|old| old >= 0 && old != part.leader && alive(old)) {
+                audit.preferred_elections += 1;
             }
             let key = (t.name.clone(), p as u32, part.leader_epoch);
             match audit.epochs.get(&key).copied() {

@@ -61,11 +61,12 @@ fn seeds(var: &str, default: u64) -> u64 {
 fn with_broker_faults_and_clean_elections_no_acks_all_write_is_lost() {
     let n = seeds("BROKER_SWARM_SEEDS", 12);
     let mut failures = Vec::new();
-    let mut acked = 0;
+    let (mut acked, mut preferred) = (0, 0);
     for seed in 1..=n {
         let config = SwarmConfig::draw_with_brokers(seed, OPS_PER_SEED, false);
         let report = run_config(&config);
         acked += report.acked;
+        preferred += report.preferred_elections;
         if !report.anomalies.is_empty() {
             failures.push(format!(
                 "{config}\n  {}\n  reproduce with: {REPRODUCE} {seed} --ops {OPS_PER_SEED} --brokers",
@@ -78,8 +79,14 @@ fn with_broker_faults_and_clean_elections_no_acks_all_write_is_lost() {
             ));
         }
     }
-    println!("broker swarm: {n} seeds, {acked} acks=all writes acknowledged and kept");
+    println!(
+        "broker swarm: {n} seeds, {acked} acks=all writes acknowledged and kept, {preferred} preferred leader elections"
+    );
     assert!(acked > 0, "the broker swarm acknowledged no acks=all write");
+    assert!(
+        preferred > 0,
+        "the broker swarm moved no leader back to its preferred replica"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -159,6 +159,43 @@ impl Cluster {
         self.report_moved_coordinators(before);
     }
 
+    /// Once leadership sits away from some partition's preferred replica, the controller
+    /// tries to move it back `leader.imbalance.check.interval.seconds` later (with
+    /// `auto.leader.rebalance.enable`), as KRaft's controller schedules its balancing.
+    pub(super) fn schedule_leader_balance(&mut self) {
+        if self.next_leader_balance.is_some() || !self.config.auto_leader_rebalance_enable {
+            return;
+        }
+        let replicated = self
+            .topics
+            .values()
+            .chain(self.internal.values())
+            .any(|t| t.replication_factor() > 1);
+        if replicated && self.all_partitions().any(Partition::leader_imbalanced) {
+            let interval = self.config.leader_imbalance_check_interval_seconds * 1000;
+            self.next_leader_balance = Some(self.now + interval);
+        }
+    }
+
+    /// A preferred leader election on every partition whose leader is not its preferred
+    /// replica, when it is due.
+    pub(super) fn run_leader_balance(&mut self) {
+        if self.next_leader_balance.is_none_or(|t| self.now < t) {
+            return;
+        }
+        self.next_leader_balance = None;
+        if !self.config.auto_leader_rebalance_enable {
+            return;
+        }
+        let before = self.coordinators();
+        let alive = self.alive_brokers();
+        let now = self.now;
+        self.for_each_partition(|p, config, out| {
+            p.elect_preferred(&|b| alive.contains(&b), config, now, out);
+        });
+        self.report_moved_coordinators(before);
+    }
+
     fn alive_brokers(&self) -> Vec<BrokerId> {
         self.brokers
             .iter()

@@ -51,6 +51,12 @@ pub struct ClusterConfig {
     /// `replica.fetch.wait.max.ms`: followers fetch from their leaders at this pace
     /// (default 500).
     pub replica_fetch_wait_max_ms: u64,
+    /// `auto.leader.rebalance.enable`: the controller moves leadership back to each
+    /// partition's preferred replica (default true).
+    pub auto_leader_rebalance_enable: bool,
+    /// `leader.imbalance.check.interval.seconds`: how long after leadership leaves a
+    /// preferred replica the controller tries to move it back (default 300).
+    pub leader_imbalance_check_interval_seconds: u64,
 }
 
 impl Default for ClusterConfig {
@@ -63,6 +69,8 @@ impl Default for ClusterConfig {
             default_replication_factor: 1,
             replica_lag_time_max_ms: 30_000,
             replica_fetch_wait_max_ms: 500,
+            auto_leader_rebalance_enable: true,
+            leader_imbalance_check_interval_seconds: 300,
         }
     }
 }
@@ -94,6 +102,13 @@ impl ClusterConfig {
             "replica.fetch.wait.max.ms" => {
                 self.replica_fetch_wait_max_ms =
                     crate::config::parse_u64(key, value, 1, i32::MAX as u64)?
+            }
+            "auto.leader.rebalance.enable" => {
+                self.auto_leader_rebalance_enable = crate::config::parse_bool(key, value)?
+            }
+            "leader.imbalance.check.interval.seconds" => {
+                self.leader_imbalance_check_interval_seconds =
+                    crate::config::parse_u64(key, value, 1, i64::MAX as u64 / 1000)?
             }
             _ => return Err(crate::config::unknown_key("broker", key)),
         }
@@ -239,6 +254,8 @@ pub struct Cluster {
     internal: Topics,
     next_replica_fetch: Option<SimTime>,
     next_isr_check: Option<SimTime>,
+    /// When the controller next moves leaders back to their preferred replicas.
+    next_leader_balance: Option<SimTime>,
 }
 
 impl Cluster {
@@ -266,6 +283,7 @@ impl Cluster {
             internal: BTreeMap::new(),
             next_replica_fetch: None,
             next_isr_check: None,
+            next_leader_balance: None,
         }
     }
 
@@ -291,6 +309,7 @@ impl Cluster {
             .filter_map(Producer::next_deadline);
         let brokers = [self.next_retention_check, self.next_cleaner_run]
             .into_iter()
+            .chain(self.next_leader_balance)
             .chain(self.replication_deadlines());
         let groups = self.group_deadlines();
         clients
@@ -308,8 +327,8 @@ impl Cluster {
 
     /// Moves the clock to `to` (never backwards), running every deadline in time order.
     ///
-    /// The brokers' periodic work (retention checks, cleaner passes, each over every
-    /// partition) is bounded: a step that would take more than [`MAX_BROKER_WORK`] partition
+    /// The brokers' periodic work (retention checks, cleaner passes, leader balancing, each over
+    /// every partition) is bounded: a step that would take more than [`MAX_BROKER_WORK`] partition
     /// passes is refused with `POLICY_VIOLATION` before anything changes.
     pub fn advance_to(&mut self, to: SimTime) -> Result<()> {
         self.check_advance(to)?;
@@ -329,8 +348,11 @@ impl Cluster {
     /// `POLICY_VIOLATION` it would refuse with, if any.
     pub fn check_advance(&self, to: SimTime) -> Result<()> {
         let span = to - self.now;
-        let passes = span / self.config.log_retention_check_interval_ms.max(1)
+        let mut passes = span / self.config.log_retention_check_interval_ms.max(1)
             + span / self.config.log_cleaner_backoff_ms.max(1);
+        if self.config.auto_leader_rebalance_enable && self.brokers.len() > 1 {
+            passes += span / (self.config.leader_imbalance_check_interval_seconds * 1000).max(1);
+        }
         let partitions: u64 = self
             .topics
             .values()
@@ -348,6 +370,7 @@ impl Cluster {
     fn run_due(&mut self) {
         let now = self.now;
         self.run_replication();
+        self.run_leader_balance();
         for p in self.producers.iter_mut().flatten() {
             p.run(&mut self.topics, now);
         }
@@ -362,6 +385,7 @@ impl Cluster {
         }
         self.run_groups();
         self.schedule_replication();
+        self.schedule_leader_balance();
     }
 
     fn for_each_log(
@@ -1076,6 +1100,63 @@ mod tests {
             c.describe_topic("logs").unwrap().partitions[0].log_start_offset,
             5
         );
+    }
+
+    #[test]
+    fn the_controller_moves_leaders_back_to_their_preferred_replicas_on_its_schedule() {
+        let leader = |c: &Cluster| c.topic("t").unwrap().partitions()[0].leader;
+        let run = |enabled: &str| {
+            let mut cfg = ClusterConfig::default();
+            cfg.set("auto.leader.rebalance.enable", enabled).unwrap();
+            cfg.set("leader.imbalance.check.interval.seconds", "10")
+                .unwrap();
+            let mut c = Cluster::new(cfg);
+            c.set_brokers(3, None).unwrap();
+            c.create_replicated_topic("t", 1, Some(3), &[]).unwrap();
+            let preferred = c.topic("t").unwrap().partitions()[0].replicas[0];
+            c.stop_broker(preferred).unwrap();
+            let failover = leader(&c);
+            assert_ne!(failover, preferred);
+            c.start_broker(preferred).unwrap();
+            c.tick(9_999).unwrap();
+            assert_eq!(leader(&c), failover, "not before the interval");
+            c.tick(1).unwrap();
+            (c, preferred, failover)
+        };
+        let (c, preferred, _) = run("true");
+        assert_eq!(leader(&c), preferred);
+        assert_eq!(c.topic("t").unwrap().partitions()[0].leader_epoch, 2);
+        let (mut c, _, failover) = run("false");
+        c.tick(3_600_000).unwrap();
+        assert_eq!(leader(&c), failover, "disabled: the leadership stays");
+        for (key, value) in [
+            ("auto.leader.rebalance.enable", "yes"),
+            ("leader.imbalance.check.interval.seconds", "0"),
+            ("leader.imbalance.per.broker.percentage", "10"),
+        ] {
+            let e = ClusterConfig::default().set(key, value).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidConfig, "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn a_preferred_replica_out_of_the_isr_does_not_take_the_leadership() {
+        let mut cfg = ClusterConfig::default();
+        cfg.set("leader.imbalance.check.interval.seconds", "10")
+            .unwrap();
+        let mut c = Cluster::new(cfg);
+        c.set_brokers(3, None).unwrap();
+        c.create_replicated_topic("t", 1, Some(3), &[]).unwrap();
+        let preferred = c.topic("t").unwrap().partitions()[0].replicas[0];
+        c.stop_broker(preferred).unwrap();
+        c.tick(60_000).unwrap();
+        let p = &c.topic("t").unwrap().partitions()[0];
+        assert_ne!(p.leader, preferred, "a stopped broker leads nothing");
+        assert!(!p.isr.contains(&preferred));
+        // The controller kept checking: once back in the ISR, it leads within an interval.
+        c.start_broker(preferred).unwrap();
+        c.tick(11_000).unwrap();
+        assert_eq!(c.topic("t").unwrap().partitions()[0].leader, preferred);
     }
 
     #[test]
