@@ -353,6 +353,46 @@ async fn brokers_are_columns_and_a_click_stops_one_and_moves_leadership() {
 }
 
 #[wasm_bindgen_test]
+async fn leadership_goes_back_to_the_preferred_replica_on_the_controllers_schedule() {
+    let root = mount().await;
+    console(&root, "brokers 3").await;
+    console(
+        &root,
+        "topic create orders partitions=1 replication.factor=3",
+    )
+    .await;
+    let leader: i32 = text(&root, "replication-orders-0")
+        .split_whitespace()
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .expect("leader N · …");
+    let preferred = find(&root, &format!("replica-orders-0-{leader}"));
+    assert!(preferred
+        .get_attribute("title")
+        .unwrap_or_default()
+        .contains("preferred"));
+    assert!(root
+        .query_selector("[data-testid=not-preferred]")
+        .ok()
+        .flatten()
+        .is_none());
+    click(&root, &format!("broker-stop-{leader}")).await;
+    click(&root, &format!("broker-start-{leader}")).await;
+    assert!(text(&root, "not-preferred").contains("orders-0"));
+    console(&root, "tick 1s").await;
+    assert!(!text(&root, "replication-orders-0").starts_with(&format!("leader {leader} ")));
+    console(&root, "tick 5m").await;
+    let back = text(&root, "replication-orders-0");
+    assert!(back.starts_with(&format!("leader {leader} ")), "{back}");
+    assert!(back.contains("epoch 2"), "{back}");
+    assert!(root
+        .query_selector("[data-testid=not-preferred]")
+        .ok()
+        .flatten()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
 async fn export_shows_the_scenario_as_a_python_program_and_a_shell_script() {
     let root = mount().await;
     console(&root, "topic create orders partitions=2").await;

@@ -1,5 +1,6 @@
 //! The brokers: one column each, with the replicas it holds (leader ★, in sync, behind), and a
-//! click to stop, start, cut off or heal it. Under-replicated and offline partitions stand out.
+//! click to stop, start, cut off or heal it. Under-replicated and offline partitions stand out,
+//! and so do those led away from their preferred replica until the controller moves them back.
 
 use logplay_core::replication::BrokerState;
 use logplay_core::script::{BrokerAction, Command};
@@ -12,6 +13,7 @@ use crate::state::{Action, Origin};
 struct ReplicaView {
     partition: String,
     leader: bool,
+    preferred: bool,
     in_sync: bool,
     offline: bool,
     log_end_offset: i64,
@@ -24,7 +26,7 @@ pub fn brokers(props: &StoreProps) -> Html {
     let model = store.model.borrow();
     let cluster = model.runner().cluster();
     let brokers = cluster.brokers();
-    let (mut under, mut offline) = (Vec::new(), Vec::new());
+    let (mut under, mut offline, mut away) = (Vec::new(), Vec::new(), Vec::new());
     let mut held: Vec<Vec<ReplicaView>> = brokers.iter().map(|_| Vec::new()).collect();
     for name in cluster.list_topics() {
         let Ok(topic) = cluster.topic(name) else {
@@ -37,6 +39,9 @@ pub fn brokers(props: &StoreProps) -> Html {
             } else if part.is_under_replicated() {
                 under.push(tp.clone());
             }
+            if !part.is_offline() && part.replicas.first().is_some_and(|&b| b != part.leader) {
+                away.push(tp.clone());
+            }
             for (i, b) in part.replicas.iter().enumerate() {
                 if let Some(list) = brokers
                     .iter()
@@ -46,6 +51,7 @@ pub fn brokers(props: &StoreProps) -> Html {
                     list.push(ReplicaView {
                         partition: tp.clone(),
                         leader: part.leader == *b,
+                        preferred: i == 0,
                         in_sync: part.isr.contains(b),
                         offline: part.is_offline(),
                         log_end_offset: part.replica_log_end_offset(i),
@@ -66,6 +72,9 @@ pub fn brokers(props: &StoreProps) -> Html {
                 }
                 if !under.is_empty() {
                     <span class="alert under" data-testid="under-replicated" title="fewer in-sync replicas than replicas">{ format!("under-replicated: {}", under.join(" ")) }</span>
+                }
+                if !away.is_empty() {
+                    <span class="alert away" data-testid="not-preferred" title="led by another replica than the first assigned: with auto.leader.rebalance.enable the controller moves it back leader.imbalance.check.interval.seconds later">{ format!("not on the preferred leader: {}", away.join(" ")) }</span>
                 }
                 { refusal(store, Origin::Broker, "broker-error") }
             </header>
@@ -96,6 +105,7 @@ pub fn brokers(props: &StoreProps) -> Html {
                                 { for replicas.iter().map(|r| {
                                     let class = classes!("replica", r.leader.then_some("leader"), (!r.in_sync).then_some("behind"), r.offline.then_some("offline"));
                                     let role = if r.leader { "leader" } else if r.in_sync { "follower, in sync" } else { "follower, out of the ISR" };
+                                    let role = if r.preferred { format!("{role} · the preferred replica") } else { role.to_string() };
                                     html! {
                                         <li {class} title={role} data-testid={format!("replica-{}-{id}", r.partition)}>
                                             { if r.leader { "★ " } else { "" } }{ r.partition.clone() }
