@@ -184,6 +184,8 @@ pub fn engine_ops(data: &[u8]) {
     let config = ClusterConfig {
         log_retention_check_interval_ms: 500,
         log_cleaner_backoff_ms: 300,
+        // Preferred leader elections every second, not every five minutes.
+        leader_imbalance_check_interval_seconds: 1,
         ..ClusterConfig::default()
     };
     let mut c = Cluster::new(config);
