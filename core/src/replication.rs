@@ -448,8 +448,11 @@ impl Partition {
         now: SimTime,
         out: &mut Vec<ReplicaChange>,
     ) {
+        if !self.leader_imbalanced() {
+            return;
+        }
         let preferred = self.replicas[0];
-        if !self.leader_imbalanced() || !alive(preferred) || !self.isr.contains(&preferred) {
+        if !alive(preferred) || !self.isr.contains(&preferred) {
             return;
         }
         if let Some(i) = self.replicas.iter().position(|&b| b == self.leader) {

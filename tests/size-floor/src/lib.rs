@@ -120,13 +120,15 @@ pub fn send(producer_index: usize, topic: &str, key: &[u8], value: &[u8]) -> Res
 #[wasm_bindgen]
 pub fn transaction(producer_index: usize, step: u8, other: usize) -> Result<(), JsValue> {
     let h = producer(producer_index)?;
-    let c = consumer(other)?;
+    if step >= 4 {
+        let c = consumer(other)?;
+        return with(|p| p.cluster.send_offsets_to_transaction(h, c).map(drop));
+    }
     with(|p| match step {
         0 => p.cluster.init_transactions(h),
         1 => p.cluster.begin_transaction(h),
         2 => p.cluster.commit_transaction(h),
-        3 => p.cluster.abort_transaction(h),
-        _ => p.cluster.send_offsets_to_transaction(h, c).map(drop),
+        _ => p.cluster.abort_transaction(h),
     })
 }
 
