@@ -1102,18 +1102,25 @@ mod tests {
         );
     }
 
+    /// Three brokers, balancing every 10 s if `balancing`, and topic `t` with one partition
+    /// on all three; returns its preferred replica too.
+    fn three_replicas(balancing: &str) -> (Cluster, BrokerId) {
+        let mut cfg = ClusterConfig::default();
+        cfg.set("auto.leader.rebalance.enable", balancing).unwrap();
+        cfg.set("leader.imbalance.check.interval.seconds", "10")
+            .unwrap();
+        let mut c = Cluster::new(cfg);
+        c.set_brokers(3, None).unwrap();
+        c.create_replicated_topic("t", 1, Some(3), &[]).unwrap();
+        let preferred = c.topic("t").unwrap().partitions()[0].replicas[0];
+        (c, preferred)
+    }
+
     #[test]
     fn the_controller_moves_leaders_back_to_their_preferred_replicas_on_its_schedule() {
         let leader = |c: &Cluster| c.topic("t").unwrap().partitions()[0].leader;
-        let run = |enabled: &str| {
-            let mut cfg = ClusterConfig::default();
-            cfg.set("auto.leader.rebalance.enable", enabled).unwrap();
-            cfg.set("leader.imbalance.check.interval.seconds", "10")
-                .unwrap();
-            let mut c = Cluster::new(cfg);
-            c.set_brokers(3, None).unwrap();
-            c.create_replicated_topic("t", 1, Some(3), &[]).unwrap();
-            let preferred = c.topic("t").unwrap().partitions()[0].replicas[0];
+        let run = |balancing: &str| {
+            let (mut c, preferred) = three_replicas(balancing);
             c.stop_broker(preferred).unwrap();
             let failover = leader(&c);
             assert_ne!(failover, preferred);
@@ -1141,13 +1148,7 @@ mod tests {
 
     #[test]
     fn a_preferred_replica_out_of_the_isr_does_not_take_the_leadership() {
-        let mut cfg = ClusterConfig::default();
-        cfg.set("leader.imbalance.check.interval.seconds", "10")
-            .unwrap();
-        let mut c = Cluster::new(cfg);
-        c.set_brokers(3, None).unwrap();
-        c.create_replicated_topic("t", 1, Some(3), &[]).unwrap();
-        let preferred = c.topic("t").unwrap().partitions()[0].replicas[0];
+        let (mut c, preferred) = three_replicas("true");
         c.stop_broker(preferred).unwrap();
         c.tick(60_000).unwrap();
         let p = &c.topic("t").unwrap().partitions()[0];
