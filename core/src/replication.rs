@@ -434,7 +434,7 @@ impl Partition {
     }
 
     /// Whether leadership sits away from the preferred replica (the first assigned).
-    pub(crate) fn leader_imbalanced(&self) -> bool {
+    pub fn leader_imbalanced(&self) -> bool {
         self.replicas.len() > 1 && self.replicas[0] != self.leader
     }
 

@@ -39,7 +39,7 @@ pub fn brokers(props: &StoreProps) -> Html {
             } else if part.is_under_replicated() {
                 under.push(tp.clone());
             }
-            if !part.is_offline() && part.replicas.first().is_some_and(|&b| b != part.leader) {
+            if !part.is_offline() && part.leader_imbalanced() {
                 away.push(tp.clone());
             }
             for (i, b) in part.replicas.iter().enumerate() {
