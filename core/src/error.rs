@@ -73,6 +73,9 @@ pub enum ErrorCode {
     BrokerNotAvailable,
     /// `COORDINATOR_NOT_AVAILABLE` (15): the coordinator's partition has no leader.
     CoordinatorNotAvailable,
+    /// `CONCURRENT_TRANSACTIONS` (51): the coordinator is still completing the id's previous
+    /// transaction (writing its markers); the same call succeeds once it is done.
+    ConcurrentTransactions,
     /// `NOT_ENOUGH_REPLICAS` (19): fewer in-sync replicas than `min.insync.replicas`.
     NotEnoughReplicas,
     /// `NOT_ENOUGH_REPLICAS_AFTER_APPEND` (20): written, but the ISR shrank below
@@ -88,6 +91,9 @@ pub enum ErrorCode {
     /// A serializer or deserializer failed (Kafka's `SerializationException`), e.g. a record
     /// that does not validate against its schema.
     SerializationException,
+    /// Java's generic `KafkaException`: for a send that a closing producer could not
+    /// complete, `Producer is closed forcefully.`
+    KafkaException,
     /// `poll()` met a record it cannot deserialize (Java's `RecordDeserializationException`):
     /// the position stays at it until the application seeks past it.
     RecordDeserializationException,
@@ -127,12 +133,14 @@ impl ErrorCode {
             Self::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             Self::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
             Self::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            Self::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
             Self::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             Self::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             Self::IncompatibleSchema => "INCOMPATIBLE_SCHEMA",
             Self::InvalidSchema => "INVALID_SCHEMA",
             Self::SubjectNotFound => "SUBJECT_NOT_FOUND",
             Self::SerializationException => "SERIALIZATION_EXCEPTION",
+            Self::KafkaException => "KAFKA_EXCEPTION",
             Self::RecordDeserializationException => "RECORD_DESERIALIZATION_EXCEPTION",
         }
     }
@@ -166,6 +174,7 @@ impl ErrorCode {
             Self::NotLeaderOrFollower => 6,
             Self::BrokerNotAvailable => 8,
             Self::CoordinatorNotAvailable => 15,
+            Self::ConcurrentTransactions => 51,
             Self::NotEnoughReplicas => 19,
             Self::NotEnoughReplicasAfterAppend => 20,
             Self::ProducerFenced => 90,
@@ -176,6 +185,7 @@ impl ErrorCode {
             | Self::InvalidSchema
             | Self::SubjectNotFound
             | Self::SerializationException
+            | Self::KafkaException
             | Self::RecordDeserializationException => -1,
         }
     }

@@ -236,21 +236,20 @@ pub struct AppendInfo {
 }
 
 /// What [`PartitionLog::truncate_to`] removed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Truncated {
     /// Records (markers included) removed.
     pub records: u64,
-    /// The transaction markers removed, in offset order, with the producer that ended.
-    pub markers: Vec<(ProducerIdentity, Marker)>,
+    /// The transaction markers among them (the coordinator writes again those it has not
+    /// seen replicated).
+    pub markers: u64,
 }
 
 impl Truncated {
     fn take(&mut self, batches: &[BatchMeta]) {
         for b in batches {
             self.records += u64::from(b.records);
-            if let Some(m) = b.marker {
-                self.markers.push((b.producer, m));
-            }
+            self.markers += u64::from(b.marker.is_some());
         }
     }
 }
@@ -328,6 +327,10 @@ pub struct PartitionLog {
     producers: BTreeMap<i64, ProducerState>,
     /// Open transactions: producer id → the first offset it wrote in the transaction.
     ongoing: BTreeMap<i64, i64>,
+    /// Ended transactions whose marker is not yet below the high watermark: (first offset,
+    /// marker offset). They hold the last stable offset as open ones do (Kafka's
+    /// `unreplicatedTxns`).
+    unreplicated: Vec<(i64, i64)>,
     /// The aborted-transaction index.
     aborted: Vec<AbortedTransaction>,
 }
@@ -348,15 +351,19 @@ impl PartitionLog {
             first_dirty_offset: 0,
             producers: BTreeMap::new(),
             ongoing: BTreeMap::new(),
+            unreplicated: Vec::new(),
             aborted: Vec::new(),
         }
     }
 
-    /// The last stable offset: below it every transaction has ended. It is the high
-    /// watermark unless a transaction is open, then that transaction's first offset.
+    /// The last stable offset: below it every transaction has ended and its marker is
+    /// replicated. It is the high watermark unless a transaction is open, or ended with a
+    /// marker not yet below the high watermark: then that transaction's first offset.
     pub fn last_stable_offset(&self) -> i64 {
         let first_open = self.ongoing.values().copied().min().unwrap_or(i64::MAX);
+        let first_unreplicated = self.unreplicated.iter().map(|u| u.0).min();
         first_open
+            .min(first_unreplicated.unwrap_or(i64::MAX))
             .min(self.high_watermark)
             .max(self.log_start_offset)
     }
@@ -454,6 +461,9 @@ impl PartitionLog {
             state.recent.clear();
         }
         if let Some(first_offset) = self.ongoing.remove(&producer.producer_id) {
+            if offset >= self.high_watermark {
+                self.unreplicated.push((first_offset, offset));
+            }
             if marker == Marker::Abort {
                 self.aborted.push(AbortedTransaction {
                     producer_id: producer.producer_id,
@@ -480,9 +490,21 @@ impl PartitionLog {
         self.high_watermark
     }
 
-    /// Sets the high watermark (kept within the log start and end offsets).
+    /// Sets the high watermark (kept within the log start and end offsets). Ended
+    /// transactions whose marker it passes stop holding the last stable offset.
     pub fn set_high_watermark(&mut self, hw: i64) {
         self.high_watermark = hw.clamp(self.log_start_offset, self.log_end_offset());
+        let hw = self.high_watermark;
+        self.unreplicated.retain(|&(_, marker)| marker >= hw);
+    }
+
+    /// The producer and kind of the transaction marker at `offset`, if one is there.
+    pub fn marker_at(&self, offset: i64) -> Option<(ProducerIdentity, Marker)> {
+        let s = self.segments.partition_point(|s| s.next_offset <= offset);
+        let seg = self.segments.get(s)?;
+        let b = seg.batches.partition_point(|b| b.base_offset < offset);
+        let batch = seg.batches.get(b).filter(|b| b.base_offset == offset)?;
+        Some((batch.producer, batch.marker?))
     }
 
     /// The earliest readable offset (`OffsetSpec.earliest()`).
@@ -652,8 +674,7 @@ impl PartitionLog {
 
     /// Kafka's `truncateTo`: a replica drops everything from `offset` on, as a follower does
     /// when its log diverged from the new leader's. Producer state, open transactions and the
-    /// aborted index are rebuilt from what is left. Returns the truncated records and the
-    /// markers among them (the coordinator writes those again).
+    /// aborted index are rebuilt from what is left. Returns how many records and markers went.
     pub fn truncate_to(&mut self, offset: i64) -> Truncated {
         let mut out = Truncated::default();
         let offset = offset.max(self.log_start_offset);
@@ -696,6 +717,8 @@ impl PartitionLog {
         }
         self.high_watermark = self.high_watermark.min(offset);
         self.first_dirty_offset = self.first_dirty_offset.min(offset);
+        // A transaction whose marker went is open again (rebuilt below).
+        self.unreplicated.retain(|&(_, marker)| marker < offset);
         self.aborted.retain(|a| a.last_offset < offset);
         self.rebuild_producer_state(offset);
         out
@@ -1117,6 +1140,10 @@ impl PartitionLog {
         for (pid, first) in &self.ongoing {
             h.i64(*pid);
             h.i64(*first);
+        }
+        for &(first, marker) in &self.unreplicated {
+            h.i64(first);
+            h.i64(marker);
         }
         for a in &self.aborted {
             h.i64(a.producer_id);

@@ -1,13 +1,14 @@
 //! The producer: batching per partition, `linger.ms`, partitioners, retries, and
 //! idempotence (producer id, epoch and per-partition sequence numbers).
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use litemap::LiteMap;
 
 use crate::compression::CompressionType;
+use crate::consumer::TopicPartition;
 use crate::config::{parse_bool, parse_u64, unknown_key};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::partitioner::Partitioner;
@@ -307,7 +308,14 @@ pub struct Producer {
     name: String,
     config: ProducerConfig,
     identity: ProducerIdentity,
-    sequences: BTreeMap<(Arc<str>, u32), i32>,
+    /// Per partition: the epoch its batches carry and the next sequence number. After an
+    /// epoch bump a partition keeps its old epoch until its batches of that epoch are done.
+    sequences: BTreeMap<TopicPartition, (i16, i32)>,
+    /// Partitions whose sequence is unresolved: a batch the broker may hold failed. New
+    /// batches wait until the sent ones are done, then the epoch goes up (KIP-360).
+    unresolved: BTreeSet<TopicPartition>,
+    /// Per partition: the epoch and last sequence of the last acknowledged batch.
+    acked: BTreeMap<TopicPartition, (i16, i32)>,
     open: BTreeMap<Arc<str>, BTreeMap<u32, OpenBatch>>,
     queue: VecDeque<InFlight>,
     /// Per topic: the sticky partition, and whether it is still current (KIP-480).
@@ -336,6 +344,8 @@ impl Producer {
             config,
             identity,
             sequences: BTreeMap::new(),
+            unresolved: BTreeSet::new(),
+            acked: BTreeMap::new(),
             open: BTreeMap::new(),
             queue: VecDeque::new(),
             sticky: LiteMap::new(),
@@ -364,6 +374,8 @@ impl Producer {
             base_sequence: 0,
         };
         self.sequences.clear();
+        self.unresolved.clear();
+        self.acked.clear();
     }
 
     /// Records not yet acknowledged fail with `error` (on `abortTransaction()`, or when the
@@ -567,7 +579,12 @@ impl Producer {
         let mut identity = self.identity;
         let key = (topic.clone(), partition);
         if identity.producer_id >= 0 {
-            identity.base_sequence = self.sequences.get(&key).copied().unwrap_or(0);
+            let (epoch, next) = match self.sequences.get(&key) {
+                Some(&(e, n)) if e == identity.epoch || self.has_unfinished(&key) => (e, n),
+                _ => (identity.epoch, 0),
+            };
+            identity.epoch = epoch;
+            identity.base_sequence = next;
         }
         let count = b.builder.len();
         match b.builder.build(identity, self.config.compression) {
@@ -577,8 +594,8 @@ impl Producer {
                     self.txn.partitions.insert(key.clone());
                 }
                 if identity.producer_id >= 0 {
-                    self.sequences
-                        .insert(key, sequence_add(identity.base_sequence, i64::from(count)));
+                    let next = sequence_add(identity.base_sequence, i64::from(count));
+                    self.sequences.insert(key, (identity.epoch, next));
                 }
                 self.queue.push_back(InFlight {
                     topic,
@@ -601,6 +618,57 @@ impl Producer {
                     )));
                 }
             }
+        }
+    }
+
+    /// Whether a batch of this partition is in the send queue.
+    fn has_unfinished(&self, tp: &TopicPartition) -> bool {
+        self.queue
+            .iter()
+            .any(|f| f.partition == tp.1 && f.topic == tp.0)
+    }
+
+    /// Whether this producer bumps its own epoch when a sequence is lost (an idempotent
+    /// producer outside transactions; a transactional one gets its epoch from the
+    /// coordinator).
+    fn bumps_own_epoch(&self) -> bool {
+        self.identity.producer_id >= 0 && self.config.transactional_id.is_none()
+    }
+
+    /// KIP-360: the producer moves to a new epoch, and the partition's waiting batches are
+    /// numbered again from sequence 0 with it, so the broker starts the partition afresh
+    /// (Java's `bumpIdempotentProducerEpoch` and `startSequencesAtBeginning`). Batches
+    /// awaiting a response keep their epoch.
+    fn bump_epoch_for(&mut self, tp: &TopicPartition) {
+        self.identity.epoch = self.identity.epoch.wrapping_add(1).max(0);
+        let epoch = self.identity.epoch;
+        let mut next = 0;
+        for f in self.queue.iter_mut().filter(|f| {
+            f.partition == tp.1 && f.topic == tp.0 && matches!(f.stage, Stage::Queued { .. })
+        }) {
+            f.batch.producer.epoch = epoch;
+            f.batch.producer.base_sequence = next;
+            next = sequence_add(next, i64::from(f.batch.len()));
+        }
+        self.sequences.insert(tp.clone(), (epoch, next));
+        self.unresolved.remove(tp);
+    }
+
+    /// An unresolved partition whose sent batches are all done gets a new epoch.
+    fn resolve_sequences(&mut self) {
+        let resolvable: Vec<TopicPartition> = self
+            .unresolved
+            .iter()
+            .filter(|tp| {
+                !self
+                    .queue
+                    .iter()
+                    .any(|f| f.partition == tp.1 && f.topic == tp.0 && f.attempts > 0)
+            })
+            .cloned()
+            .collect();
+        for tp in resolvable {
+            self.bump_epoch_for(&tp);
         }
     }
 
@@ -639,8 +707,9 @@ impl Producer {
     }
 
     /// Moves the producer to `now`: closes lingered batches, sends what it may, handles
-    /// responses and timeouts. The broker side is `topics`.
-    pub(crate) fn run(&mut self, topics: &mut Topics, now: SimTime) {
+    /// responses and timeouts. The broker side is `topics`; `gate` says which transactional
+    /// batches may go.
+    pub(crate) fn run(&mut self, topics: &mut Topics, now: SimTime, gate: TxnGate<'_>) {
         let linger = self.config.linger_ms;
         let flushing = core::mem::take(&mut self.flushing);
         let mut ready = Vec::new();
@@ -662,7 +731,8 @@ impl Producer {
         }
         self.complete_replicated(topics, now);
         self.expire_and_time_out(now);
-        self.send_ready(topics, now);
+        self.resolve_sequences();
+        self.send_ready(topics, now, &gate);
     }
 
     /// Answers the `acks=all` requests whose records the ISR now holds, and fails those whose
@@ -768,23 +838,43 @@ impl Producer {
         }
     }
 
-    fn send_ready(&mut self, topics: &mut Topics, now: SimTime) {
+    fn send_ready(&mut self, topics: &mut Topics, now: SimTime, gate: &TxnGate<'_>) {
         let mut awaiting = self
             .queue
             .iter()
             .filter(|f| !matches!(f.stage, Stage::Queued { .. }))
             .count() as u32;
+        let bumps_own_epoch = self.bumps_own_epoch();
+        // The broker spots retries among a producer's last five batches only: an idempotent
+        // producer keeps at most five sent and unacknowledged per partition.
+        let mut unacked: LiteMap<TopicPartition, usize> = LiteMap::new();
+        if self.identity.producer_id >= 0 {
+            for f in self.queue.iter().filter(|f| f.attempts > 0) {
+                *unacked.entry((f.topic.clone(), f.partition)).or_default() += 1;
+            }
+        }
         let mut i = 0;
         while i < self.queue.len() {
-            let f = &mut self.queue[i];
+            let f = &self.queue[i];
             let sendable = matches!(f.stage, Stage::Queued { not_before } if now >= not_before);
-            if !sendable {
+            let first_send = f.attempts == 0;
+            let tp = (f.topic.clone(), f.partition);
+            let held = (f.batch.transactional && !gate.allows(&f.topic, f.partition))
+                || (first_send && self.unresolved.contains(&tp))
+                || (first_send
+                    && f.batch.producer.producer_id >= 0
+                    && unacked.get(&tp).copied().unwrap_or(0) >= PRODUCER_BATCH_CACHE);
+            if !sendable || held {
                 i += 1;
                 continue;
             }
             if awaiting >= self.config.max_in_flight {
                 break;
             }
+            if first_send && f.batch.producer.producer_id >= 0 {
+                *unacked.entry(tp).or_default() += 1;
+            }
+            let f = &mut self.queue[i];
             f.attempts += 1;
             let acks_all = self.config.acks == Acks::All;
             let result = append_to_broker(topics, &f.topic, f.partition, &f.batch, acks_all, now);
@@ -844,6 +934,29 @@ impl Producer {
                     awaiting += 1;
                     i += 1;
                 }
+                Err(e)
+                    if e.code == ErrorCode::OutOfOrderSequenceNumber
+                        && bumps_own_epoch
+                        && now - f.created_at < self.config.delivery_timeout_ms =>
+                {
+                    // KIP-360: retried; when it is the next batch after the last acknowledged
+                    // one, the broker lost what came before, and a new epoch starts the
+                    // partition afresh.
+                    let tp = (f.topic.clone(), f.partition);
+                    let next = self
+                        .acked
+                        .get(&tp)
+                        .filter(|(epoch, _)| *epoch == f.batch.producer.epoch)
+                        .map_or(0, |(_, last)| sequence_add(*last, 1));
+                    let gap = f.batch.producer.base_sequence == next;
+                    f.stage = Stage::Queued {
+                        not_before: now + self.config.retry_backoff_ms,
+                    };
+                    if gap && !self.unresolved.contains(&tp) {
+                        self.bump_epoch_for(&tp);
+                    }
+                    i += 1;
+                }
                 Err(e) => {
                     if !self.retry_or_fail(i, e, now) {
                         i += 1;
@@ -854,6 +967,12 @@ impl Producer {
     }
 
     fn succeed(&mut self, f: InFlight, base_offset: i64, log_append_time: Option<i64>) {
+        let p = f.batch.producer;
+        if p.producer_id >= 0 {
+            let last = sequence_add(p.base_sequence, i64::from(f.batch.len()) - 1);
+            self.acked
+                .insert((f.topic.clone(), f.partition), (p.epoch, last));
+        }
         self.events.reserve(f.records.len());
         for (i, (id, create_time)) in f.records.into_iter().enumerate() {
             let offset = if base_offset < 0 {
@@ -881,22 +1000,25 @@ impl Producer {
             self.txn.error.get_or_insert_with(|| e.clone());
         }
         let p = f.batch.producer;
+        let key = (f.topic.clone(), f.partition);
         if p.producer_id >= 0 && !f.maybe_written {
             let n = i64::from(f.batch.len());
-            let key = (f.topic.clone(), f.partition);
-            if let Some(seq) = self.sequences.get_mut(&key) {
-                *seq = sequence_add(*seq, -n);
+            if let Some((epoch, seq)) = self.sequences.get_mut(&key) {
+                if *epoch == p.epoch {
+                    *seq = sequence_add(*seq, -n);
+                }
             }
-            for later in self
-                .queue
-                .iter_mut()
-                .filter(|g| g.topic == f.topic && g.partition == f.partition)
-            {
+            for later in self.queue.iter_mut().filter(|g| {
+                g.topic == f.topic && g.partition == f.partition && g.batch.producer.epoch == p.epoch
+            }) {
                 if later.batch.producer.base_sequence > p.base_sequence {
                     later.batch.producer.base_sequence =
                         sequence_add(later.batch.producer.base_sequence, -n);
                 }
             }
+        } else if f.maybe_written && self.bumps_own_epoch() {
+            // The broker may hold it or not: the partition's sequence is unresolved.
+            self.unresolved.insert(key);
         }
         for (id, _) in f.records {
             self.events.push(ProducerEvent::Delivered(failed(
@@ -920,9 +1042,20 @@ impl Producer {
             h.str(t);
             h.u64((*p).into());
         }
-        for ((t, p), s) in &self.sequences {
+        for ((t, p), (e, s)) in &self.sequences {
             h.str(t);
             h.u64((*p).into());
+            h.i64((*e).into());
+            h.i64((*s).into());
+        }
+        for (t, p) in &self.unresolved {
+            h.str(t);
+            h.u64((*p).into());
+        }
+        for ((t, p), (e, s)) in &self.acked {
+            h.str(t);
+            h.u64((*p).into());
+            h.i64((*e).into());
             h.i64((*s).into());
         }
         for (t, parts) in &self.open {
@@ -942,6 +1075,10 @@ impl Producer {
     }
 }
 
+/// How many recent batches per producer and partition the broker remembers to spot retries
+/// (Kafka's `NUM_BATCHES_TO_RETAIN`).
+const PRODUCER_BATCH_CACHE: usize = 5;
+
 /// Kafka's sequence arithmetic: sequences wrap within `0..=i32::MAX`.
 fn sequence_add(seq: i32, n: i64) -> i32 {
     (i64::from(seq) + n).rem_euclid(i64::from(i32::MAX) + 1) as i32
@@ -955,6 +1092,28 @@ fn failed(id: u64, topic: &Arc<str>, partition: u32, error: Error) -> DeliveryRe
         offset: -1,
         timestamp: -1,
         error: Some(error),
+    }
+}
+
+/// Which transactional batches the sender may send: the coordinator's side of
+/// AddPartitionsToTxn.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TxnGate<'a> {
+    /// Not transactional: every batch.
+    Open,
+    /// The partitions the producer's transaction added; `None` while it has added none, or
+    /// its coordinator is away or still ending the last transaction.
+    Added(Option<&'a BTreeSet<TopicPartition>>),
+}
+
+impl TxnGate<'_> {
+    fn allows(&self, topic: &Arc<str>, partition: u32) -> bool {
+        match self {
+            Self::Open => true,
+            Self::Added(added) => {
+                added.is_some_and(|a| a.contains(&(topic.clone(), partition)))
+            }
+        }
     }
 }
 

@@ -407,7 +407,6 @@ impl Partition {
         broker: BrokerId,
         alive: &dyn Fn(BrokerId) -> bool,
         config: &TopicConfig,
-        now: SimTime,
         out: &mut Vec<ReplicaChange>,
     ) {
         if !self.replicas.contains(&broker) {
@@ -427,7 +426,7 @@ impl Partition {
             });
         }
         if self.leader == broker {
-            self.elect(alive, config, now, out);
+            self.elect(alive, config, out);
         } else {
             self.advance_high_watermark();
         }
@@ -445,7 +444,6 @@ impl Partition {
         &mut self,
         alive: &dyn Fn(BrokerId) -> bool,
         config: &TopicConfig,
-        now: SimTime,
         out: &mut Vec<ReplicaChange>,
     ) {
         if !self.leader_imbalanced() {
@@ -458,7 +456,7 @@ impl Partition {
         if let Some(i) = self.replicas.iter().position(|&b| b == self.leader) {
             self.replica_states[i].log_end_offset = self.log.log_end_offset();
         }
-        self.elect(alive, config, now, out);
+        self.elect(alive, config, out);
     }
 
     /// Leader election: the first replica (in assignment order) that is alive and in the ISR;
@@ -468,7 +466,6 @@ impl Partition {
         &mut self,
         alive: &dyn Fn(BrokerId) -> bool,
         config: &TopicConfig,
-        now: SimTime,
         out: &mut Vec<ReplicaChange>,
     ) {
         let clean = self
@@ -509,15 +506,11 @@ impl Partition {
         if unclean.is_some() {
             self.isr = alloc::vec![leader];
         }
-        // The transaction coordinator writes again the markers the new leader never got.
-        for (producer, marker) in &truncated.markers {
-            let _ = self.log.append_marker(*producer, *marker, config, now);
-        }
         out.push(ReplicaChange::LeaderElected {
             leader,
             leader_epoch: self.leader_epoch,
             unclean: unclean.is_some(),
-            records_truncated: truncated.records - truncated.markers.len() as u64,
+            records_truncated: truncated.records - truncated.markers,
         });
         self.advance_high_watermark();
     }

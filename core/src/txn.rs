@@ -7,8 +7,14 @@
 //! a transaction writes a COMMIT or ABORT marker to every partition it wrote; consumers with
 //! `isolation.level=read_committed` read only up to the last stable offset and skip
 //! aborted records.
+//!
+//! The coordinator answers `commitTransaction()` once the decision is durable
+//! (`PrepareCommit`); it then writes the markers with `acks=all`, retrying while a partition
+//! has no leader or too few in-sync replicas, and completes (`CompleteCommit`) once every
+//! marker is replicated. Until then `initTransactions()` for the id gets
+//! `CONCURRENT_TRANSACTIONS`, and the next transaction's sends wait.
 
-use alloc::collections::BTreeSet;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -21,8 +27,12 @@ use crate::time::SimTime;
 pub enum TransactionState {
     /// Initialized, no transaction yet.
     Empty,
-    /// A transaction is open.
+    /// A transaction is open: it has added a partition or offsets.
     Ongoing,
+    /// Committed: the COMMIT markers are being written.
+    PrepareCommit,
+    /// Aborting: the ABORT markers are being written.
+    PrepareAbort,
     /// The last transaction committed.
     CompleteCommit,
     /// The last transaction aborted.
@@ -35,6 +45,8 @@ impl TransactionState {
         match self {
             Self::Empty => "Empty",
             Self::Ongoing => "Ongoing",
+            Self::PrepareCommit => "PrepareCommit",
+            Self::PrepareAbort => "PrepareAbort",
             Self::CompleteCommit => "CompleteCommit",
             Self::CompleteAbort => "CompleteAbort",
         }
@@ -50,14 +62,43 @@ pub struct TransactionMetadata {
     pub epoch: i16,
     /// The state.
     pub state: TransactionState,
-    /// The partitions the open transaction wrote to.
+    /// While `Ongoing`, the partitions the transaction added (AddPartitionsToTxn); while
+    /// ending, those whose marker is not yet written and replicated.
     pub partitions: BTreeSet<TopicPartition>,
-    /// Offsets sent to the open transaction: (group, partition, offset).
+    /// Markers written but not yet replicated: the leader epoch and offset of each.
+    pub written: BTreeMap<TopicPartition, (i32, i64)>,
+    /// Offsets sent to the open transaction: (group, partition, offset). On commit they
+    /// are committed once the group's coordinator is available.
     pub offsets: Vec<(String, TopicPartition, i64)>,
-    /// When the open transaction began.
+    /// When the open transaction added its first partition or offsets.
     pub started: SimTime,
     /// `transaction.timeout.ms`.
     pub timeout_ms: u64,
+}
+
+/// What `initTransactions()` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InitTransactions {
+    /// The producer is `READY`.
+    Ready,
+    /// The coordinator is aborting the id's open transaction: the producer is
+    /// `INITIALIZING` until the ABORT markers on these partitions are written and replicated.
+    AwaitingAbort {
+        /// The partitions still waiting for their marker.
+        partitions: Vec<TopicPartition>,
+    },
+}
+
+impl TransactionMetadata {
+    /// When the current or last transaction started, as `kafka-transactions.sh` shows it:
+    /// -1 while none has since `initTransactions()`.
+    pub fn start_time_ms(&self) -> i64 {
+        if self.state == TransactionState::Empty {
+            -1
+        } else {
+            self.started.as_millis()
+        }
+    }
 }
 
 /// The producer's side, as Java's `TransactionManager` tracks it.
@@ -66,6 +107,8 @@ pub enum ClientState {
     /// `initTransactions()` not called yet.
     #[default]
     Uninitialized,
+    /// `initTransactions()` waits for the coordinator to abort the id's open transaction.
+    Initializing,
     /// Between transactions.
     Ready,
     /// Inside a transaction.
@@ -79,6 +122,7 @@ impl ClientState {
     pub const fn name(self) -> &'static str {
         match self {
             Self::Uninitialized => "UNINITIALIZED",
+            Self::Initializing => "INITIALIZING",
             Self::Ready => "READY",
             Self::InTransaction => "IN_TRANSACTION",
             Self::Fenced => "FATAL_ERROR",

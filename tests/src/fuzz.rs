@@ -378,7 +378,7 @@ pub fn engine_ops(data: &[u8]) {
             Op::Transaction { producer, action } => {
                 if let Some(&h) = producers.get(usize::from(producer) % producers.len().max(1)) {
                     let _ = match action % 4 {
-                        0 => c.init_transactions(h),
+                        0 => c.init_transactions(h).map(|_| ()),
                         1 => c.begin_transaction(h),
                         2 => c.commit_transaction(h),
                         _ => c.abort_transaction(h),

@@ -61,8 +61,8 @@ impl Cluster {
             id,
             &from,
             BrokerState::Stopped,
-            |p, alive, config, now, out| {
-                p.broker_stopped(id, alive, config, now, out);
+            |p, alive, config, out| {
+                p.broker_stopped(id, alive, config, out);
             },
         )
     }
@@ -86,7 +86,7 @@ impl Cluster {
             id,
             &[BrokerState::Running],
             BrokerState::Isolated,
-            |_, _, _, _, _| {},
+            |_, _, _, _| {},
         )
     }
 
@@ -108,13 +108,7 @@ impl Cluster {
         id: BrokerId,
         from: &[BrokerState],
         to: BrokerState,
-        mut f: impl FnMut(
-            &mut Partition,
-            &dyn Fn(BrokerId) -> bool,
-            &TopicConfig,
-            SimTime,
-            &mut Vec<ReplicaChange>,
-        ),
+        mut f: impl FnMut(&mut Partition, &dyn Fn(BrokerId) -> bool, &TopicConfig, &mut Vec<ReplicaChange>),
     ) -> Result<()> {
         let i = self
             .brokers
@@ -140,7 +134,7 @@ impl Cluster {
             state: to,
         });
         let alive = self.alive_brokers();
-        self.for_each_partition(|p, config, out| f(p, &|b| alive.contains(&b), config, now, out));
+        self.for_each_partition(|p, config, out| f(p, &|b| alive.contains(&b), config, out));
         self.report_moved_coordinators(before);
         self.run_due();
         Ok(())
@@ -150,10 +144,9 @@ impl Cluster {
     pub(super) fn elect_offline_partitions(&mut self) {
         let before = self.coordinators();
         let alive = self.alive_brokers();
-        let now = self.now;
         self.for_each_partition(|p, config, out| {
             if p.leader == NO_LEADER {
-                p.elect(&|b| alive.contains(&b), config, now, out);
+                p.elect(&|b| alive.contains(&b), config, out);
             }
         });
         self.report_moved_coordinators(before);
@@ -189,9 +182,8 @@ impl Cluster {
         }
         let before = self.coordinators();
         let alive = self.alive_brokers();
-        let now = self.now;
         self.for_each_partition(|p, config, out| {
-            p.elect_preferred(&|b| alive.contains(&b), config, now, out);
+            p.elect_preferred(&|b| alive.contains(&b), config, out);
         });
         self.report_moved_coordinators(before);
     }
@@ -336,14 +328,13 @@ fn isr_check_interval(config: &super::ClusterConfig) -> u64 {
 /// holds may elect it.
 fn back_in_touch(
     id: BrokerId,
-) -> impl FnMut(&mut Partition, &dyn Fn(BrokerId) -> bool, &TopicConfig, SimTime, &mut Vec<ReplicaChange>)
-{
-    move |p, alive, config, now, out| {
+) -> impl FnMut(&mut Partition, &dyn Fn(BrokerId) -> bool, &TopicConfig, &mut Vec<ReplicaChange>) {
+    move |p, alive, config, out| {
         let Some(i) = p.replicas.iter().position(|&b| b == id) else {
             return;
         };
         if p.leader == NO_LEADER {
-            p.elect(alive, config, now, out);
+            p.elect(alive, config, out);
         } else if p.leader != id {
             p.settle_divergence(i, out);
         }

@@ -128,6 +128,7 @@ mod brokers;
 mod coordinators;
 mod groups;
 mod txn;
+mod txn_markers;
 
 pub use coordinators::{coordinator_partition, CoordinatorKind};
 pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset, OffsetReset};
@@ -371,8 +372,10 @@ impl Cluster {
         let now = self.now;
         self.run_replication();
         self.run_leader_balance();
-        for p in self.producers.iter_mut().flatten() {
-            p.run(&mut self.topics, now);
+        self.write_markers();
+        self.complete_inits();
+        for i in 0..self.producers.len() {
+            self.drive_producer(i);
         }
         self.expire_transactions();
         if now >= self.next_retention_check {
@@ -642,24 +645,47 @@ impl Cluster {
             .ok_or_else(closed_producer)?;
         let id = producer.produce(topics, record, &mut self.rng, now)?;
         if producer.has_sendable(now) {
-            producer.run(&mut self.topics, now);
-        }
-        if producer.transaction_state().is_some() {
-            self.sync_transactions();
+            self.drive_producer(h.0 as usize);
         }
         Ok(id)
     }
 
     /// Lets the producer send what is due now, without moving the clock.
     pub fn run_producer(&mut self, h: ProducerHandle) -> Result<()> {
-        let now = self.now;
-        let topics = &mut self.topics;
-        self.producers
-            .get_mut(h.0 as usize)
-            .and_then(Option::as_mut)
-            .ok_or_else(closed_producer)?
-            .run(topics, now);
+        self.producer(h)?;
+        self.drive_producer(h.0 as usize);
         Ok(())
+    }
+
+    /// Producer `i` sends what it may now: its transaction first adds the partitions it
+    /// has batches for (again once the run closed batches for new ones).
+    fn drive_producer(&mut self, i: usize) {
+        let added = |c: &Self| {
+            c.producers
+                .get(i)
+                .and_then(Option::as_ref)
+                .map_or(0, |p| p.txn.partitions.len())
+        };
+        let before = added(self);
+        self.run_producer_once(i);
+        if added(self) != before {
+            self.run_producer_once(i);
+        }
+    }
+
+    fn run_producer_once(&mut self, i: usize) {
+        self.add_partitions_to_txn(i);
+        let Self {
+            producers,
+            transactions,
+            topics,
+            now,
+            ..
+        } = self;
+        if let Some(p) = producers.get_mut(i).and_then(Option::as_mut) {
+            let gate = txn::transaction_gate(p, transactions);
+            p.run(topics, *now, gate);
+        }
     }
 
     /// `flush()`: sends every open batch now. Batches whose response is lost are retried on
@@ -680,14 +706,18 @@ impl Cluster {
         Ok(())
     }
 
-    /// `close()`: flushes, then closes. Batches still awaiting a lost response are dropped,
-    /// and an open transaction is aborted.
+    /// `close()`: an open transaction is aborted, everything is flushed, and what could not
+    /// complete now (a batch awaiting its response or its replicas, a partition without a
+    /// leader) fails as Java's forced close fails it: every send gets a delivery report.
     pub fn close_producer(&mut self, h: ProducerHandle) -> Result<Vec<ProducerEvent>> {
         if self.producer(h)?.txn.state == crate::txn::ClientState::InTransaction {
-            // A fenced producer's abort fails; the coordinator ends its transaction anyway.
+            // A fenced producer's abort fails, and so does one with no coordinator: the
+            // coordinator ends the transaction anyway, after transaction.timeout.ms.
             let _ = self.abort_transaction(h);
         }
         self.flush(h)?;
+        let forced = err!(KafkaException, "Producer is closed forcefully.");
+        self.producer_mut(h)?.fail_pending(&forced);
         let events = self.drain_producer_events(h)?;
         self.producers[h.0 as usize] = None;
         Ok(events)
@@ -697,7 +727,6 @@ impl Cluster {
     /// transaction stays open until `transaction.timeout.ms` or a new `initTransactions()`.
     pub fn crash_producer(&mut self, h: ProducerHandle) -> Result<()> {
         self.producer(h)?;
-        self.sync_transactions();
         self.producers[h.0 as usize] = None;
         Ok(())
     }

@@ -1,18 +1,18 @@
-//! The transaction coordinator's work: `initTransactions()` with fencing, begin, offsets,
-//! commit and abort (markers on every partition), and `transaction.timeout.ms`.
+//! The transaction coordinator's work: `initTransactions()` with fencing, partitions and
+//! offsets added to a transaction, commit and abort, and `transaction.timeout.ms`. The
+//! markers themselves are written by [`super::txn_markers`].
 
-use alloc::collections::BTreeSet;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Cluster, ConsumerHandle, CoordinatorKind, ProducerHandle};
-use crate::consumer::{CommittedOffset, TopicPartition};
-use crate::error::{err, Result};
+use crate::consumer::TopicPartition;
+use crate::error::{err, Error, Result};
 use crate::log::Marker;
-use crate::producer::fenced;
-use crate::record::ProducerIdentity;
+use crate::producer::{fenced, Producer, TxnGate};
 use crate::time::SimTime;
-use crate::txn::{ClientState, TransactionMetadata, TransactionState};
+use crate::txn::{ClientState, InitTransactions, TransactionMetadata, TransactionState};
 
 impl Cluster {
     /// The producer's `transactional.id`, or Java's error for a non-transactional producer.
@@ -40,14 +40,15 @@ impl Cluster {
             .transactions
             .get(&id)
             .is_some_and(|m| m.producer_id != pid || m.epoch > epoch);
-        if state == ClientState::Fenced || (state != ClientState::Uninitialized && stale) {
+        let initializing = matches!(state, ClientState::Uninitialized | ClientState::Initializing);
+        if state == ClientState::Fenced || (!initializing && stale) {
             self.producer_mut(h)?.txn.state = ClientState::Fenced;
             return Err(fenced());
         }
         Ok((id, state))
     }
 
-    fn transition_error(id: &str, from: ClientState, to: &str) -> crate::error::Error {
+    fn transition_error(id: &str, from: ClientState, to: &str) -> Error {
         err!(
             IllegalState,
             "TransactionalId {id}: Invalid transition attempted from state {} to state {to}",
@@ -55,54 +56,208 @@ impl Cluster {
         )
     }
 
-    /// `initTransactions()`: the coordinator aborts the id's open transaction if any, bumps
-    /// the epoch (fencing older producers with this id) and hands out the producer id.
-    pub fn init_transactions(&mut self, h: ProducerHandle) -> Result<()> {
-        let (id, state) = self.check_fenced(h)?;
-        if state != ClientState::Uninitialized {
-            return Err(Self::transition_error(&id, state, "INITIALIZING"));
-        }
-        self.find_coordinator(CoordinatorKind::Transaction, &id)?;
-        let timeout_ms = self.producer(h)?.config().transaction_timeout_ms;
-        let (own_id, _) = self.producer(h)?.identity();
-        let (producer_id, epoch) = match self.transactions.get(&id).map(|m| m.producer_id) {
-            Some(pid) => (pid, self.bump_epoch(&id)),
-            None => (own_id, 0),
+    /// `CONCURRENT_TRANSACTIONS`: the id's last transaction is still writing its markers.
+    fn concurrent_transactions(&self, id: &str) -> Error {
+        let Some(m) = self.transactions.get(id) else {
+            return err!(ConcurrentTransactions, "TransactionalId {id} is busy");
         };
-        self.transactions.insert(
-            id,
-            TransactionMetadata {
-                producer_id,
-                epoch,
-                state: TransactionState::Empty,
-                partitions: BTreeSet::new(),
-                offsets: Vec::new(),
-                started: self.now,
-                timeout_ms,
-            },
-        );
-        let p = self.producer_mut(h)?;
-        p.set_identity(producer_id, epoch);
-        p.txn.state = ClientState::Ready;
-        Ok(())
+        let waiting: Vec<String> = m
+            .partitions
+            .iter()
+            .map(|(t, p)| alloc::format!("{t}-{p}"))
+            .collect();
+        err!(
+            ConcurrentTransactions,
+            "TransactionalId {id} is {}: its markers are not yet written and replicated on {} (a partition without a leader, or followers still to fetch); move the clock and try again",
+            m.state.name(),
+            waiting.join(", ")
+        )
     }
 
-    /// `beginTransaction()`.
+    /// `initTransactions()`: the coordinator bumps the epoch (fencing older producers with
+    /// this id) and hands out the producer id. An open transaction is aborted first, with an
+    /// epoch of its own, and the call waits (`INITIALIZING`) until its markers are written; a
+    /// transaction still writing its markers is `CONCURRENT_TRANSACTIONS`.
+    pub fn init_transactions(&mut self, h: ProducerHandle) -> Result<InitTransactions> {
+        let (id, state) = self.check_fenced(h)?;
+        match state {
+            ClientState::Uninitialized => {}
+            ClientState::Initializing => return Err(self.concurrent_transactions(&id)),
+            _ => return Err(Self::transition_error(&id, state, "INITIALIZING")),
+        }
+        self.find_coordinator(CoordinatorKind::Transaction, &id)?;
+        let Some(m) = self.transactions.get(&id) else {
+            let timeout_ms = self.producer(h)?.config().transaction_timeout_ms;
+            let (producer_id, _) = self.producer(h)?.identity();
+            self.transactions.insert(
+                id,
+                TransactionMetadata {
+                    producer_id,
+                    epoch: 0,
+                    state: TransactionState::Empty,
+                    partitions: BTreeSet::new(),
+                    written: BTreeMap::new(),
+                    offsets: Vec::new(),
+                    started: self.now,
+                    timeout_ms,
+                },
+            );
+            let p = self.producer_mut(h)?;
+            p.set_identity(producer_id, 0);
+            p.txn.state = ClientState::Ready;
+            return Ok(InitTransactions::Ready);
+        };
+        match m.state {
+            TransactionState::PrepareCommit | TransactionState::PrepareAbort => {
+                return Err(self.concurrent_transactions(&id))
+            }
+            TransactionState::Ongoing => {
+                // Kafka fences and aborts first; the client's retry bumps the epoch again.
+                self.fence(&id);
+            }
+            _ => {}
+        }
+        self.producer_mut(h)?.txn.state = ClientState::Initializing;
+        self.complete_init(h.0 as usize);
+        match self.producer(h)?.txn.state {
+            ClientState::Initializing => {
+                let partitions = self
+                    .transactions
+                    .get(&id)
+                    .map(|m| m.partitions.iter().cloned().collect())
+                    .unwrap_or_default();
+                Ok(InitTransactions::AwaitingAbort { partitions })
+            }
+            _ => Ok(InitTransactions::Ready),
+        }
+    }
+
+    /// Completes the `initTransactions()` of producer `i` if its id's coordinator is
+    /// available and done with the last transaction: the epoch goes up and older producers
+    /// are fenced.
+    fn complete_init(&mut self, i: usize) {
+        let Some(p) = self.producers.get(i).and_then(Option::as_ref) else {
+            return;
+        };
+        let (ClientState::Initializing, Some(id)) = (p.txn.state, &p.config().transactional_id)
+        else {
+            return;
+        };
+        let id = id.clone();
+        let timeout_ms = p.config().transaction_timeout_ms;
+        if self.coordinator(CoordinatorKind::Transaction, &id).is_none() {
+            return;
+        }
+        let Some(m) = self.transactions.get_mut(&id) else {
+            return;
+        };
+        if !matches!(
+            m.state,
+            TransactionState::Empty
+                | TransactionState::CompleteCommit
+                | TransactionState::CompleteAbort
+        ) {
+            return;
+        }
+        m.epoch = m.epoch.saturating_add(1);
+        m.state = TransactionState::Empty;
+        m.timeout_ms = timeout_ms;
+        let (producer_id, epoch) = (m.producer_id, m.epoch);
+        if let Some(p) = self.producers.get_mut(i).and_then(Option::as_mut) {
+            p.set_identity(producer_id, epoch);
+            p.txn.state = ClientState::Ready;
+        }
+        self.fence_stale_producers(&id);
+    }
+
+    /// Completes every `initTransactions()` that was waiting.
+    pub(super) fn complete_inits(&mut self) {
+        for i in 0..self.producers.len() {
+            let waiting = self.producers[i]
+                .as_ref()
+                .is_some_and(|p| p.txn.state == ClientState::Initializing);
+            if waiting {
+                self.complete_init(i);
+            }
+        }
+    }
+
+    /// `beginTransaction()`: the client's alone; the coordinator hears of the transaction
+    /// when it adds its first partition or offsets.
     pub fn begin_transaction(&mut self, h: ProducerHandle) -> Result<()> {
         let (id, state) = self.check_fenced(h)?;
         if state != ClientState::Ready {
             return Err(Self::transition_error(&id, state, "IN_TRANSACTION"));
-        }
-        let now = self.now;
-        if let Some(m) = self.transactions.get_mut(&id) {
-            m.state = TransactionState::Ongoing;
-            m.started = now;
         }
         let p = self.producer_mut(h)?;
         p.txn.state = ClientState::InTransaction;
         p.txn.partitions.clear();
         p.txn.error = None;
         Ok(())
+    }
+
+    /// The coordinator's side of AddPartitionsToTxn and AddOffsetsToTxn: `Ongoing` from now
+    /// (the transaction timeout counts from here), or `CONCURRENT_TRANSACTIONS` while the last
+    /// transaction is still writing its markers.
+    fn add_to_transaction(&mut self, id: &str, partitions: &[TopicPartition]) -> Result<()> {
+        if self.coordinator(CoordinatorKind::Transaction, id).is_none() {
+            return Err(err!(
+                CoordinatorNotAvailable,
+                "The coordinator of {id} is not available"
+            ));
+        }
+        let now = self.now;
+        let Some(m) = self.transactions.get_mut(id) else {
+            return Err(err!(InvalidTxnState, "{id} has no transaction"));
+        };
+        match m.state {
+            TransactionState::PrepareCommit | TransactionState::PrepareAbort => {
+                return Err(self.concurrent_transactions(id))
+            }
+            TransactionState::Ongoing => {}
+            _ => {
+                m.state = TransactionState::Ongoing;
+                m.started = now;
+                m.partitions.clear();
+                m.written.clear();
+                m.offsets.clear();
+            }
+        }
+        m.partitions.extend(partitions.iter().cloned());
+        Ok(())
+    }
+
+    /// Adds the partitions producer `i`'s transaction has batches for to the transaction,
+    /// before any of them is sent (AddPartitionsToTxn); they wait while the coordinator is
+    /// away or busy.
+    pub(super) fn add_partitions_to_txn(&mut self, i: usize) {
+        let Some(p) = self.producers.get(i).and_then(Option::as_ref) else {
+            return;
+        };
+        let (ClientState::InTransaction, Some(id)) = (p.txn.state, &p.config().transactional_id)
+        else {
+            return;
+        };
+        let (pid, epoch) = p.identity();
+        let Some(m) = self.transactions.get(id) else {
+            return;
+        };
+        if m.producer_id != pid || m.epoch != epoch {
+            return;
+        }
+        let added = &m.partitions;
+        let ongoing = m.state == TransactionState::Ongoing;
+        let new: Vec<TopicPartition> = p
+            .txn
+            .partitions
+            .iter()
+            .filter(|tp| !ongoing || !added.contains(*tp))
+            .cloned()
+            .collect();
+        if !new.is_empty() {
+            let id = id.clone();
+            let _ = self.add_to_transaction(&id, &new);
+        }
     }
 
     /// `sendOffsetsToTransaction(consumer positions, consumer.groupMetadata())`: the
@@ -122,6 +277,14 @@ impl Cluster {
             ));
         }
         self.find_coordinator(CoordinatorKind::Transaction, &id)?;
+        if self.transactions.get(&id).is_some_and(|m| {
+            matches!(
+                m.state,
+                TransactionState::PrepareCommit | TransactionState::PrepareAbort
+            )
+        }) {
+            return Err(self.concurrent_transactions(&id));
+        }
         let c = self.consumer(consumer)?;
         let Some(group) = c.config().group_id.clone() else {
             return Err(err!(
@@ -134,6 +297,7 @@ impl Cluster {
             self.producer_mut(h)?.txn.error.get_or_insert(e.clone());
             return Err(e);
         }
+        self.add_to_transaction(&id, &[])?;
         if let Some(m) = self.transactions.get_mut(&id) {
             for (tp, offset) in &positions {
                 m.offsets.retain(|(g, t, _)| !(*g == group && t == tp));
@@ -143,9 +307,10 @@ impl Cluster {
         Ok(positions)
     }
 
-    /// `commitTransaction()`: flushes, then writes COMMIT markers and commits the offsets
-    /// sent to the transaction. Batches still in flight (a lost response) make it time out
-    /// for now: move the clock and call it again, as with Java's `TimeoutException`.
+    /// `commitTransaction()`: flushes, then ends the transaction with COMMIT; it returns once
+    /// the decision is the coordinator's (`PrepareCommit`), and the markers follow. Batches
+    /// still in flight (a lost response, a partition not yet added) make it time out for
+    /// now: move the clock and call it again, as with Java's `TimeoutException`.
     pub fn commit_transaction(&mut self, h: ProducerHandle) -> Result<()> {
         let (id, state) = self.check_fenced(h)?;
         if state != ClientState::InTransaction {
@@ -153,7 +318,6 @@ impl Cluster {
         }
         self.find_coordinator(CoordinatorKind::Transaction, &id)?;
         self.flush(h)?;
-        self.sync_transactions();
         let p = self.producer(h)?;
         if let Some(e) = &p.txn.error {
             return Err(err!(
@@ -170,28 +334,56 @@ impl Cluster {
                 p.in_flight()
             ));
         }
-        self.end_transaction(&id, Marker::Commit);
-        self.producer_mut(h)?.txn.state = ClientState::Ready;
+        self.end_transaction(h, &id, Marker::Commit);
         Ok(())
     }
 
     /// `abortTransaction()`: unsent records fail, ABORT markers go to every partition the
-    /// transaction wrote, and its offsets are not committed.
+    /// transaction added, and its offsets are not committed.
     pub fn abort_transaction(&mut self, h: ProducerHandle) -> Result<()> {
         let (id, state) = self.check_fenced(h)?;
         if state != ClientState::InTransaction {
             return Err(Self::transition_error(&id, state, "ABORTING_TRANSACTION"));
         }
         self.find_coordinator(CoordinatorKind::Transaction, &id)?;
-        self.sync_transactions();
         let aborted = err!(
             TransactionAborted,
             "Failing batch since transaction was aborted"
         );
         self.producer_mut(h)?.fail_pending(&aborted);
-        self.end_transaction(&id, Marker::Abort);
-        self.producer_mut(h)?.txn.state = ClientState::Ready;
+        self.end_transaction(h, &id, Marker::Abort);
         Ok(())
+    }
+
+    /// EndTxn: a transaction that added partitions or offsets moves to `PrepareCommit` or
+    /// `PrepareAbort` and its markers go out; one that added nothing ends in the client.
+    fn end_transaction(&mut self, h: ProducerHandle, id: &str, marker: Marker) {
+        let ours = self.producer(h).map(|p| p.identity()).ok();
+        let open = self.transactions.get(id).is_some_and(|m| {
+            m.state == TransactionState::Ongoing && ours == Some((m.producer_id, m.epoch))
+        });
+        if open {
+            self.prepare_end(id, marker);
+        }
+        if let Ok(p) = self.producer_mut(h) {
+            p.txn.state = ClientState::Ready;
+        }
+    }
+
+    /// The coordinator's decision: `PrepareCommit` or `PrepareAbort`, then the markers.
+    fn prepare_end(&mut self, id: &str, marker: Marker) {
+        let Some(m) = self.transactions.get_mut(id) else {
+            return;
+        };
+        m.written.clear();
+        m.state = match marker {
+            Marker::Commit => TransactionState::PrepareCommit,
+            Marker::Abort => {
+                m.offsets.clear();
+                TransactionState::PrepareAbort
+            }
+        };
+        self.write_markers();
     }
 
     /// The coordinator's view of a `transactional.id` (`kafka-transactions --describe`).
@@ -204,66 +396,6 @@ impl Cluster {
         })
     }
 
-    /// Copies the partitions each open transaction wrote into the coordinator's record
-    /// (AddPartitionsToTxn), so that it can end them even if the producer dies.
-    pub(super) fn sync_transactions(&mut self) {
-        for p in self.producers.iter().flatten() {
-            let (Some(id), ClientState::InTransaction) =
-                (&p.config().transactional_id, p.txn.state)
-            else {
-                continue;
-            };
-            if let Some(m) = self
-                .transactions
-                .get_mut(id)
-                .filter(|m| m.epoch == p.identity().1)
-            {
-                m.partitions.extend(p.txn.partitions.iter().cloned());
-            }
-        }
-    }
-
-    /// Writes the markers, commits the offsets on COMMIT, and records the outcome.
-    fn end_transaction(&mut self, id: &str, marker: Marker) {
-        let Some(m) = self.transactions.get_mut(id) else {
-            return;
-        };
-        let producer = ProducerIdentity {
-            producer_id: m.producer_id,
-            epoch: m.epoch,
-            base_sequence: -1,
-        };
-        let partitions = core::mem::take(&mut m.partitions);
-        let offsets = core::mem::take(&mut m.offsets);
-        m.state = match marker {
-            Marker::Commit => TransactionState::CompleteCommit,
-            Marker::Abort => TransactionState::CompleteAbort,
-        };
-        let now = self.now;
-        for (t, p) in partitions {
-            let Some(topic) = self.topics.get_mut(&t) else {
-                continue; // deleted meanwhile: nothing to mark
-            };
-            let config = &topic.config;
-            if let Some(part) = topic.partitions.get_mut(p as usize) {
-                // Only an older epoch is refused, and the coordinator holds the newest.
-                let _ = part.log.append_marker(producer, marker, config, now);
-                part.advance_high_watermark();
-            }
-        }
-        if marker == Marker::Commit {
-            for (group, tp, offset) in offsets {
-                self.offsets.insert(
-                    (group, tp.0, tp.1),
-                    CommittedOffset {
-                        offset,
-                        commit_time: now,
-                    },
-                );
-            }
-        }
-    }
-
     /// When the next open transaction times out.
     pub(super) fn transaction_deadlines(&self) -> impl Iterator<Item = SimTime> + '_ {
         self.transactions
@@ -272,11 +404,11 @@ impl Cluster {
             .map(|m| m.started + m.timeout_ms)
     }
 
-    /// `transaction.timeout.ms`: the coordinator aborts an expired transaction and bumps the
-    /// epoch, so its producer is fenced.
+    /// `transaction.timeout.ms`: the coordinator (when it is available) aborts an expired
+    /// transaction with a bumped epoch, so its producer is fenced.
     pub(super) fn expire_transactions(&mut self) {
         let now = self.now;
-        // Runs at every clock step: nothing to do (and nothing to sync) unless one is due.
+        // Runs at every clock step: nothing to do unless one is due.
         if self.transaction_deadlines().all(|d| d > now) {
             return;
         }
@@ -289,32 +421,65 @@ impl Cluster {
             .map(|(id, _)| id.clone())
             .collect();
         for id in expired {
-            self.bump_epoch(&id);
+            if self.coordinator(CoordinatorKind::Transaction, &id).is_some() {
+                self.fence(&id);
+            }
         }
     }
 
-    /// Fences every producer of `id`: the epoch goes up, an open transaction is aborted with
-    /// markers of the new epoch (so the partitions refuse the old one), and the older
-    /// producers' unsent records fail, as their AddPartitionsToTxn would. Returns the epoch.
-    fn bump_epoch(&mut self, id: &str) -> i16 {
-        self.sync_transactions();
+    /// Fences every producer of `id`: the epoch goes up, and an open transaction is aborted
+    /// with markers of the new epoch (so the partitions refuse the old one).
+    fn fence(&mut self, id: &str) {
         let Some(m) = self.transactions.get_mut(id) else {
-            return 0;
+            return;
         };
         m.epoch = m.epoch.saturating_add(1);
-        let (pid, epoch, ongoing) = (m.producer_id, m.epoch, m.state == TransactionState::Ongoing);
+        let ongoing = m.state == TransactionState::Ongoing;
+        self.fence_stale_producers(id);
         if ongoing {
-            self.end_transaction(id, Marker::Abort);
+            self.prepare_end(id, Marker::Abort);
         }
+    }
+
+    /// Producers of `id` with an older epoch (or another producer id) are fenced: their
+    /// unsent records fail, as their next request to the coordinator or a partition would.
+    fn fence_stale_producers(&mut self, id: &str) {
+        let Some(m) = self.transactions.get(id) else {
+            return;
+        };
+        let (pid, epoch) = (m.producer_id, m.epoch);
         let e = fenced();
         for p in self.producers.iter_mut().flatten() {
             let stale = p.identity().0 != pid || p.identity().1 < epoch;
             let ours = p.config().transactional_id.as_deref() == Some(id);
-            if ours && stale && p.txn.state != ClientState::Uninitialized {
+            let initializing = matches!(
+                p.txn.state,
+                ClientState::Uninitialized | ClientState::Initializing
+            );
+            if ours && stale && !initializing {
                 p.txn.state = ClientState::Fenced;
                 p.fail_pending(&e);
             }
         }
-        epoch
     }
+}
+
+/// Which of `p`'s transactional batches may go out: those of partitions its transaction
+/// added.
+pub(super) fn transaction_gate<'a>(
+    p: &Producer,
+    transactions: &'a BTreeMap<String, TransactionMetadata>,
+) -> TxnGate<'a> {
+    let Some(id) = &p.config().transactional_id else {
+        return TxnGate::Open;
+    };
+    let (pid, epoch) = p.identity();
+    TxnGate::Added(
+        transactions
+            .get(id)
+            .filter(|m| {
+                m.state == TransactionState::Ongoing && m.producer_id == pid && m.epoch == epoch
+            })
+            .map(|m| &m.partitions),
+    )
 }

@@ -125,7 +125,7 @@ pub fn transaction(producer_index: usize, step: u8, other: usize) -> Result<(), 
         return with(|p| p.cluster.send_offsets_to_transaction(h, c).map(drop));
     }
     with(|p| match step {
-        0 => p.cluster.init_transactions(h),
+        0 => p.cluster.init_transactions(h).map(|_| ()),
         1 => p.cluster.begin_transaction(h),
         2 => p.cluster.commit_transaction(h),
         _ => p.cluster.abort_transaction(h),

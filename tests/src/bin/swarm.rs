@@ -1,6 +1,7 @@
 //! Runs the swarm simulator: `swarm --seed N` reproduces one seed exactly; `swarm --seeds N`
 //! runs seeds 1..=N; `--ops N` sets the operations per seed (default 25000); `--txn` runs the
-//! transactional swarm instead; `--brokers` adds brokers, replication and broker faults, and
+//! transactional swarm instead (`--txn --faults`: with broker faults, closes and an audited
+//! idempotent producer); `--brokers` adds brokers, replication and broker faults, and
 //! `--unclean` allows unclean leader elections too.
 
 use logplay_tests::swarm::{run_config, SwarmConfig, REPRODUCE};
@@ -24,7 +25,8 @@ fn main() -> std::process::ExitCode {
         }
     };
     if args.iter().any(|a| a == "--txn") {
-        return run_transactional(&seeds, ops);
+        let faults = args.iter().any(|a| a == "--faults");
+        return run_transactional(&seeds, ops, faults);
     }
     let unclean = args.iter().any(|a| a == "--unclean");
     let brokers = unclean || args.iter().any(|a| a == "--brokers");
@@ -70,16 +72,20 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run_transactional(seeds: &[u64], ops: usize) -> std::process::ExitCode {
+fn run_transactional(seeds: &[u64], ops: usize, faults: bool) -> std::process::ExitCode {
     let mut failed = false;
     for &seed in seeds {
-        let r = txn_swarm::run(seed, ops);
+        let config = txn_swarm::TxnSwarmConfig { seed, ops, faults };
+        let r = txn_swarm::run_config(&config);
         println!(
-            "seed {seed}: {} ops, {} transactions committed, {} not, {} polled, state {:016x}, {} anomalies",
+            "seed {seed}: {} ops, {} transactions committed, {} not, {} polled, {} broker faults, {} of {} idempotent sends delivered, state {:016x}, {} anomalies",
             r.ops,
             r.committed,
             r.not_committed,
             r.polled,
+            r.broker_faults,
+            r.idempotent.1,
+            r.idempotent.0,
             r.state_hash,
             r.anomalies.len()
         );
@@ -88,10 +94,7 @@ fn run_transactional(seeds: &[u64], ops: usize) -> std::process::ExitCode {
         }
         if !r.anomalies.is_empty() {
             failed = true;
-            println!(
-                "  reproduce with: {} {seed} --ops {ops}",
-                txn_swarm::REPRODUCE
-            );
+            println!("  reproduce with: {}", config.reproduce());
         }
     }
     if failed {

@@ -33,6 +33,7 @@ use crate::registry::serdes::Serdes;
 use crate::registry::{topic_subject, wire, SchemaRegistry};
 use crate::replication::ReplicaChange;
 use crate::time::SimTime;
+use crate::txn::InitTransactions;
 
 /// One observable result of a command, as a JSON object (confluent-kafka's field names for
 /// records: `topic`, `partition`, `offset`, `key`, `value`, `headers`, `timestamp`,
@@ -712,7 +713,20 @@ impl Runner {
             Command::Transaction { producer, action } => {
                 let h = self.producer_handle(producer)?;
                 match action {
-                    TxnAction::Init => self.cluster.init_transactions(h)?,
+                    TxnAction::Init => {
+                        if let InitTransactions::AwaitingAbort { partitions } =
+                            self.cluster.init_transactions(h)?
+                        {
+                            let on: Vec<String> = partitions
+                                .iter()
+                                .map(|(t, p)| alloc::format!("{t}-{p}"))
+                                .collect();
+                            return Ok(alloc::vec![alloc::format!(
+                                "initTransactions() waits (INITIALIZING): the coordinator is aborting the open transaction of this transactional.id, and its ABORT markers on {} are not yet replicated; move the clock",
+                                on.join(", ")
+                            )]);
+                        }
+                    }
                     TxnAction::Begin => self.cluster.begin_transaction(h)?,
                     TxnAction::Commit => self.cluster.commit_transaction(h)?,
                     TxnAction::Abort => self.cluster.abort_transaction(h)?,
@@ -1078,7 +1092,7 @@ impl Runner {
                     .collect();
                 let coordinator = c.coordinator(CoordinatorKind::Transaction, id);
                 obj!({ "transactional_id": id, "coordinator": coordinator, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
-                        "transaction_timeout_ms": m.timeout_ms, "start_time_ms": m.started.0, "partitions": partitions })
+                        "transaction_timeout_ms": m.timeout_ms, "start_time_ms": m.start_time_ms(), "partitions": partitions })
             }
             DescribeTarget::Subject(subject) => {
                 let r = &self.registry;
