@@ -1820,6 +1820,41 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_holds_the_lso_until_its_marker_is_below_the_high_watermark() {
+        let cfg = TopicConfig::default();
+        let mut log = PartitionLog::new();
+        txn_append(&mut log, &cfg, 1, 0, "a", "committed"); // offset 0, replicated
+        let producer = ProducerIdentity {
+            producer_id: 1,
+            epoch: 0,
+            base_sequence: -1,
+        };
+        // The COMMIT marker at 1, on the leader only.
+        assert_eq!(
+            log.append_marker(producer, Marker::Commit, &cfg, SimTime(2)),
+            Ok(1)
+        );
+        assert_eq!((log.last_stable_offset(), log.high_watermark()), (0, 1));
+        assert_eq!(read(&log, IsolationLevel::ReadCommitted), (vec![], 0));
+        assert_eq!(log.marker_at(1), Some((producer, Marker::Commit)));
+        assert_eq!(log.marker_at(0), None, "a record, not a marker");
+        // An election truncates the marker: the transaction is open again.
+        log.truncate_to(1);
+        assert_eq!(log.last_stable_offset(), 0);
+        assert_eq!(log.marker_at(1), None);
+        assert_eq!(
+            log.append_marker(producer, Marker::Commit, &cfg, SimTime(3)),
+            Ok(1)
+        );
+        log.set_high_watermark(2);
+        assert_eq!(log.last_stable_offset(), 2);
+        assert_eq!(
+            read(&log, IsolationLevel::ReadCommitted),
+            (vec!["committed".into()], 2)
+        );
+    }
+
+    #[test]
     fn an_older_epochs_marker_is_refused() {
         let cfg = TopicConfig::default();
         let mut log = PartitionLog::new();

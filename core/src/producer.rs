@@ -8,8 +8,8 @@ use alloc::vec::Vec;
 use litemap::LiteMap;
 
 use crate::compression::CompressionType;
-use crate::consumer::TopicPartition;
 use crate::config::{parse_bool, parse_u64, unknown_key};
+use crate::consumer::TopicPartition;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::partitioner::Partitioner;
 use crate::rand::Rng;
@@ -998,6 +998,13 @@ impl Producer {
     fn fail(&mut self, f: InFlight, e: Error) {
         if f.batch.transactional && self.txn.state == ClientState::InTransaction {
             self.txn.error.get_or_insert_with(|| e.clone());
+            // An abort or a fence fails batches on purpose; anything else may leave a gap.
+            let deliberate = matches!(
+                e.code,
+                ErrorCode::TransactionAborted | ErrorCode::ProducerFenced
+            );
+            self.txn.epoch_bump_needed |=
+                !deliberate && (f.maybe_written || e.code == ErrorCode::OutOfOrderSequenceNumber);
         }
         let p = f.batch.producer;
         let key = (f.topic.clone(), f.partition);
@@ -1009,7 +1016,9 @@ impl Producer {
                 }
             }
             for later in self.queue.iter_mut().filter(|g| {
-                g.topic == f.topic && g.partition == f.partition && g.batch.producer.epoch == p.epoch
+                g.topic == f.topic
+                    && g.partition == f.partition
+                    && g.batch.producer.epoch == p.epoch
             }) {
                 if later.batch.producer.base_sequence > p.base_sequence {
                     later.batch.producer.base_sequence =
@@ -1038,6 +1047,8 @@ impl Producer {
         h.u64(self.acks_to_lose.into());
         h.u64(self.txn.state as u64);
         h.u64(u64::from(self.txn.error.is_some()));
+        h.u64(u64::from(self.txn.epoch_bump_needed));
+        h.i64(self.txn.bump_from.map_or(-1, i64::from));
         for (t, p) in &self.txn.partitions {
             h.str(t);
             h.u64((*p).into());
@@ -1110,9 +1121,7 @@ impl TxnGate<'_> {
     fn allows(&self, topic: &Arc<str>, partition: u32) -> bool {
         match self {
             Self::Open => true,
-            Self::Added(added) => {
-                added.is_some_and(|a| a.contains(&(topic.clone(), partition)))
-            }
+            Self::Added(added) => added.is_some_and(|a| a.contains(&(topic.clone(), partition))),
         }
     }
 }
@@ -1576,6 +1585,50 @@ mod tests {
             .collect();
         assert_eq!(errors, vec![None, Some(ErrorCode::InvalidRecord), None]);
         assert_eq!(values(&c, "t", 0), ["1", "2"]);
+    }
+
+    #[test]
+    fn a_lost_sequence_gives_an_idempotent_producer_a_new_epoch() {
+        let mut c = cluster();
+        c.set_brokers(2, None).unwrap();
+        c.create_replicated_topic("t", 1, Some(2), &[]).unwrap();
+        let part = |c: &Cluster| c.topic("t").unwrap().partitions()[0].clone();
+        let leader = part(&c).leader;
+        let follower = 3 - leader;
+        let p = c
+            .create_producer(
+                "p",
+                &[
+                    ("linger.ms", "0"),
+                    ("request.timeout.ms", "1000"),
+                    ("delivery.timeout.ms", "1500"),
+                ],
+            )
+            .unwrap();
+        // The follower stops fetching: the leader holds `a` but cannot acknowledge it, and it
+        // expires. The producer cannot know whether the broker kept it.
+        c.isolate_broker(follower).unwrap();
+        c.produce(p, &ProducerRecord::new("t").value(b"a")).unwrap();
+        c.tick(3_000).unwrap();
+        let failed = reports(&mut c, p);
+        assert_eq!(failed.len(), 1);
+        assert_eq!(
+            failed[0].error.as_ref().unwrap().code,
+            ErrorCode::RequestTimedOut
+        );
+        // The follower, still in the ISR, leads: `a` is gone with the old leader's log.
+        c.heal_broker(follower).unwrap();
+        c.stop_broker(leader).unwrap();
+        assert_eq!(part(&c).leader, follower);
+        // Epoch 0 would go on at sequence 1, a gap to a leader that never saw sequence 0
+        // (`OUT_OF_ORDER_SEQUENCE_NUMBER` for good); epoch 1 starts at 0 (KIP-360).
+        c.produce(p, &ProducerRecord::new("t").value(b"b")).unwrap();
+        c.tick(1_000).unwrap();
+        let delivered = reports(&mut c, p);
+        assert_eq!(delivered.len(), 1);
+        assert_eq!(delivered[0].error, None);
+        assert_eq!(c.producer(p).unwrap().identity().1, 1);
+        assert_eq!(values(&c, "t", 0), ["b"]);
     }
 
     #[test]

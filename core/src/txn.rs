@@ -138,4 +138,11 @@ pub(crate) struct TxnClient {
     pub partitions: BTreeSet<TopicPartition>,
     /// The first error inside the transaction: it can only be aborted now.
     pub error: Option<Error>,
+    /// A batch the broker may hold failed, or a sequence went missing: after the abort the
+    /// producer gets a new epoch from the coordinator, so its sequences start afresh
+    /// (KIP-360).
+    pub epoch_bump_needed: bool,
+    /// While `INITIALIZING` for such a bump: the epoch it bumps from (an id that moved on
+    /// meanwhile fences it).
+    pub bump_from: Option<i16>,
 }

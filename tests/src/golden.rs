@@ -27,6 +27,9 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     golden!("semantics"),
     golden!("topics"),
     golden!("transactions"),
+    golden!("txn_close_hanging"),
+    golden!("txn_commit_failover"),
+    golden!("txn_commit_offline"),
     golden!("unclean"),
 ];
 

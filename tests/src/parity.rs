@@ -20,9 +20,10 @@
 //!   compared per partition across the run (which is always done too), each as a prefix of
 //!   the other, and its later commits are not compared.
 //!
-//! Scripts are not compared (and say why) when their export skipped something, or when they
-//! set a topic config the mock ignores (it neither compacts nor enforces `cleanup.policy`,
-//! `max.message.bytes` or `message.timestamp.type`).
+//! A script whose export skips a command (a simulated fault, broker changes) is compared up
+//! to that command. Scripts are not compared (and say why) when their first command is
+//! skipped, or when they set a topic config the mock ignores (it neither compacts nor enforces
+//! `cleanup.policy`, `max.message.bytes` or `message.timestamp.type`).
 
 /// Topic configs the mock cluster ignores without changing what a script observes (as long
 /// as retention does not run, which the export reports).
@@ -53,6 +54,8 @@ pub struct Parity {
     pub excluded: BTreeMap<&'static str, usize>,
     /// Differences.
     pub differences: Vec<String>,
+    /// Compared only before this line, whose command the export skips, and why.
+    pub up_to: Option<(usize, String)>,
 }
 
 /// The Python that has confluent-kafka: the project's `.venv`, else `python3`. `None` when no
@@ -70,13 +73,26 @@ pub fn python(root: &Path) -> Option<PathBuf> {
         .map(|_| PathBuf::from("python3"))
 }
 
-/// Exports `script`, runs it on the mock cluster, and compares. `Err` when it does not
-/// export faithfully or the program fails to run.
+/// Exports `script`, runs it on the mock cluster, and compares. A script whose export skips
+/// a command (a simulated fault, say) is compared up to that command, and `Err` says so when
+/// nothing comes before it; `Err` too when it does not export or the program fails to run.
 pub fn check(script: &Script, python: &Path, root: &Path, name: &str) -> Result<Parity, String> {
     let exported = export::to_python(script).map_err(|e| format!("does not export: {e}"))?;
-    if !exported.is_faithful() {
-        let (line, why) = &exported.warnings[0];
-        return Err(format!("not compared: line {line}: {why}"));
+    if let Some((line, why)) = exported.warnings.first() {
+        let prefix = Script {
+            commands: script
+                .commands
+                .iter()
+                .filter(|(l, _)| l < line)
+                .cloned()
+                .collect(),
+        };
+        if prefix.commands.is_empty() {
+            return Err(format!("not compared: line {line}: {why}"));
+        }
+        let mut parity = check(&prefix, python, root, name)?;
+        parity.up_to = Some((*line, why.clone()));
+        return Ok(parity);
     }
     let (_, outputs) = Runner::run(script);
     let dir = std::env::temp_dir().join(format!("logplay-parity-{}", std::process::id()));

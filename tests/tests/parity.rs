@@ -96,7 +96,13 @@ fn exported_programs_observe_on_a_kafka_protocol_peer_what_logplay_observes() {
                 if p.differences.is_empty() {
                     equal_scripts += 1;
                     random_equal += usize::from(name.starts_with("random"));
-                    println!("parity {name}: {} observations equal", p.compared);
+                    match &p.up_to {
+                        Some((line, why)) => println!(
+                            "parity {name}: {} observations equal before line {line} ({why})",
+                            p.compared
+                        ),
+                        None => println!("parity {name}: {} observations equal", p.compared),
+                    }
                 } else {
                     failures.push(format!("{name}:\n  {}", p.differences.join("\n  ")));
                 }

@@ -57,14 +57,9 @@ impl Cluster {
     /// or leaves the partition offline.
     pub fn stop_broker(&mut self, id: BrokerId) -> Result<()> {
         let from = [BrokerState::Running, BrokerState::Isolated];
-        self.change_broker(
-            id,
-            &from,
-            BrokerState::Stopped,
-            |p, alive, config, out| {
-                p.broker_stopped(id, alive, config, out);
-            },
-        )
+        self.change_broker(id, &from, BrokerState::Stopped, |p, alive, config, out| {
+            p.broker_stopped(id, alive, config, out);
+        })
     }
 
     /// Starts a stopped broker: its replicas truncate where they diverged and catch up; an
@@ -108,7 +103,12 @@ impl Cluster {
         id: BrokerId,
         from: &[BrokerState],
         to: BrokerState,
-        mut f: impl FnMut(&mut Partition, &dyn Fn(BrokerId) -> bool, &TopicConfig, &mut Vec<ReplicaChange>),
+        mut f: impl FnMut(
+            &mut Partition,
+            &dyn Fn(BrokerId) -> bool,
+            &TopicConfig,
+            &mut Vec<ReplicaChange>,
+        ),
     ) -> Result<()> {
         let i = self
             .brokers

@@ -40,7 +40,10 @@ impl Cluster {
             .transactions
             .get(&id)
             .is_some_and(|m| m.producer_id != pid || m.epoch > epoch);
-        let initializing = matches!(state, ClientState::Uninitialized | ClientState::Initializing);
+        let initializing = matches!(
+            state,
+            ClientState::Uninitialized | ClientState::Initializing
+        );
         if state == ClientState::Fenced || (!initializing && stale) {
             self.producer_mut(h)?.txn.state = ClientState::Fenced;
             return Err(fenced());
@@ -145,7 +148,10 @@ impl Cluster {
         };
         let id = id.clone();
         let timeout_ms = p.config().transaction_timeout_ms;
-        if self.coordinator(CoordinatorKind::Transaction, &id).is_none() {
+        if self
+            .coordinator(CoordinatorKind::Transaction, &id)
+            .is_none()
+        {
             return;
         }
         let Some(m) = self.transactions.get_mut(&id) else {
@@ -159,6 +165,15 @@ impl Cluster {
         ) {
             return;
         }
+        let bump_from = p.txn.bump_from;
+        if bump_from.is_some_and(|e| e != m.epoch) {
+            // Another instance of the id moved the epoch on: this one is fenced.
+            if let Some(p) = self.producers.get_mut(i).and_then(Option::as_mut) {
+                p.txn.state = ClientState::Fenced;
+                p.txn.bump_from = None;
+            }
+            return;
+        }
         m.epoch = m.epoch.saturating_add(1);
         m.state = TransactionState::Empty;
         m.timeout_ms = timeout_ms;
@@ -166,6 +181,7 @@ impl Cluster {
         if let Some(p) = self.producers.get_mut(i).and_then(Option::as_mut) {
             p.set_identity(producer_id, epoch);
             p.txn.state = ClientState::Ready;
+            p.txn.bump_from = None;
         }
         self.fence_stale_producers(&id);
     }
@@ -352,6 +368,13 @@ impl Cluster {
         );
         self.producer_mut(h)?.fail_pending(&aborted);
         self.end_transaction(h, &id, Marker::Abort);
+        let p = self.producer_mut(h)?;
+        if core::mem::take(&mut p.txn.epoch_bump_needed) {
+            // KIP-360: InitProducerId with the current epoch, once the abort is complete.
+            p.txn.bump_from = Some(p.identity().1);
+            p.txn.state = ClientState::Initializing;
+            self.complete_init(h.0 as usize);
+        }
         Ok(())
     }
 
@@ -421,7 +444,10 @@ impl Cluster {
             .map(|(id, _)| id.clone())
             .collect();
         for id in expired {
-            if self.coordinator(CoordinatorKind::Transaction, &id).is_some() {
+            if self
+                .coordinator(CoordinatorKind::Transaction, &id)
+                .is_some()
+            {
                 self.fence(&id);
             }
         }
@@ -482,4 +508,168 @@ pub(super) fn transaction_gate<'a>(
             })
             .map(|m| &m.partitions),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::super::{coordinator_partition, ClusterConfig};
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::log::IsolationLevel;
+    use crate::producer::ProducerEvent;
+    use crate::record::ProducerRecord;
+
+    fn cluster(brokers: usize) -> Cluster {
+        let mut c = Cluster::new(ClusterConfig {
+            seed: 1,
+            ..ClusterConfig::default()
+        });
+        c.set_brokers(brokers, None).unwrap();
+        c
+    }
+
+    /// Stops every replica of the partition of `__transaction_state` that coordinates `id`.
+    fn stop_coordinator(c: &mut Cluster, id: &str) -> Vec<i32> {
+        let replicas = c.internal[CoordinatorKind::Transaction.topic()].partitions
+            [coordinator_partition(id) as usize]
+            .replicas
+            .clone();
+        for &b in &replicas {
+            c.stop_broker(b).unwrap();
+        }
+        assert_eq!(c.coordinator(CoordinatorKind::Transaction, id), None);
+        replicas
+    }
+
+    #[test]
+    fn a_partition_joins_the_transaction_before_anything_is_sent_to_it() {
+        let mut c = cluster(4);
+        let tx = c
+            .create_producer("tx", &[("transactional.id", "x"), ("linger.ms", "0")])
+            .unwrap();
+        c.init_transactions(tx).unwrap();
+        let stopped = stop_coordinator(&mut c, "x");
+        // On the one broker left.
+        c.create_replicated_topic("d", 1, Some(1), &[]).unwrap();
+        c.begin_transaction(tx).unwrap();
+        c.produce(tx, &ProducerRecord::new("d").value(b"held"))
+            .unwrap();
+        c.tick(1_000).unwrap();
+        // No coordinator to add d-0: the batch waits in the producer.
+        assert_eq!(c.producer(tx).unwrap().in_flight(), 1);
+        assert_eq!(
+            c.topic("d").unwrap().partitions()[0].log.log_end_offset(),
+            0
+        );
+        assert!(c.describe_transaction("x").unwrap().partitions.is_empty());
+        for b in stopped {
+            let _ = c.start_broker(b);
+        }
+        let m = c.describe_transaction("x").unwrap();
+        assert_eq!(m.state, TransactionState::Ongoing);
+        assert!(m.partitions.contains(&("d".into(), 0)));
+        assert_eq!(
+            c.topic("d").unwrap().partitions()[0].log.log_end_offset(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_producer_closed_without_a_coordinator_leaves_its_transaction_to_time_out() {
+        let mut c = cluster(4);
+        c.create_replicated_topic("d", 1, Some(1), &[]).unwrap();
+        let tx = c
+            .create_producer("tx", &[("transactional.id", "x"), ("linger.ms", "0")])
+            .unwrap();
+        c.init_transactions(tx).unwrap();
+        c.begin_transaction(tx).unwrap();
+        c.produce(tx, &ProducerRecord::new("d").value(b"open"))
+            .unwrap();
+        c.tick(1_000).unwrap();
+        let stopped = stop_coordinator(&mut c, "x");
+        c.close_producer(tx).unwrap();
+        for b in stopped {
+            let _ = c.start_broker(b);
+        }
+        let lso = |c: &Cluster| {
+            c.topic("d").unwrap().partitions()[0]
+                .log
+                .last_stable_offset()
+        };
+        assert_eq!(lso(&c), 0, "the open transaction holds the LSO");
+        c.tick(60_000).unwrap();
+        assert_eq!(
+            c.describe_transaction("x").unwrap().state,
+            TransactionState::CompleteAbort
+        );
+        assert_eq!(lso(&c), 2, "the ABORT marker ended it");
+    }
+
+    #[test]
+    fn close_reports_every_send_it_could_not_complete() {
+        let mut c = cluster(3);
+        c.create_replicated_topic("b", 1, Some(3), &[]).unwrap();
+        let p = c.create_producer("p", &[("linger.ms", "0")]).unwrap();
+        c.produce(p, &ProducerRecord::new("b").value(b"v")).unwrap();
+        c.tick(0).unwrap();
+        // Written by the leader, waiting for the followers (acks=all).
+        assert_eq!(c.producer(p).unwrap().in_flight(), 1);
+        let events = c.close_producer(p).unwrap();
+        let reports: Vec<_> = events
+            .iter()
+            .filter_map(ProducerEvent::as_delivery)
+            .collect();
+        assert_eq!(reports.len(), 1);
+        let e = reports[0].error.as_ref().expect("a forced close fails it");
+        assert_eq!(e.code, ErrorCode::KafkaException);
+        assert_eq!(e.message, "Producer is closed forcefully.");
+    }
+
+    #[test]
+    fn an_abort_after_a_lost_sequence_gets_a_new_epoch_from_the_coordinator() {
+        let mut c = cluster(1);
+        c.create_topic("t", 1, &[]).unwrap();
+        let tx = c
+            .create_producer(
+                "tx",
+                &[
+                    ("transactional.id", "x"),
+                    ("linger.ms", "0"),
+                    ("request.timeout.ms", "1000"),
+                    ("delivery.timeout.ms", "1500"),
+                ],
+            )
+            .unwrap();
+        c.init_transactions(tx).unwrap();
+        c.begin_transaction(tx).unwrap();
+        // Both responses are lost and the batch expires: the broker holds a batch the
+        // producer counts as failed, so its sequences are in doubt.
+        c.lose_acks(tx, 2).unwrap();
+        c.produce(tx, &ProducerRecord::new("t").value(b"a"))
+            .unwrap();
+        c.tick(3_000).unwrap();
+        assert_eq!(
+            c.commit_transaction(tx).unwrap_err().code,
+            ErrorCode::InvalidTxnState
+        );
+        c.abort_transaction(tx).unwrap();
+        assert_eq!(
+            c.producer(tx).unwrap().identity().1,
+            1,
+            "KIP-360: epoch 0 → 1"
+        );
+        c.begin_transaction(tx).unwrap();
+        c.produce(tx, &ProducerRecord::new("t").value(b"b"))
+            .unwrap();
+        c.commit_transaction(tx).unwrap();
+        let log = &c.topic("t").unwrap().partitions()[0].log;
+        let read = log
+            .fetch(0, 10, usize::MAX, IsolationLevel::ReadCommitted)
+            .unwrap();
+        let values: Vec<_> = read.records.iter().map(|r| r.value).collect();
+        assert_eq!(values, [Some(&b"b"[..])]);
+    }
 }

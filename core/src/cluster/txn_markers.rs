@@ -42,7 +42,10 @@ impl Cluster {
             .map(|(id, _)| id.clone())
             .collect();
         for id in ending {
-            if self.coordinator(CoordinatorKind::Transaction, &id).is_some() {
+            if self
+                .coordinator(CoordinatorKind::Transaction, &id)
+                .is_some()
+            {
                 self.write_markers_of(&id);
             }
         }
@@ -124,7 +127,9 @@ fn write_marker(
         return MarkerProgress::Done;
     };
     if part.is_offline() {
-        return written.map_or(MarkerProgress::Waiting, |(e, o)| MarkerProgress::Written(e, o));
+        return written.map_or(MarkerProgress::Waiting, |(e, o)| {
+            MarkerProgress::Written(e, o)
+        });
     }
     let replicated = |part: &crate::topic::Partition, offset: i64| {
         if part.log.high_watermark() > offset {
@@ -151,5 +156,136 @@ fn write_marker(
             replicated(part, offset)
         }
         Err(_) => MarkerProgress::Done,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::super::{Cluster, ClusterConfig, ProducerHandle};
+    use crate::error::ErrorCode;
+    use crate::log::{IsolationLevel, Marker};
+    use crate::record::ProducerRecord;
+    use crate::txn::{InitTransactions, TransactionState};
+
+    /// `brokers` brokers, topic `b` with one partition of `rf` replicas, and producer `tx`
+    /// (`transactional.id=x`) with one record sent and acknowledged in an open transaction.
+    fn open_transaction(brokers: usize, rf: u32) -> (Cluster, ProducerHandle) {
+        let mut c = Cluster::new(ClusterConfig {
+            seed: 1,
+            ..ClusterConfig::default()
+        });
+        c.set_brokers(brokers, None).unwrap();
+        c.create_replicated_topic("b", 1, Some(rf), &[]).unwrap();
+        let tx = c
+            .create_producer("tx", &[("transactional.id", "x"), ("linger.ms", "0")])
+            .unwrap();
+        assert_eq!(c.init_transactions(tx).unwrap(), InitTransactions::Ready);
+        c.begin_transaction(tx).unwrap();
+        c.produce(tx, &ProducerRecord::new("b").value(b"committed"))
+            .unwrap();
+        c.tick(1_000).unwrap();
+        (c, tx)
+    }
+
+    fn state(c: &Cluster) -> TransactionState {
+        c.describe_transaction("x").unwrap().state
+    }
+
+    fn committed_values(c: &Cluster) -> usize {
+        let log = &c.topic("b").unwrap().partitions()[0].log;
+        log.fetch(0, 100, usize::MAX, IsolationLevel::ReadCommitted)
+            .map_or(0, |f| f.records.len())
+    }
+
+    #[test]
+    fn a_commit_is_decided_at_once_and_complete_once_its_markers_are_replicated() {
+        let (mut c, tx) = open_transaction(3, 3);
+        c.commit_transaction(tx).unwrap();
+        // The COMMIT marker is on the leader only: the transaction holds the LSO.
+        assert_eq!(state(&c), TransactionState::PrepareCommit);
+        let log = &c.topic("b").unwrap().partitions()[0].log;
+        assert_eq!(
+            (
+                log.last_stable_offset(),
+                log.high_watermark(),
+                log.log_end_offset()
+            ),
+            (0, 1, 2)
+        );
+        assert_eq!(committed_values(&c), 0);
+        // A fencing initTransactions() waits: refused, and nothing changes.
+        let tx2 = c
+            .create_producer("tx2", &[("transactional.id", "x")])
+            .unwrap();
+        let before = c.state_hash();
+        let e = c.init_transactions(tx2).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ConcurrentTransactions);
+        assert!(e.message.contains("b-0"), "{e}");
+        assert_eq!(c.state_hash(), before);
+        c.tick(1_000).unwrap();
+        assert_eq!(state(&c), TransactionState::CompleteCommit);
+        assert_eq!(committed_values(&c), 1);
+        assert_eq!(c.init_transactions(tx2).unwrap(), InitTransactions::Ready);
+    }
+
+    #[test]
+    fn a_marker_lost_in_a_failover_is_written_again_on_the_new_leader() {
+        let (mut c, tx) = open_transaction(3, 3);
+        let leader = c.topic("b").unwrap().partitions()[0].leader;
+        c.commit_transaction(tx).unwrap();
+        // The leader stops before any follower fetched the marker.
+        c.stop_broker(leader).unwrap();
+        let part = &c.topic("b").unwrap().partitions()[0];
+        assert_ne!(part.leader, leader);
+        let (producer, marker) = part.log.marker_at(1).expect("the marker, written again");
+        assert_eq!((producer.epoch, marker), (0, Marker::Commit));
+        c.tick(1_000).unwrap();
+        assert_eq!(state(&c), TransactionState::CompleteCommit);
+        assert_eq!(
+            committed_values(&c),
+            1,
+            "a committed transaction stays committed"
+        );
+    }
+
+    #[test]
+    fn a_marker_waits_for_its_partition_to_have_a_leader() {
+        let (mut c, tx) = open_transaction(2, 1);
+        let leader = c.topic("b").unwrap().partitions()[0].leader;
+        c.stop_broker(leader).unwrap();
+        // The coordinator's partition has a replica on the other broker.
+        assert!(c
+            .coordinator(super::CoordinatorKind::Transaction, "x")
+            .is_some());
+        c.commit_transaction(tx).unwrap();
+        c.tick(60_000).unwrap();
+        assert_eq!(state(&c), TransactionState::PrepareCommit);
+        c.start_broker(leader).unwrap();
+        assert_eq!(state(&c), TransactionState::CompleteCommit);
+        assert_eq!(committed_values(&c), 1);
+    }
+
+    #[test]
+    fn an_aborting_init_waits_while_the_abort_markers_replicate() {
+        let (mut c, _) = open_transaction(3, 3);
+        let tx2 = c
+            .create_producer("tx2", &[("transactional.id", "x")])
+            .unwrap();
+        // Kafka fences and aborts the open transaction first (epoch 1), then bumps again.
+        match c.init_transactions(tx2).unwrap() {
+            InitTransactions::AwaitingAbort { partitions } => {
+                assert_eq!(partitions, [("b".into(), 0)]);
+            }
+            InitTransactions::Ready => panic!("the ABORT marker is not yet replicated"),
+        }
+        assert_eq!(state(&c), TransactionState::PrepareAbort);
+        let e = c.begin_transaction(tx2).unwrap_err();
+        assert!(e.message.contains("INITIALIZING"), "{e}");
+        c.tick(1_000).unwrap();
+        assert_eq!(c.producer(tx2).unwrap().identity().1, 2);
+        c.begin_transaction(tx2).unwrap();
     }
 }

@@ -134,6 +134,23 @@ impl Line {
         Ok(w)
     }
 
+    /// A group id or `transactional.id`: any non-empty string, as Kafka allows; one with
+    /// spaces, quotes or `=` is written "quoted".
+    fn id(&mut self, what: &str) -> Result<String, ParseError> {
+        match self.tokens.get(self.pos) {
+            Some(Token {
+                key: None,
+                value: Raw::Bare(w) | Raw::Quoted(w),
+                ..
+            }) if !w.is_empty() => {
+                self.pos += 1;
+                Ok(w.clone())
+            }
+            Some(t) => Err(self.error(t.column, &alloc::format!("expected {what}"))),
+            None => Err(self.error(self.end, &alloc::format!("expected {what}"))),
+        }
+    }
+
     fn number<T: core::str::FromStr>(&mut self, what: &str) -> Result<T, ParseError> {
         let (w, column) = self.word(what)?;
         w.parse()
@@ -596,7 +613,7 @@ impl Line {
 
     fn group(&mut self) -> Result<Command, ParseError> {
         let (action, column) = self.word("reset-offsets, delete-offsets or delete")?;
-        let group = self.name("a group id")?;
+        let group = self.id("a group id")?;
         match action.as_str() {
             "reset-offsets" => {
                 let (target, tcol) = self.word("a topic, or TOPIC:PARTITION")?;
@@ -787,9 +804,9 @@ impl Line {
             "topic" => DescribeTarget::Topic(self.name("a topic name")?),
             "consumer" => DescribeTarget::Consumer(self.name("a consumer name")?),
             "producer" => DescribeTarget::Producer(self.name("a producer name")?),
-            "group" => DescribeTarget::Group(self.name("a group id")?),
+            "group" => DescribeTarget::Group(self.id("a group id")?),
             "cluster" => DescribeTarget::Cluster,
-            "transaction" => DescribeTarget::Transaction(self.name("a transactional.id")?),
+            "transaction" => DescribeTarget::Transaction(self.id("a transactional.id")?),
             "subject" => DescribeTarget::Subject(self.name("a subject name")?),
             "connector" => DescribeTarget::Connector(self.name("a connector name")?),
             _ => {
@@ -896,6 +913,36 @@ topic delete orders
                 .collect::<Vec<_>>()
         };
         assert_eq!(strip(&again), strip(&script));
+    }
+
+    #[test]
+    fn group_ids_and_transactional_ids_may_be_any_string() {
+        // Kafka allows any non-empty group id; one the consumer form takes can be managed.
+        for (text, printed) in [
+            (
+                "group reset-offsets g<b> t to-earliest",
+                "group reset-offsets g<b> t to-earliest",
+            ),
+            (r#"group delete "my group""#, r#"group delete "my group""#),
+            (
+                r#"group delete-offsets "a=b" t"#,
+                r#"group delete-offsets "a=b" t"#,
+            ),
+            ("describe group ünïcode", "describe group ünïcode"),
+            (
+                r#"describe transaction "tx 1""#,
+                r#"describe transaction "tx 1""#,
+            ),
+        ] {
+            let script = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(print(&script).trim_end(), printed);
+            assert_eq!(parse(printed).unwrap().commands[0].1, script.commands[0].1);
+        }
+        assert!(parse(r#"group delete """#).is_err(), "an empty group id");
+        assert!(
+            parse("topic delete a<b").is_err(),
+            "topic names keep Kafka's rules"
+        );
     }
 
     #[test]

@@ -161,7 +161,7 @@ impl fmt::Display for Command {
                 partition,
                 to,
             } => {
-                write!(f, "group reset-offsets {group} {topic}")?;
+                write!(f, "group reset-offsets {} {topic}", Id(group))?;
                 if let Some(p) = partition {
                     write!(f, ":{p}")?;
                 }
@@ -173,9 +173,9 @@ impl fmt::Display for Command {
                     ResetTarget::ShiftBy(n) => write!(f, " shift-by={n}"),
                 }
             }
-            Command::DeleteGroup(group) => write!(f, "group delete {group}"),
+            Command::DeleteGroup(group) => write!(f, "group delete {}", Id(group)),
             Command::DeleteOffsets { group, topic } => {
-                write!(f, "group delete-offsets {group} {topic}")
+                write!(f, "group delete-offsets {} {topic}", Id(group))
             }
             Command::Tick(ms) => write!(f, "tick {}", format_duration(*ms)),
             Command::LoseAcks { producer, count } => write!(f, "fault lose-ack {producer} {count}"),
@@ -228,9 +228,9 @@ impl fmt::Display for Command {
                 DescribeTarget::Topic(t) => write!(f, "describe topic {t}"),
                 DescribeTarget::Consumer(c) => write!(f, "describe consumer {c}"),
                 DescribeTarget::Producer(p) => write!(f, "describe producer {p}"),
-                DescribeTarget::Group(g) => write!(f, "describe group {g}"),
+                DescribeTarget::Group(g) => write!(f, "describe group {}", Id(g)),
                 DescribeTarget::Cluster => f.write_str("describe cluster"),
-                DescribeTarget::Transaction(id) => write!(f, "describe transaction {id}"),
+                DescribeTarget::Transaction(id) => write!(f, "describe transaction {}", Id(id)),
                 DescribeTarget::Subject(s) => write!(f, "describe subject {s}"),
                 DescribeTarget::Connector(c) => write!(f, "describe connector {c}"),
             },
@@ -303,6 +303,19 @@ fn is_plain(s: &str) -> bool {
 /// A value that reads back as itself without quotes (`null` and `hex:` mean other values).
 fn is_bare(s: &str) -> bool {
     is_plain(s) && s != "null" && !s.starts_with("hex:")
+}
+
+/// A group id or `transactional.id` as one token: bare when it reads back as itself.
+struct Id<'a>(&'a str);
+
+impl fmt::Display for Id<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if is_plain(self.0) && !self.0.contains('=') {
+            f.write_str(self.0)
+        } else {
+            Quoted(self.0).fmt(f)
+        }
+    }
 }
 
 struct Quoted<'a>(&'a str);

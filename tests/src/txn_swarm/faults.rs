@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use logplay_core::log::IsolationLevel;
-use logplay_core::replication::BrokerState;
 use logplay_core::producer::ProducerEvent;
+use logplay_core::replication::BrokerState;
 use logplay_core::{Cluster, ErrorCode, ProducerHandle, ProducerRecord, Rng};
 
 use super::history::{poll, reader, History, Outcome};
@@ -225,13 +225,19 @@ impl Faults {
             }
         }
         let mut in_log: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
-        for part in c.topic(IDEMPOTENT_TOPIC).map(|t| t.partitions()).unwrap_or_default() {
+        for part in c
+            .topic(IDEMPOTENT_TOPIC)
+            .map(|t| t.partitions())
+            .unwrap_or_default()
+        {
             let log = &part.log;
             let mut offset = log.log_start_offset();
             while let Ok(f) = log.fetch(offset, 1_000, usize::MAX, IsolationLevel::ReadUncommitted)
             {
                 for r in &f.records {
-                    *in_log.entry(r.value.unwrap_or_default().to_vec()).or_insert(0) += 1;
+                    *in_log
+                        .entry(r.value.unwrap_or_default().to_vec())
+                        .or_insert(0) += 1;
                 }
                 if f.next_offset == offset {
                     break;
@@ -243,20 +249,33 @@ impl Faults {
             let count = in_log.get(value).copied().unwrap_or(0);
             let text = String::from_utf8_lossy(value);
             if matches!(self.reported.get(id), Some(Ok(_))) && count == 0 {
-                history.flag("lost-write", format!("{text:?} was acknowledged but is not in {IDEMPOTENT_TOPIC}"));
+                history.flag(
+                    "lost-write",
+                    format!("{text:?} was acknowledged but is not in {IDEMPOTENT_TOPIC}"),
+                );
             }
             if count > 1 {
-                history.flag("duplicate", format!("{text:?} is in {IDEMPOTENT_TOPIC} {count} times"));
+                history.flag(
+                    "duplicate",
+                    format!("{text:?} is in {IDEMPOTENT_TOPIC} {count} times"),
+                );
             }
         }
-        let partitions = c.topic(IDEMPOTENT_TOPIC).map_or(0, |t| t.partitions().len() as u32);
+        let partitions = c
+            .topic(IDEMPOTENT_TOPIC)
+            .map_or(0, |t| t.partitions().len() as u32);
         let mut last = Vec::new();
         for p in 0..partitions {
             let value = format!("idem-last-{p}").into_bytes();
-            let record = ProducerRecord::new(IDEMPOTENT_TOPIC).partition(p).value(&value);
+            let record = ProducerRecord::new(IDEMPOTENT_TOPIC)
+                .partition(p)
+                .value(&value);
             match c.produce(self.idem, &record) {
                 Ok(id) => last.push((p, id)),
-                Err(e) => history.flag("stuck-producer", format!("a last send to {IDEMPOTENT_TOPIC}-{p} was refused: {e}")),
+                Err(e) => history.flag(
+                    "stuck-producer",
+                    format!("a last send to {IDEMPOTENT_TOPIC}-{p} was refused: {e}"),
+                ),
             }
         }
         c.tick(10_000).expect("bounded");

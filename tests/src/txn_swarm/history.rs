@@ -183,4 +183,3 @@ pub(super) fn committed_values(c: &Cluster, topic: &str) -> BTreeMap<Vec<u8>, us
     }
     values
 }
-

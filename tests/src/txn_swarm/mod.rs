@@ -15,7 +15,7 @@
 //! `stuck-producer` (an idempotent producer that no longer delivers).
 
 use logplay_core::txn::ClientState;
-use logplay_core::{Cluster, ClusterConfig, ConsumerHandle, ErrorCode, ProducerHandle, Rng};
+use logplay_core::{Cluster, ClusterConfig, ConsumerHandle, Error, ErrorCode, ProducerHandle, Rng};
 
 use crate::swarm::Anomaly;
 
@@ -102,9 +102,7 @@ impl Writer {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let handle = c
-            .create_producer(id, &pairs)
-            .expect("valid writer configs");
+        let handle = c.create_producer(id, &pairs).expect("valid writer configs");
         let ready = initialized(c, handle);
         Self {
             id: id.to_string(),
@@ -123,13 +121,20 @@ impl Writer {
         self.generation += generation;
     }
 
-    /// Retries `initTransactions()` if it has not succeeded yet.
+    /// A new instance whose transactions may take a minute: a writer whose
+    /// `transaction.timeout.ms` is shorter than replication takes is fenced at every try.
+    fn restart_patient(&mut self, c: &mut Cluster) {
+        self.configs.retain(|(k, _)| k != "transaction.timeout.ms");
+        self.restart(c);
+    }
+
+    /// Retries `initTransactions()` if it has not succeeded yet; false while it waits (also
+    /// for the new epoch an abort asked for).
     fn ensure_ready(&mut self, c: &mut Cluster) -> bool {
-        if !self.ready {
-            self.ready = initialized(c, self.handle);
-            self.generation += u32::from(self.ready);
-        }
-        self.ready
+        let ready = initialized(c, self.handle);
+        self.generation += u32::from(ready && !self.ready);
+        self.ready = ready;
+        ready
     }
 }
 
@@ -191,7 +196,7 @@ impl Pipeline {
             self.restart(c);
             return true;
         }
-        if ok && commit_with_retries(c, self.out, 5) {
+        if ok && commit_with_retries(c, self.out, 5).is_ok() {
             history.end(Some(txn), Outcome::Committed);
         } else {
             history.end(Some(txn), Outcome::NotCommitted);
@@ -217,15 +222,17 @@ fn initialized(c: &mut Cluster, h: ProducerHandle) -> bool {
 
 /// Commits, moving the clock a second and trying again (at most `tries` times) while the
 /// commit can still succeed (a flush that timed out, a coordinator away or busy).
-fn commit_with_retries(c: &mut Cluster, h: ProducerHandle, tries: usize) -> bool {
-    for left in (0..tries).rev() {
+fn commit_with_retries(c: &mut Cluster, h: ProducerHandle, tries: usize) -> Result<(), Error> {
+    let mut left = tries;
+    loop {
         match c.commit_transaction(h) {
-            Ok(()) => return true,
-            Err(e) if retriable(e.code) && left > 0 => c.tick(1_000).expect("bounded"),
-            Err(_) => return false,
+            Err(e) if retriable(e.code) && left > 1 => {
+                left -= 1;
+                c.tick(1_000).expect("bounded");
+            }
+            done => return done,
         }
     }
-    false
 }
 
 /// The transactional errors after which the same call may succeed later.
@@ -236,6 +243,50 @@ fn retriable(code: ErrorCode) -> bool {
             | ErrorCode::CoordinatorNotAvailable
             | ErrorCode::ConcurrentTransactions
     )
+}
+
+/// One more transaction of `w`: aborted and tried again after an error, as an application
+/// would, and with a new instance if it was fenced meanwhile.
+fn last_transaction(c: &mut Cluster, w: &mut Writer, history: &mut History) -> Result<(), String> {
+    let mut last_error = String::new();
+    for _ in 0..3 {
+        for _ in 0..20 {
+            if w.ensure_ready(c) {
+                break;
+            }
+            c.tick(1_000).expect("bounded");
+        }
+        match c.begin_transaction(w.handle) {
+            Ok(()) => {}
+            Err(e) if e.code == ErrorCode::ProducerFenced => {
+                w.restart_patient(c);
+                continue;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+        let txn = history.begin();
+        let value = format!("{}-last-{txn}", w.id).into_bytes();
+        history.txn_of.insert(value.clone(), txn);
+        let done = c
+            .produce(w.handle, &unkeyed("data", &value))
+            .and_then(|_| commit_with_retries(c, w.handle, 20));
+        match done {
+            Ok(()) => {
+                history.end(Some(txn), Outcome::Committed);
+                return Ok(());
+            }
+            Err(e) => {
+                history.end(Some(txn), Outcome::NotCommitted);
+                last_error = e.to_string();
+                if e.code == ErrorCode::ProducerFenced {
+                    w.restart_patient(c);
+                } else if let Err(abort) = c.abort_transaction(w.handle) {
+                    return Err(format!("{e}; then abortTransaction(): {abort}"));
+                }
+            }
+        }
+    }
+    Err(last_error)
 }
 
 /// Runs one seed without faults and checks its history.
@@ -448,7 +499,7 @@ pub fn run_config(config: &TxnSwarmConfig) -> TxnReport {
             c.tick(1_000).expect("bounded");
         }
         if let Some(txn) = w.txn.take() {
-            let committed = commit_with_retries(&mut c, w.handle, 20);
+            let committed = commit_with_retries(&mut c, w.handle, 20).is_ok();
             if !committed {
                 let _ = c.abort_transaction(w.handle);
             }
@@ -458,6 +509,16 @@ pub fn run_config(config: &TxnSwarmConfig) -> TxnReport {
                 Outcome::NotCommitted
             };
             history.end(Some(txn), outcome);
+        }
+        // With every broker back, each writer still commits: no lost sequence holds it
+        // back (KIP-360).
+        if faults {
+            if let Err(e) = last_transaction(&mut c, w, &mut history) {
+                history.flag(
+                    "stuck-producer",
+                    format!("{} cannot commit with every broker back: {e}", w.id),
+                );
+            }
         }
     }
     for _ in 0..2 * INPUT_RECORDS {
@@ -492,7 +553,9 @@ pub fn run_config(config: &TxnSwarmConfig) -> TxnReport {
         not_committed: history.outcomes.len() - committed,
         polled: history.polled,
         broker_faults: fault_run.as_ref().map_or(0, |f| f.broker_faults),
-        idempotent: fault_run.as_ref().map_or((0, 0), faults::Faults::idempotent),
+        idempotent: fault_run
+            .as_ref()
+            .map_or((0, 0), faults::Faults::idempotent),
         state_hash: c.state_hash(),
         anomalies: history.anomalies,
     }

@@ -157,8 +157,10 @@ fn py_partitions(parts: &[(String, u32)]) -> String {
 
 /// A producer's configs as librdkafka takes them: every effective value, the Java client's
 /// default partitioner as `murmur2_random` (Java-exact for keys), `max.request.size` as
-/// `message.max.bytes`. Returns whether records must be pinned to logplay's partitions
-/// (`round_robin` has no librdkafka twin).
+/// `message.max.bytes`, and for a transactional producer `delivery.timeout.ms` no longer than
+/// `transaction.timeout.ms` (librdkafka refuses a longer one; the Java client lets a batch
+/// outlive its transaction, which the coordinator aborts first anyway). Returns whether
+/// records must be pinned to logplay's partitions (`round_robin` has no librdkafka twin).
 fn producer_configs(configs: &[(String, String)]) -> (Vec<(String, String)>, bool) {
     let Ok(c) = ProducerConfig::from_entries(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     else {
@@ -171,6 +173,10 @@ fn producer_configs(configs: &[(String, String)]) -> (Vec<(String, String)>, boo
         match k {
             "client.id" => {}
             "transactional.id" | "transaction.timeout.ms" if c.transactional_id.is_none() => {}
+            "delivery.timeout.ms" if c.transactional_id.is_some() => {
+                let limit = c.delivery_timeout_ms.min(c.transaction_timeout_ms);
+                out.push((k.into(), limit.to_string()));
+            }
             "max.request.size" => out.push(("message.max.bytes".into(), v)),
             "partitioner" => {
                 let v = match v.as_str() {

@@ -2,6 +2,7 @@
 # The logplay export runtime: each method does one logplay command with confluent-kafka and
 # prints what happened as the JSON lines `logplay run` prints. The scenario is at the end.
 import argparse
+import functools
 import json
 import sys
 import time
@@ -26,6 +27,27 @@ def kafka_error(err):
     return {"code": err.name(), "message": err.str()}
 
 
+class Refused(Exception):
+    """A command logplay refuses before any client acts (a client it has no name for, or one
+    closed): Kafka's error name and logplay's words."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def command(method):
+    """One logplay command: a refusal becomes its error, and the scenario goes on."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Refused as e:
+            if self.command is not None:
+                self.command["error"] = {"code": e.code, "message": str(e)}
+    return run
+
+
 class Scenario:
     def __init__(self, bootstrap, max_tick_ms, poll_timeout_s):
         self.bootstrap = bootstrap
@@ -34,6 +56,7 @@ class Scenario:
         self.admin = AdminClient({"bootstrap.servers": bootstrap})
         self.producers = {}
         self.consumers = {}
+        self.closed = set()
         self.line = 0
         self.command = None
         self.outputs = []
@@ -62,6 +85,20 @@ class Scenario:
     def warn(self, message):
         self.emit("warning", message=message)
 
+    def _producer(self, name):
+        if name in self.producers:
+            return self._producer(name)
+        if name in self.closed:
+            raise Refused("ILLEGAL_STATE", "Cannot perform operation after producer has been closed")
+        raise Refused("INVALID_REQUEST", f"there is no producer named {name}")
+
+    def _consumer(self, name):
+        if name in self.consumers:
+            return self._consumer(name)
+        if name in self.closed:
+            raise Refused("ILLEGAL_STATE", "This consumer has already been closed.")
+        raise Refused("INVALID_REQUEST", f"there is no consumer named {name}")
+
     def serve(self):
         """Lets every producer hand over its delivery reports."""
         for p in self.producers.values():
@@ -69,6 +106,7 @@ class Scenario:
 
     # ---- topics ----
 
+    @command
     def create_topic(self, name, partitions, replication_factor, configs):
         topics = self.admin.list_topics(timeout=10).topics
         if name in topics and not topics[name].error:
@@ -82,18 +120,21 @@ class Scenario:
         except Exception as e:
             self.failed(e)
 
+    @command
     def delete_topic(self, name):
         try:
             self.admin.delete_topics([name])[name].result(timeout=30)
         except Exception as e:
             self.failed(e)
 
+    @command
     def add_partitions(self, name, total):
         try:
             self.admin.create_partitions([NewPartitions(name, total)])[name].result(timeout=30)
         except Exception as e:
             self.failed(e)
 
+    @command
     def alter_topic(self, name, configs):
         entries = [ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
                    for k, v in configs.items()]
@@ -104,6 +145,7 @@ class Scenario:
         except Exception as e:
             self.failed(e)
 
+    @command
     def delete_records(self, topic, partition, before):
         try:
             for f in self.admin.delete_records([TopicPartition(topic, partition, before)]).values():
@@ -113,10 +155,12 @@ class Scenario:
 
     # ---- producers ----
 
+    @command
     def producer(self, name, configs):
         conf = {"bootstrap.servers": self.bootstrap, "client.id": name,
                 "partitioner": "murmur2_random", **configs}
         self.producers[name] = {"client": Producer(conf), "next_id": 0, "bulk": None}
+        self.closed.discard(name)
 
     def _report(self, name, record_id):
         def on_delivery(err, msg):
@@ -134,9 +178,8 @@ class Scenario:
         return on_delivery
 
     def _send(self, name, topic, key, value, partition, timestamp=None, headers=()):
-        p = self.producers[name]
+        p = self._producer(name)
         record_id = p["next_id"]
-        p["next_id"] += 1
         args = {"key": key, "value": value, "on_delivery": self._report(name, record_id)}
         if partition is not None:
             args["partition"] = partition
@@ -145,15 +188,18 @@ class Scenario:
         if headers:
             args["headers"] = list(headers)
         p["client"].produce(topic, **args)
+        # Only a record the client took gets an id, as in logplay.
+        p["next_id"] += 1
         self.emit("queued", producer=name, id=record_id)
         return record_id
 
+    @command
     def produce(self, name, topic, key, value, partition=None, timestamp=None, headers=(),
                 wait=False):
         """`send()`; with `wait`, also waits for the delivery report (logplay had it at once)."""
         try:
             self._send(name, topic, key, value, partition, timestamp, headers)
-            client = self.producers[name]["client"]
+            client = self._producer(name)["client"]
             if wait:
                 client.flush(self.poll_timeout_s)
             else:
@@ -161,9 +207,10 @@ class Scenario:
         except (KafkaException, BufferError) as e:
             self.failed(e)
 
+    @command
     def generate(self, name, topic, records, partition=None):
         """logplay's `generate`: the records it rendered from the templates, and one summary."""
-        p = self.producers[name]
+        p = self._producer(name)
         bulk = {"first": p["next_id"], "last": p["next_id"] + len(records) - 1,
                 "delivered": 0, "failed": 0, "error": None}
         p["bulk"] = bulk
@@ -175,11 +222,13 @@ class Scenario:
                   failed=bulk["failed"], error=bulk["error"])
         p["bulk"] = None
 
+    @command
     def flush(self, name):
-        self.producers[name]["client"].flush(self.poll_timeout_s)
+        self._producer(name)["client"].flush(self.poll_timeout_s)
 
+    @command
     def txn(self, name, action):
-        p = self.producers[name]["client"]
+        p = self._producer(name)["client"]
         try:
             if action == "init":
                 p.init_transactions(self.poll_timeout_s)
@@ -192,21 +241,25 @@ class Scenario:
         except KafkaException as e:
             self.failed(e)
 
+    @command
     def send_offsets(self, name, consumer):
-        c = self.consumers[consumer]["client"]
+        p = self._producer(name)["client"]
+        c = self._consumer(consumer)["client"]
         try:
             positions = c.position(c.assignment())
-            self.producers[name]["client"].send_offsets_to_transaction(
+            p.send_offsets_to_transaction(
                 positions, c.consumer_group_metadata(), self.poll_timeout_s)
         except KafkaException as e:
             self.failed(e)
 
     # ---- consumers ----
 
+    @command
     def consumer(self, name, configs, max_poll_records):
         conf = {"bootstrap.servers": self.bootstrap, "client.id": name,
                 "on_commit": self._committed(name), **configs}
         self.consumers[name] = {"client": Consumer(conf), "max": max_poll_records}
+        self.closed.discard(name)
 
     def _committed(self, name):
         def on_commit(err, partitions):
@@ -220,22 +273,26 @@ class Scenario:
                       partitions=[f"{tp.topic}:{tp.partition}" for tp in partitions])
         return cb
 
+    @command
     def subscribe(self, name, topics):
-        self.consumers[name]["client"].subscribe(
+        self._consumer(name)["client"].subscribe(
             topics, on_assign=self._rebalance(name, "assigned"),
             on_revoke=self._rebalance(name, "revoked"), on_lost=self._rebalance(name, "lost"))
 
+    @command
     def unsubscribe(self, name):
-        self.consumers[name]["client"].unsubscribe()
+        self._consumer(name)["client"].unsubscribe()
 
+    @command
     def assign(self, name, partitions):
-        self.consumers[name]["client"].assign([TopicPartition(t, p) for t, p in partitions])
+        self._consumer(name)["client"].assign([TopicPartition(t, p) for t, p in partitions])
 
+    @command
     def poll(self, name, expect):
         """A logplay poll returned `expect` records. A real poll returns what has arrived, so
         this consumes until as many arrive (or the poll timeout passes), at most
         max.poll.records at a time."""
-        c = self.consumers[name]
+        c = self._consumer(name)
         deadline = time.monotonic() + self.poll_timeout_s
         got = 0
         # A poll that returned nothing still runs once: it serves the group's callbacks (a
@@ -257,8 +314,9 @@ class Scenario:
         if got < expect:
             self.warn(f"poll {name}: {got} of {expect} records arrived in {self.poll_timeout_s} s")
 
+    @command
     def seek(self, name, topic, partition, to):
-        c = self.consumers[name]["client"]
+        c = self._consumer(name)["client"]
         try:
             if isinstance(to, str):
                 offset = OFFSET_BEGINNING if to == "beginning" else OFFSET_END
@@ -272,14 +330,17 @@ class Scenario:
         except KafkaException as e:
             self.failed(e)
 
+    @command
     def pause(self, name, partitions):
-        self.consumers[name]["client"].pause([TopicPartition(t, p) for t, p in partitions])
+        self._consumer(name)["client"].pause([TopicPartition(t, p) for t, p in partitions])
 
+    @command
     def resume(self, name, partitions):
-        self.consumers[name]["client"].resume([TopicPartition(t, p) for t, p in partitions])
+        self._consumer(name)["client"].resume([TopicPartition(t, p) for t, p in partitions])
 
+    @command
     def commit(self, name, offsets=None, asynchronous=False):
-        c = self.consumers[name]["client"]
+        c = self._consumer(name)["client"]
         args = {"asynchronous": asynchronous}
         if offsets:
             args["offsets"] = [TopicPartition(t, p, o) for t, p, o in offsets]
@@ -294,14 +355,19 @@ class Scenario:
                 self.emit("committed", consumer=name, topic=tp.topic, partition=tp.partition,
                           offset=tp.offset)
 
+    @command
     def close(self, name):
         if name in self.producers:
             self.producers.pop(name)["client"].flush(self.poll_timeout_s)
         elif name in self.consumers:
             self.consumers.pop(name)["client"].close()
+        elif name not in self.closed:
+            raise Refused("INVALID_REQUEST", f"there is no client named {name}")
+        self.closed.add(name)
 
     # ---- the clock ----
 
+    @command
     def tick(self, ms):
         """logplay moves its simulated clock; a real cluster has its own, so this sleeps."""
         if ms > self.max_tick_ms:
