@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use logplay_core::consumer::ConsumerConfig;
-use logplay_core::script::{export, Command, Output, Runner, Script};
+use logplay_core::script::{export, Command, Output, Runner, Script, TxnAction};
 use logplay_core::Rng;
 use serde_json::Value as Json;
 
@@ -78,7 +78,14 @@ pub fn python(root: &Path) -> Option<PathBuf> {
 /// nothing comes before it; `Err` too when it does not export or the program fails to run.
 pub fn check(script: &Script, python: &Path, root: &Path, name: &str) -> Result<Parity, String> {
     let exported = export::to_python(script).map_err(|e| format!("does not export: {e}"))?;
-    if let Some((line, why)) = exported.warnings.first() {
+    let cutoff = exported
+        .warnings
+        .first()
+        .cloned()
+        .into_iter()
+        .chain(unfenced_by_the_mock(script))
+        .min_by_key(|(line, _)| *line);
+    if let Some((line, why)) = &cutoff {
         let prefix = Script {
             commands: script
                 .commands
@@ -91,6 +98,11 @@ pub fn check(script: &Script, python: &Path, root: &Path, name: &str) -> Result<
             return Err(format!("not compared: line {line}: {why}"));
         }
         let mut parity = check(&prefix, python, root, name)?;
+        if parity.compared == 0 && parity.differences.is_empty() {
+            return Err(format!(
+                "not compared: nothing to compare before line {line}: {why}"
+            ));
+        }
         parity.up_to = Some((*line, why.clone()));
         return Ok(parity);
     }
@@ -145,6 +157,41 @@ pub fn check(script: &Script, python: &Path, root: &Path, name: &str) -> Result<
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     Ok(compare(script, &outputs, &real))
+}
+
+/// The first `txn init` of a second producer with a `transactional.id` already in use: the
+/// mock cluster bumps the epoch but does not fence the older producer's sends.
+fn unfenced_by_the_mock(script: &Script) -> Option<(usize, String)> {
+    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut initialized: BTreeMap<&str, &str> = BTreeMap::new();
+    for (line, c) in &script.commands {
+        match c {
+            Command::Producer { name, configs } => {
+                if let Some((_, id)) = configs.iter().find(|(k, _)| k == "transactional.id") {
+                    ids.insert(name, id);
+                }
+            }
+            Command::Transaction {
+                producer,
+                action: TxnAction::Init,
+            } => {
+                let Some(&id) = ids.get(producer.as_str()) else {
+                    continue;
+                };
+                match initialized.insert(id, producer) {
+                    Some(other) if other != producer => {
+                        return Some((
+                            *line,
+                            format!("the mock cluster does not fence {other}, an older producer with transactional.id {id}"),
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn field<'a>(o: &'a Json, k: &str) -> &'a Json {

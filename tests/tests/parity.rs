@@ -14,6 +14,20 @@ use logplay_tests::parity::{check, python, random_script, Parity};
 
 const RANDOM_SCRIPTS: u64 = 50;
 
+/// Scripts whose exports once failed on a real client: a transactional producer librdkafka
+/// refused (`message.timeout.ms` past `transaction.timeout.ms`), and a command naming a
+/// client that does not exist (logplay refuses it and goes on; so must the program).
+const EXPORT_CASES: [(&str, &str); 2] = [
+    (
+        "transactional-producer",
+        "topic create t partitions=1\nproducer tx transactional.id=tx-1\ntxn init tx\ntxn begin tx\nproduce tx t key=k value=v\ntxn commit tx\n",
+    ),
+    (
+        "unknown-client",
+        "topic create t partitions=1\nproduce ghost t value=x\nproducer p linger.ms=0\nproduce p t key=k value=v\n",
+    ),
+];
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -60,6 +74,11 @@ fn exported_programs_observe_on_a_kafka_protocol_peer_what_logplay_observes() {
         .collect();
     jobs.extend(
         (1..=RANDOM_SCRIPTS).map(|seed| (format!("random-{seed:02}"), random_script(seed))),
+    );
+    jobs.extend(
+        EXPORT_CASES
+            .iter()
+            .map(|(name, text)| (format!("case-{name}"), text.to_string())),
     );
     let mut results = run_all(jobs.clone(), &python);
     // The mock cluster runs on real time: a group that settles late can make one run differ.

@@ -87,14 +87,14 @@ class Scenario:
 
     def _producer(self, name):
         if name in self.producers:
-            return self._producer(name)
+            return self.producers[name]
         if name in self.closed:
             raise Refused("ILLEGAL_STATE", "Cannot perform operation after producer has been closed")
         raise Refused("INVALID_REQUEST", f"there is no producer named {name}")
 
     def _consumer(self, name):
         if name in self.consumers:
-            return self._consumer(name)
+            return self.consumers[name]
         if name in self.closed:
             raise Refused("ILLEGAL_STATE", "This consumer has already been closed.")
         raise Refused("INVALID_REQUEST", f"there is no consumer named {name}")
@@ -159,7 +159,12 @@ class Scenario:
     def producer(self, name, configs):
         conf = {"bootstrap.servers": self.bootstrap, "client.id": name,
                 "partitioner": "murmur2_random", **configs}
-        self.producers[name] = {"client": Producer(conf), "next_id": 0, "bulk": None}
+        try:
+            client = Producer(conf)
+        except (KafkaException, ValueError) as e:
+            self.failed(e)
+            return
+        self.producers[name] = {"client": client, "next_id": 0, "bulk": None}
         self.closed.discard(name)
 
     def _report(self, name, record_id):
@@ -258,7 +263,12 @@ class Scenario:
     def consumer(self, name, configs, max_poll_records):
         conf = {"bootstrap.servers": self.bootstrap, "client.id": name,
                 "on_commit": self._committed(name), **configs}
-        self.consumers[name] = {"client": Consumer(conf), "max": max_poll_records}
+        try:
+            client = Consumer(conf)
+        except (KafkaException, ValueError) as e:
+            self.failed(e)
+            return
+        self.consumers[name] = {"client": client, "max": max_poll_records}
         self.closed.discard(name)
 
     def _committed(self, name):
