@@ -247,6 +247,10 @@ pub struct CommittedOffset {
 /// Committed offsets of every group, by (group, topic, partition).
 pub type OffsetStore = BTreeMap<(String, Arc<str>, u32), CommittedOffset>;
 
+/// Group offsets that an open or committing transaction will commit (KIP-447): a
+/// `read_committed` consumer waits for them instead of reading the older committed offset.
+pub type UnstableOffsets = BTreeSet<(String, Arc<str>, u32)>;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 struct PartitionState {
     position: Option<i64>,
@@ -526,26 +530,61 @@ impl Consumer {
         &mut self,
         topics: &Topics,
         offsets: &OffsetStore,
+        unstable: &UnstableOffsets,
         topic: &str,
         p: u32,
     ) -> Result<i64> {
         self.state_mut(topic, p)?;
-        self.resolve_positions(topics, offsets)?;
+        self.resolve_positions(topics, offsets, unstable)?;
+        let waiting = self.waits_for_transaction(unstable, topic, p);
         self.state_mut(topic, p)?.position.ok_or_else(|| {
-            err!(
-                UnknownTopicOrPartition,
-                "Topic {topic} not present in metadata"
-            )
+            if waiting {
+                err!(
+                    UnstableOffsetCommit,
+                    "There are unstable offsets that need to be cleared: a transaction commits {topic}-{p}'s offset; move the clock and try again"
+                )
+            } else {
+                err!(
+                    UnknownTopicOrPartition,
+                    "Topic {topic} not present in metadata"
+                )
+            }
         })
     }
 
+    /// Whether a transaction will commit this partition's offset for a `read_committed`
+    /// consumer's group (OffsetFetch with `require_stable`).
+    fn waits_for_transaction(&self, unstable: &UnstableOffsets, topic: &str, p: u32) -> bool {
+        self.config.isolation_level == IsolationLevel::ReadCommitted
+            && !unstable.is_empty()
+            && self.config.group_id.as_ref().is_some_and(|g| {
+                unstable
+                    .iter()
+                    .any(|(ug, ut, up)| ug == g && &**ut == topic && *up == p)
+            })
+    }
+
     /// Gives every partition without a position its committed offset, or applies
-    /// `auto.offset.reset`.
-    fn resolve_positions(&mut self, topics: &Topics, offsets: &OffsetStore) -> Result<()> {
+    /// `auto.offset.reset`; a `read_committed` consumer leaves one whose offset a transaction
+    /// will commit without a position for now.
+    fn resolve_positions(
+        &mut self,
+        topics: &Topics,
+        offsets: &OffsetStore,
+        unstable: &UnstableOffsets,
+    ) -> Result<()> {
         let mut missing = Vec::new();
         let isolation = self.config.isolation_level;
+        let waiting: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|((t, p), s)| {
+                s.position.is_none() && self.waits_for_transaction(unstable, t, *p)
+            })
+            .map(|(tp, _)| tp.clone())
+            .collect();
         for ((topic, p), state) in &mut self.assignment {
-            if state.position.is_some() {
+            if state.position.is_some() || waiting.iter().any(|(t, wp)| t == topic && wp == p) {
                 continue;
             }
             let Some(part) = topics
@@ -588,6 +627,7 @@ impl Consumer {
         &mut self,
         topics: &Topics,
         offsets: Option<&mut OffsetStore>,
+        unstable: &UnstableOffsets,
         now: SimTime,
     ) -> Result<Vec<Message>> {
         if self.assignment.is_empty() && self.subscription.is_none() {
@@ -605,7 +645,7 @@ impl Consumer {
                 self.commit(offsets, None, now)?;
                 self.next_auto_commit = now + self.config.auto_commit_interval_ms;
             }
-            self.resolve_positions(topics, offsets)?;
+            self.resolve_positions(topics, offsets, unstable)?;
         }
         let mut out = Vec::new();
         let mut bytes_left = self.config.fetch_max_bytes as usize;

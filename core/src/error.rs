@@ -76,6 +76,9 @@ pub enum ErrorCode {
     /// `CONCURRENT_TRANSACTIONS` (51): the coordinator is still completing the id's previous
     /// transaction (writing its markers); the same call succeeds once it is done.
     ConcurrentTransactions,
+    /// `UNSTABLE_OFFSET_COMMIT` (88): a transaction will commit the offset a
+    /// `read_committed` consumer asked for; it waits.
+    UnstableOffsetCommit,
     /// `NOT_ENOUGH_REPLICAS` (19): fewer in-sync replicas than `min.insync.replicas`.
     NotEnoughReplicas,
     /// `NOT_ENOUGH_REPLICAS_AFTER_APPEND` (20): written, but the ISR shrank below
@@ -134,6 +137,7 @@ impl ErrorCode {
             Self::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
             Self::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             Self::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            Self::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
             Self::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             Self::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             Self::IncompatibleSchema => "INCOMPATIBLE_SCHEMA",
@@ -175,6 +179,7 @@ impl ErrorCode {
             Self::BrokerNotAvailable => 8,
             Self::CoordinatorNotAvailable => 15,
             Self::ConcurrentTransactions => 51,
+            Self::UnstableOffsetCommit => 88,
             Self::NotEnoughReplicas => 19,
             Self::NotEnoughReplicasAfterAppend => 20,
             Self::ProducerFenced => 90,

@@ -998,13 +998,11 @@ impl Producer {
     fn fail(&mut self, f: InFlight, e: Error) {
         if f.batch.transactional && self.txn.state == ClientState::InTransaction {
             self.txn.error.get_or_insert_with(|| e.clone());
-            // An abort or a fence fails batches on purpose; anything else may leave a gap.
-            let deliberate = matches!(
-                e.code,
-                ErrorCode::TransactionAborted | ErrorCode::ProducerFenced
-            );
-            self.txn.epoch_bump_needed |=
-                !deliberate && (f.maybe_written || e.code == ErrorCode::OutOfOrderSequenceNumber);
+            // A batch the broker may or may not hold (an abort fails those too), or a
+            // missing sequence, leaves the partition's sequence in doubt. A fenced producer
+            // gets no new epoch.
+            self.txn.epoch_bump_needed |= e.code != ErrorCode::ProducerFenced
+                && (f.maybe_written || e.code == ErrorCode::OutOfOrderSequenceNumber);
         }
         let p = f.batch.producer;
         let key = (f.topic.clone(), f.partition);
@@ -1112,8 +1110,8 @@ fn failed(id: u64, topic: &Arc<str>, partition: u32, error: Error) -> DeliveryRe
 pub(crate) enum TxnGate<'a> {
     /// Not transactional: every batch.
     Open,
-    /// The partitions the producer's transaction added; `None` while it has added none, or
-    /// its coordinator is away or still ending the last transaction.
+    /// The partitions the producer's transaction added; `None` while it has added none (a
+    /// coordinator away or still ending the last transaction adds none).
     Added(Option<&'a BTreeSet<TopicPartition>>),
 }
 

@@ -4,7 +4,7 @@
 //! A transactional producer calls `initTransactions()` once (which fences any older
 //! producer with its id), then `beginTransaction()`, sends, optionally
 //! `sendOffsetsToTransaction()`, and `commitTransaction()` or `abortTransaction()`. Ending
-//! a transaction writes a COMMIT or ABORT marker to every partition it wrote; consumers with
+//! a transaction writes a COMMIT or ABORT marker to every partition it added; consumers with
 //! `isolation.level=read_committed` read only up to the last stable offset and skip
 //! aborted records.
 //!

@@ -38,7 +38,7 @@ fn a_swarm_seed_hashes_the_same_on_every_platform() {
 
 /// The state hash of transactional swarm seed 7 with 3,000 operations, natively and in the
 /// browser.
-const GOLDEN_TXN_SWARM_HASH: u64 = 0x9baa_843c_8d4e_a18c;
+const GOLDEN_TXN_SWARM_HASH: u64 = 0x9fc8_4f6e_0645_f5b0;
 
 #[test]
 fn a_transactional_swarm_seed_hashes_the_same_on_every_platform() {

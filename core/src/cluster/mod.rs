@@ -500,6 +500,12 @@ impl Cluster {
             .remove(name)
             .ok_or_else(|| unknown_topic(name))?;
         self.offsets.retain(|(_, t, _), _| &**t != name);
+        // Its markers need not be written: a topic made anew with the name is another.
+        for m in self.transactions.values_mut() {
+            m.partitions.retain(|(t, _)| &**t != name);
+            m.written.retain(|(t, _), _| &**t != name);
+        }
+        self.write_markers();
         Ok(())
     }
 
@@ -789,8 +795,9 @@ impl Cluster {
 
     /// `position()`: the next offset it will read.
     pub fn position(&mut self, h: ConsumerHandle, topic: &str, partition: u32) -> Result<i64> {
+        let unstable = self.unstable_offsets();
         let (c, topics, offsets) = self.consumer_parts(h)?;
-        c.position(topics, offsets, topic, partition)
+        c.position(topics, offsets, &unstable, topic, partition)
     }
 
     /// `pause()`.
@@ -816,8 +823,9 @@ impl Cluster {
         if coordinator {
             self.group_step(h)?;
         }
+        let unstable = self.unstable_offsets();
         let (c, topics, offsets) = self.consumer_parts(h)?;
-        c.poll(topics, coordinator.then_some(offsets), now)
+        c.poll(topics, coordinator.then_some(offsets), &unstable, now)
     }
 
     /// `commitSync()`: the given offsets, or every current position. Returns what was committed.
@@ -962,12 +970,19 @@ impl Cluster {
                 h.str(t);
                 h.u64((*p).into());
             }
+            for ((t, p), (e, o)) in &m.written {
+                h.str(t);
+                h.u64((*p).into());
+                h.i64((*e).into());
+                h.i64(*o);
+            }
             for (g, (t, p), o) in &m.offsets {
                 h.str(g);
                 h.str(t);
                 h.u64((*p).into());
                 h.i64(*o);
             }
+            h.u64(m.timeout_ms);
         }
         h.finish()
     }

@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Cluster, ConsumerHandle, CoordinatorKind, ProducerHandle};
-use crate::consumer::TopicPartition;
+use crate::consumer::{TopicPartition, UnstableOffsets};
 use crate::error::{err, Error, Result};
 use crate::log::Marker;
 use crate::producer::{fenced, Producer, TxnGate};
@@ -69,6 +69,13 @@ impl Cluster {
             .iter()
             .map(|(t, p)| alloc::format!("{t}-{p}"))
             .collect();
+        if waiting.is_empty() {
+            return err!(
+                ConcurrentTransactions,
+                "TransactionalId {id} is {} and its initTransactions() is still waiting; move the clock and try again",
+                m.state.name()
+            );
+        }
         err!(
             ConcurrentTransactions,
             "TransactionalId {id} is {}: its markers are not yet written and replicated on {} (a partition without a leader, or followers still to fetch); move the clock and try again",
@@ -417,6 +424,21 @@ impl Cluster {
                 "there is no transactional.id {id}: a producer must call initTransactions() first"
             )
         })
+    }
+
+    /// The group offsets open or committing transactions will commit (KIP-447).
+    pub(super) fn unstable_offsets(&self) -> UnstableOffsets {
+        self.transactions
+            .values()
+            .filter(|m| {
+                matches!(
+                    m.state,
+                    TransactionState::Ongoing | TransactionState::PrepareCommit
+                )
+            })
+            .flat_map(|m| &m.offsets)
+            .map(|(g, (t, p), _)| (g.clone(), t.clone(), *p))
+            .collect()
     }
 
     /// When the next open transaction times out.

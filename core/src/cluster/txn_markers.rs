@@ -269,6 +269,48 @@ mod tests {
     }
 
     #[test]
+    fn read_committed_consumers_wait_for_the_offsets_a_transaction_commits() {
+        let (mut c, tx) = open_transaction(3, 3);
+        c.create_replicated_topic("in", 1, Some(1), &[]).unwrap();
+        let feeder = c.create_producer("feeder", &[("linger.ms", "0")]).unwrap();
+        for v in [b"1", b"2"] {
+            c.produce(feeder, &ProducerRecord::new("in").value(v))
+                .unwrap();
+        }
+        c.tick(1_000).unwrap();
+        let consumer = |c: &mut Cluster, name: &str, isolation: &str| {
+            let h = c
+                .create_consumer(
+                    name,
+                    &[
+                        ("group.id", "g"),
+                        ("isolation.level", isolation),
+                        ("auto.offset.reset", "earliest"),
+                    ],
+                )
+                .unwrap();
+            c.assign(h, &[("in", 0)]).unwrap();
+            h
+        };
+        let app = consumer(&mut c, "app", "read_committed");
+        assert_eq!(c.poll(app).unwrap().len(), 2);
+        c.send_offsets_to_transaction(tx, app).unwrap();
+        c.commit_transaction(tx).unwrap();
+        assert_eq!(state(&c), TransactionState::PrepareCommit);
+        // KIP-447: the offset 2 is pending; a read_committed member waits for it rather
+        // than reading from the older committed offset (none: earliest) again.
+        let next = consumer(&mut c, "next", "read_committed");
+        let e = c.position(next, "in", 0).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UnstableOffsetCommit);
+        assert!(c.poll(next).unwrap().is_empty());
+        let uncommitted = consumer(&mut c, "uncommitted", "read_uncommitted");
+        assert_eq!(c.position(uncommitted, "in", 0), Ok(0));
+        c.tick(1_000).unwrap();
+        assert_eq!(state(&c), TransactionState::CompleteCommit);
+        assert_eq!(c.position(next, "in", 0), Ok(2));
+    }
+
+    #[test]
     fn an_aborting_init_waits_while_the_abort_markers_replicate() {
         let (mut c, _) = open_transaction(3, 3);
         let tx2 = c

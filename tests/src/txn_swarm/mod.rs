@@ -446,7 +446,11 @@ pub fn run_config(config: &TxnSwarmConfig) -> TxnReport {
             73..=74 => {
                 let pick = rng.below(zombies.len().max(1) as u64) as usize;
                 if let Some(z) = zombies.get_mut(pick) {
-                    let value = b"zombie".to_vec();
+                    n += 1;
+                    let value = format!("zombie-{n}").into_bytes();
+                    if let Some(txn) = z.txn {
+                        history.txn_of.insert(value.clone(), txn);
+                    }
                     let record = unkeyed("data", &value);
                     let _ = c.produce(z.handle, &record);
                     if c.commit_transaction(z.handle).is_ok() {

@@ -56,7 +56,8 @@ class Scenario:
         self.admin = AdminClient({"bootstrap.servers": bootstrap})
         self.producers = {}
         self.consumers = {}
-        self.closed = set()
+        self.closed_producers = set()
+        self.closed_consumers = set()
         self.line = 0
         self.command = None
         self.outputs = []
@@ -88,14 +89,14 @@ class Scenario:
     def _producer(self, name):
         if name in self.producers:
             return self.producers[name]
-        if name in self.closed:
+        if name in self.closed_producers:
             raise Refused("ILLEGAL_STATE", "Cannot perform operation after producer has been closed")
         raise Refused("INVALID_REQUEST", f"there is no producer named {name}")
 
     def _consumer(self, name):
         if name in self.consumers:
             return self.consumers[name]
-        if name in self.closed:
+        if name in self.closed_consumers:
             raise Refused("ILLEGAL_STATE", "This consumer has already been closed.")
         raise Refused("INVALID_REQUEST", f"there is no consumer named {name}")
 
@@ -165,7 +166,7 @@ class Scenario:
             self.failed(e)
             return
         self.producers[name] = {"client": client, "next_id": 0, "bulk": None}
-        self.closed.discard(name)
+        self.closed_producers.discard(name)
 
     def _report(self, name, record_id):
         def on_delivery(err, msg):
@@ -269,7 +270,7 @@ class Scenario:
             self.failed(e)
             return
         self.consumers[name] = {"client": client, "max": max_poll_records}
-        self.closed.discard(name)
+        self.closed_consumers.discard(name)
 
     def _committed(self, name):
         def on_commit(err, partitions):
@@ -369,11 +370,16 @@ class Scenario:
     def close(self, name):
         if name in self.producers:
             self.producers.pop(name)["client"].flush(self.poll_timeout_s)
+            self.closed_producers.add(name)
         elif name in self.consumers:
             self.consumers.pop(name)["client"].close()
-        elif name not in self.closed:
+            self.closed_consumers.add(name)
+        elif name in self.closed_producers:
+            self._producer(name)
+        elif name in self.closed_consumers:
+            self._consumer(name)
+        else:
             raise Refused("INVALID_REQUEST", f"there is no client named {name}")
-        self.closed.add(name)
 
     # ---- the clock ----
 
