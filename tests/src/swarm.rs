@@ -485,7 +485,7 @@ pub fn run_config(config: &SwarmConfig) -> SwarmReport {
             scan(&c, &mut audit, config);
         }
         if config.brokers > 1 && rng.below(60) == 0 {
-            broker_fault(&mut c, &mut rng, config.brokers);
+            let _ = broker_fault(&mut c, &mut rng, config.brokers);
         }
         match rng.below(100) {
             0..=44 => {
@@ -627,16 +627,20 @@ pub fn run_config(config: &SwarmConfig) -> SwarmReport {
 }
 
 /// Stops or cuts off a running broker, or brings back a stopped or isolated one.
-fn broker_fault(c: &mut Cluster, rng: &mut Rng, brokers: usize) {
+pub(crate) fn broker_fault(
+    c: &mut Cluster,
+    rng: &mut Rng,
+    brokers: usize,
+) -> logplay_core::Result<()> {
     let id = 1 + rng.below(brokers as u64) as i32;
     let state = c.brokers().iter().find(|b| b.id == id).map(|b| b.state);
-    let _ = match state {
+    match state {
         Some(BrokerState::Running) if rng.below(2) == 0 => c.stop_broker(id),
         Some(BrokerState::Running) => c.isolate_broker(id),
         Some(BrokerState::Stopped) => c.start_broker(id),
         Some(BrokerState::Isolated) => c.heal_broker(id),
         None => Ok(()),
-    };
+    }
 }
 
 /// A leader's high watermark never goes down within its epoch, an epoch has one leader, the

@@ -9,7 +9,7 @@ use logplay_core::producer::ProducerEvent;
 use logplay_core::replication::BrokerState;
 use logplay_core::{Cluster, ErrorCode, ProducerHandle, ProducerRecord, Rng};
 
-use super::history::{poll, reader, History, Outcome};
+use super::history::{poll, readable_values, reader, History, Outcome};
 
 /// The idempotent producer's topic.
 const IDEMPOTENT_TOPIC: &str = "idem";
@@ -94,15 +94,7 @@ impl Faults {
 
     /// Stops or cuts off a running broker, or brings back a stopped or isolated one.
     fn broker_fault(&mut self, c: &mut Cluster, rng: &mut Rng) {
-        let id = 1 + rng.below(self.brokers as u64) as i32;
-        let state = c.brokers().iter().find(|b| b.id == id).map(|b| b.state);
-        let done = match state {
-            Some(BrokerState::Running) if rng.below(2) == 0 => c.stop_broker(id),
-            Some(BrokerState::Running) => c.isolate_broker(id),
-            Some(BrokerState::Stopped) => c.start_broker(id),
-            Some(BrokerState::Isolated) => c.heal_broker(id),
-            None => Ok(()),
-        };
+        let done = crate::swarm::broker_fault(c, rng, self.brokers);
         self.broker_faults += usize::from(done.is_ok());
     }
 
@@ -224,27 +216,7 @@ impl Faults {
                 );
             }
         }
-        let mut in_log: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
-        for part in c
-            .topic(IDEMPOTENT_TOPIC)
-            .map(|t| t.partitions())
-            .unwrap_or_default()
-        {
-            let log = &part.log;
-            let mut offset = log.log_start_offset();
-            while let Ok(f) = log.fetch(offset, 1_000, usize::MAX, IsolationLevel::ReadUncommitted)
-            {
-                for r in &f.records {
-                    *in_log
-                        .entry(r.value.unwrap_or_default().to_vec())
-                        .or_insert(0) += 1;
-                }
-                if f.next_offset == offset {
-                    break;
-                }
-                offset = f.next_offset;
-            }
-        }
+        let in_log = readable_values(c, IDEMPOTENT_TOPIC, IsolationLevel::ReadUncommitted);
         for (id, value) in &self.sent {
             let count = in_log.get(value).copied().unwrap_or(0);
             let text = String::from_utf8_lossy(value);

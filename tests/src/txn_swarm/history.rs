@@ -163,13 +163,17 @@ pub(super) fn unkeyed<'a>(topic: &'a str, value: &'a [u8]) -> ProducerRecord<'a>
     }
 }
 
-/// Every value a `read_committed` consumer can read from `topic`, with its count.
-pub(super) fn committed_values(c: &Cluster, topic: &str) -> BTreeMap<Vec<u8>, usize> {
+/// Every value a consumer with `isolation` can read from `topic`, with its count.
+pub(super) fn readable_values(
+    c: &Cluster,
+    topic: &str,
+    isolation: IsolationLevel,
+) -> BTreeMap<Vec<u8>, usize> {
     let mut values = BTreeMap::new();
     for part in c.topic(topic).map(|t| t.partitions()).unwrap_or_default() {
         let log = &part.log;
         let mut offset = log.log_start_offset();
-        while let Ok(f) = log.fetch(offset, 1_000, usize::MAX, IsolationLevel::ReadCommitted) {
+        while let Ok(f) = log.fetch(offset, 1_000, usize::MAX, isolation) {
             for r in &f.records {
                 *values
                     .entry(r.value.unwrap_or_default().to_vec())

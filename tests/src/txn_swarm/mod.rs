@@ -14,6 +14,7 @@
 //! ends one), `lost-delivery` (an idempotent send with no delivery report) and
 //! `stuck-producer` (an idempotent producer that no longer delivers).
 
+use logplay_core::log::IsolationLevel;
 use logplay_core::txn::ClientState;
 use logplay_core::{Cluster, ClusterConfig, ConsumerHandle, Error, ErrorCode, ProducerHandle, Rng};
 
@@ -22,7 +23,7 @@ use crate::swarm::Anomaly;
 mod faults;
 mod history;
 
-use history::{committed_values, poll, reader, unkeyed, History, Outcome};
+use history::{poll, readable_values, reader, unkeyed, History, Outcome};
 
 /// How to reproduce a seed.
 pub const REPRODUCE: &str = "cargo run --release -p logplay-tests --bin swarm -- --txn --seed";
@@ -568,8 +569,8 @@ pub fn run_config(config: &TxnSwarmConfig) -> TxnReport {
 /// Lost writes: every committed value is readable, exactly once; nothing else is; and each
 /// input record's output appears once in the committed output.
 fn check_final_logs(c: &Cluster, history: &mut History) {
-    let data = committed_values(c, "data");
-    let out = committed_values(c, "out");
+    let data = readable_values(c, "data", IsolationLevel::ReadCommitted);
+    let out = readable_values(c, "out", IsolationLevel::ReadCommitted);
     for (value, txn) in &history.txn_of.clone() {
         let committed = history.outcomes[*txn] == Outcome::Committed;
         let count = data
