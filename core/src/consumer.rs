@@ -619,6 +619,18 @@ impl Consumer {
         Ok(())
     }
 
+    /// `poll()` without a subscription or an assignment throws `IllegalStateException`
+    /// before it does anything.
+    pub(crate) fn check_pollable(&self) -> Result<()> {
+        if self.assignment.is_empty() && self.subscription.is_none() {
+            return Err(err!(
+                IllegalState,
+                "Consumer is not subscribed to any topics or assigned any partitions"
+            ));
+        }
+        Ok(())
+    }
+
     /// `poll()`: auto-commits if due, then reads up to `max.poll.records` from the
     /// assigned, unpaused partitions, taking turns between them. Without `offsets` (the
     /// group coordinator is unavailable) it neither commits nor looks up committed offsets:
@@ -630,12 +642,7 @@ impl Consumer {
         unstable: &UnstableOffsets,
         now: SimTime,
     ) -> Result<Vec<Message>> {
-        if self.assignment.is_empty() && self.subscription.is_none() {
-            return Err(err!(
-                IllegalState,
-                "Consumer is not subscribed to any topics or assigned any partitions"
-            ));
-        }
+        self.check_pollable()?;
         self.last_poll = now;
         if self.assignment.is_empty() {
             return Ok(Vec::new());

@@ -110,24 +110,21 @@ fn kafka_error(code: &str, message: &str) -> JsValue {
     e.into()
 }
 
-/// Applies one command and returns its outputs; only a command that succeeded is recorded.
-fn apply_outputs(state: &State, command: Command) -> Vec<Output> {
+/// Applies one command and returns its outputs; a refused command is not recorded, and
+/// one that took effect before it failed is.
+fn apply_outputs(state: &State, command: Command) -> Result<Vec<Output>, script::Failure> {
     let mut s = state.borrow_mut();
     let line = s.script.commands.len() + 1;
-    let outputs = s.runner.apply(line, &command);
-    if outputs.first().and_then(Output::error).is_none() {
+    let result = s.runner.apply(line, &command);
+    if result.as_ref().is_ok() || result.as_ref().is_err_and(|f| f.took_effect) {
         s.script.commands.push((line, command));
     }
-    outputs
+    result
 }
 
-/// Applies one command; a refused one throws (and changed nothing).
+/// Applies one command; a failed one throws Kafka's error.
 fn apply(state: &State, command: Command) -> Result<Vec<Output>, JsValue> {
-    let outputs = apply_outputs(state, command);
-    match outputs.first().and_then(Output::error) {
-        Some(e) => Err(error_from_json(e)),
-        None => Ok(outputs),
-    }
+    apply_outputs(state, command).map_err(|f| kafka_error(f.error.code.name(), &f.error.message))
 }
 
 fn error_from_json(e: &Json) -> JsValue {
@@ -491,7 +488,7 @@ impl Cluster {
         let parsed = parse(text)?;
         let mut all = Vec::new();
         for (_, c) in parsed.commands {
-            all.extend(apply_outputs(&self.state, c));
+            all.extend(apply_outputs(&self.state, c).unwrap_or_else(|f| f.outputs));
         }
         outputs_js(&all, None)
     }
@@ -833,14 +830,14 @@ fn decode_link(url: &str) -> Result<Script, JsValue> {
 #[wasm_bindgen(js_name = runScript, unchecked_return_type = "Output[]")]
 pub fn run_script(text: &str) -> Result<JsValue, JsValue> {
     let parsed = parse(text)?;
-    let (_, outputs) = Runner::run(&parsed);
+    let (_, outputs) = script::Session::run(&parsed);
     outputs_js(&outputs, None)
 }
 
 /// `fromLink(url)`: runs the script in a share link; returns every output.
 #[wasm_bindgen(js_name = fromLink, unchecked_return_type = "Output[]")]
 pub fn from_link(url: &str) -> Result<JsValue, JsValue> {
-    let (_, outputs) = Runner::run(&decode_link(url)?);
+    let (_, outputs) = script::Session::run(&decode_link(url)?);
     outputs_js(&outputs, None)
 }
 

@@ -16,7 +16,7 @@ use core::fmt::Write;
 use std::collections::BTreeMap;
 
 use logplay_core::connect::sink::View;
-use logplay_core::script::{parse, Output, Runner};
+use logplay_core::script::{parse, Output, Session};
 use logplay_core::Rng;
 
 use crate::swarm::Anomaly;
@@ -104,7 +104,8 @@ pub fn draw(seed: u64) -> String {
 pub fn run(seed: u64) -> ConnectReport {
     let script = draw(seed);
     let parsed = parse(&script).expect("drawn scripts parse");
-    let (runner, outputs) = Runner::run(&parsed);
+    let (session, outputs) = Session::run(&parsed);
+    let runner = session.runner();
     let crashes = (
         script.matches("fault crash src").count() as u32,
         (script.matches("fault crash table").count() + script.matches("fault crash count").count())

@@ -5,7 +5,7 @@
 //! not hold, or a broken log invariant.
 
 use arbitrary::{Arbitrary, Unstructured};
-use logplay_core::script::{parse, print, Command, Runner};
+use logplay_core::script::{parse, print, Command, Session};
 use logplay_core::{link, Cluster, ClusterConfig, ProducerRecord, SeekTo};
 
 /// Scripts whose `generate` counts sum above this are parsed but not run.
@@ -49,7 +49,8 @@ pub fn script_parser(data: &[u8]) {
     // Sources send at most their rates summed over every play.
     let records = records.saturating_add(rate.saturating_mul(played) / 1_000);
     if records <= MAX_RUN_RECORDS && script.commands.len() <= 64 {
-        let (runner, _) = Runner::run(&script);
+        let (session, _) = Session::run(&script);
+        let runner = session.runner();
         check_invariants(runner.cluster());
     }
 }

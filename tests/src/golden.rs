@@ -1,7 +1,7 @@
 //! Golden scripts (`tests/scripts/NAME.lp` beside `NAME.out`): the expected JSON lines of a
 //! run, compared natively and in the browser.
 
-use logplay_core::script::{parse, Runner};
+use logplay_core::script::{parse, Session};
 
 /// Every golden script, embedded so that the browser tests have them too.
 pub const GOLDEN: &[(&str, &str, &str)] = &[
@@ -47,6 +47,6 @@ use golden;
 /// Runs a script and renders its outputs, one JSON object per line.
 pub fn render(script: &str) -> Result<String, String> {
     let script = parse(script).map_err(|e| e.to_string())?;
-    let (_, outputs) = Runner::run(&script);
+    let (_, outputs) = Session::run(&script);
     Ok(outputs.iter().map(|o| o.to_json() + "\n").collect())
 }

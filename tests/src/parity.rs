@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use logplay_core::consumer::ConsumerConfig;
-use logplay_core::script::{export, Command, Output, Runner, Script, TxnAction};
+use logplay_core::script::{export, Command, Output, Script, Session, TxnAction};
 use logplay_core::Rng;
 use serde_json::Value as Json;
 
@@ -106,7 +106,7 @@ pub fn check(script: &Script, python: &Path, root: &Path, name: &str) -> Result<
         parity.up_to = Some((*line, why.clone()));
         return Ok(parity);
     }
-    let (_, outputs) = Runner::run(script);
+    let (_, outputs) = Session::run(script);
     let dir = std::env::temp_dir().join(format!("logplay-parity-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let program = dir.join(format!("{name}.py"));

@@ -86,7 +86,8 @@ pub fn encode_decode(script: &logplay_core::script::Script) -> logplay_core::scr
 /// Opens a link and replays it; returns the records the cluster then holds.
 pub fn replay(link: &str) -> u64 {
     let script = logplay_core::link::decode(link).expect("a valid link");
-    let (runner, _) = logplay_core::script::Runner::run(&script);
+    let (session, _) = logplay_core::script::Session::run(&script);
+    let runner = session.runner();
     let c = runner.cluster();
     c.list_topics()
         .iter()
@@ -214,7 +215,8 @@ play 10s
 /// Runs [`CONNECT_PIPELINE`]; returns the records the table sink read.
 pub fn connect_pipeline() -> u64 {
     let script = logplay_core::script::parse(CONNECT_PIPELINE).expect("parses");
-    let (runner, _) = logplay_core::script::Runner::run(&script);
+    let (session, _) = logplay_core::script::Session::run(&script);
+    let runner = session.runner();
     let read = runner
         .connectors()
         .find(|(n, _)| *n == "table")

@@ -360,13 +360,24 @@ impl Playground {
             Err(e) => return Err(format!("INVALID_REQUEST: {}", e.message)),
         }
         let line = self.script.commands.len() + 1;
-        let outputs = self.runner.apply(line, &command);
-        if let Some(e) = outputs.first().and_then(Output::error) {
-            return Err(error_text(e));
+        match self.runner.apply(line, &command) {
+            Ok(outputs) => {
+                self.observe(&outputs);
+                self.append(line, command);
+                Ok(())
+            }
+            Err(failure) => {
+                if failure.took_effect {
+                    self.observe(&failure.outputs);
+                    self.append(line, command);
+                }
+                Err(format!(
+                    "{}: {}",
+                    failure.error.code.name(),
+                    failure.error.message
+                ))
+            }
         }
-        self.observe(&outputs);
-        self.append(line, command);
-        Ok(())
     }
 
     /// Appends to the script; consecutive plays of the same step merge into one.

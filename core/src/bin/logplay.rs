@@ -14,7 +14,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use logplay_core::link;
-use logplay_core::script::{export, parse, print, Runner, Script};
+use logplay_core::script::{export, parse, print, Script, Session};
 
 const USAGE: &str = "usage: logplay run FILE|- | logplay run --link URL | logplay fmt FILE|- | logplay link FILE|- | logplay export --to python|shell FILE|-|--link URL";
 
@@ -92,11 +92,9 @@ fn read(file: &str) -> Result<String, String> {
 
 fn run(script: &Script) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut runner = Runner::new();
-    for (line, command) in &script.commands {
-        for o in runner.apply(*line, command) {
-            writeln!(out, "{}", o.to_json())?;
-        }
+    let (_, outputs) = Session::run(script);
+    for o in outputs {
+        writeln!(out, "{}", o.to_json())?;
     }
     out.flush()
 }

@@ -815,7 +815,9 @@ impl Cluster {
     /// `poll()`: records from the assigned partitions, up to `max.poll.records`.
     pub fn poll(&mut self, h: ConsumerHandle) -> Result<Vec<Message>> {
         let now = self.now;
-        let group = self.consumer(h)?.config().group_id.clone();
+        let consumer = self.consumer(h)?;
+        consumer.check_pollable()?;
+        let group = consumer.config().group_id.clone();
         let coordinator = match &group {
             Some(g) => self.find_coordinator(CoordinatorKind::Group, g).is_ok(),
             None => true,

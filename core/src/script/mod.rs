@@ -23,6 +23,7 @@ mod lexer;
 mod parse;
 mod print;
 mod run;
+mod session;
 mod template;
 
 use alloc::string::String;
@@ -30,7 +31,8 @@ use alloc::vec::Vec;
 
 pub use parse::{parse, ParseError};
 pub use print::print;
-pub use run::{ConnectorStatus, Output, Runner, TaskStatus};
+pub use run::{ConnectorStatus, Failure, Output, Runner, TaskStatus};
+pub use session::Session;
 pub use template::Template;
 
 /// The most records one `generate` may produce.

@@ -211,7 +211,7 @@ pub fn state_hash() -> u64 {
 #[wasm_bindgen(js_name = runScript)]
 pub fn run_script(text: &str) -> Result<String, JsValue> {
     let script = logplay_core::script::parse(text).map_err(|e| JsValue::from_str(&e.message))?;
-    let (_, outputs) = logplay_core::script::Runner::run(&script);
+    let (_, outputs) = logplay_core::script::Session::run(&script);
     let mut lines = String::new();
     for output in outputs {
         lines.push_str(output.kind);

@@ -103,7 +103,7 @@ fn run(script: &Script) -> Run {
                     .insert(*line, runner.preview(key.as_ref(), value.as_ref(), *count));
             }
         }
-        let outputs = runner.apply(*line, command);
+        let outputs = runner.apply(*line, command).unwrap_or_else(|f| f.outputs);
         for o in outputs.iter().filter(|o| o.kind == "delivery") {
             let field = |k: &str| o.fields.get(k);
             if let (Some(p), Some(id), Some(part)) = (

@@ -17,7 +17,7 @@ pub use connect::{ConnectorStatus, TaskStatus};
 
 use super::datagen::Source;
 use super::{
-    BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget, Template,
+    BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, SeekTarget, Template,
     TxnAction, MAX_GENERATE, MAX_PLAY_POLLS, MAX_PLAY_STEPS,
 };
 use crate::cluster::{
@@ -73,6 +73,56 @@ impl Output {
     /// The error this output reports, if any.
     pub fn error(&self) -> Option<&Json> {
         self.fields.get("error").filter(|e| !e.is_null())
+    }
+}
+
+/// A command that failed, with Kafka's error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// What Kafka reports.
+    pub error: Error,
+    /// Whether the command changed state before it failed (a `generate` stopped by a full
+    /// buffer, a `txn commit` that timed out after its flush). One that did not was refused:
+    /// the state is as it was.
+    pub took_effect: bool,
+    /// Its outputs: the command's own (with the error) first, then what it caused.
+    pub outputs: Vec<Output>,
+}
+
+impl Failure {
+    /// A command refused before it ran.
+    pub(super) fn refused(line: usize, command: &Command, error: Error) -> Self {
+        let status = obj!({ "command": command.to_string(), "error": error_json(&error) });
+        Self {
+            error,
+            took_effect: false,
+            outputs: alloc::vec![Output::new(line, "command", status)],
+        }
+    }
+}
+
+/// Why `execute` stopped: the error, and whether state had changed by then.
+struct Stop {
+    error: Error,
+    took_effect: bool,
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        Self {
+            error,
+            took_effect: false,
+        }
+    }
+}
+
+impl Stop {
+    /// An error raised after the command had already changed state.
+    fn after_effects(error: Error) -> Self {
+        Self {
+            error,
+            took_effect: true,
+        }
     }
 }
 
@@ -133,16 +183,6 @@ impl Runner {
             serdes: LiteMap::new(),
             connectors: LiteMap::new(),
         }
-    }
-
-    /// Runs a whole script; returns the runner (its final state) and every output.
-    pub fn run(script: &Script) -> (Self, Vec<Output>) {
-        let mut runner = Self::new();
-        let mut out = Vec::new();
-        for (line, command) in &script.commands {
-            out.extend(runner.apply(*line, command));
-        }
-        (runner, out)
     }
 
     /// Reports at most the last `n` records of each poll (a view that shows only the
@@ -249,21 +289,42 @@ impl Runner {
 
     /// Applies one command; returns its outputs: first the command's own result, then
     /// what happened because of it (deliveries, records, retention, …).
-    pub fn apply(&mut self, line: usize, command: &Command) -> Vec<Output> {
+    ///
+    /// A refused command changes nothing: no clock step, no drained event, and its
+    /// [`Failure`] says it took no effect.
+    pub fn apply(&mut self, line: usize, command: &Command) -> Result<Vec<Output>, Failure> {
         let mut out = Vec::new();
         let result = self.execute(line, command, &mut out);
         let mut status = obj!({ "command": command.to_string() });
-        match result {
-            Ok(warnings) if !warnings.is_empty() => status["warnings"] = warnings.into_json(),
-            Ok(_) => {}
-            Err(e) => status["error"] = error_json(&e),
-        }
+        let failure = match result {
+            Ok(warnings) => {
+                if !warnings.is_empty() {
+                    status["warnings"] = warnings.into_json();
+                }
+                None
+            }
+            Err(Stop { error, took_effect }) => {
+                status["error"] = error_json(&error);
+                Some((error, took_effect))
+            }
+        };
         out.insert(0, Output::new(line, "command", status));
-        let now = self.cluster.now();
-        // A zero-length step runs no periodic broker work, so it is always within the bound.
-        let _ = self.cluster.advance_to(now);
-        self.drain(line, &mut out);
-        out
+        let took_effect = failure.as_ref().is_none_or(|(_, took)| *took);
+        if took_effect {
+            self.started |= !matches!(command, Command::Seed(_) | Command::Broker(_));
+            let now = self.cluster.now();
+            // A zero-length step runs no periodic broker work, so it is always within the bound.
+            let _ = self.cluster.advance_to(now);
+            self.drain(line, &mut out);
+        }
+        match failure {
+            None => Ok(out),
+            Some((error, took_effect)) => Err(Failure {
+                error,
+                took_effect,
+                outputs: out,
+            }),
+        }
     }
 
     fn producer_handle(&self, name: &str) -> Result<ProducerHandle, Error> {
@@ -296,16 +357,14 @@ impl Runner {
         line: usize,
         command: &Command,
         out: &mut Vec<Output>,
-    ) -> Result<Vec<String>, Error> {
+    ) -> Result<Vec<String>, Stop> {
         let header = matches!(command, Command::Seed(_) | Command::Broker(_));
         if header && self.started {
             return Err(err!(
                 InvalidRequest,
                 "`seed` and `broker` must come before every other command"
-            ));
-        }
-        if !header {
-            self.started = true;
+            )
+            .into());
         }
         let c = &mut self.cluster;
         match command {
@@ -340,12 +399,12 @@ impl Runner {
                 replication_factor,
                 configs,
             } => {
-                return c.create_replicated_topic(
+                return Ok(c.create_replicated_topic(
                     name,
                     *partitions,
                     *replication_factor,
                     &pairs(configs),
-                );
+                )?);
             }
             Command::DeleteTopic(name) => c.delete_topic(name)?,
             Command::AddPartitions { name, total } => c.add_partitions(name, *total)?,
@@ -429,7 +488,8 @@ impl Runner {
                     return Err(err!(
                         PolicyViolation,
                         "count {count} is over the limit of {MAX_GENERATE} records per generate"
-                    ));
+                    )
+                    .into());
                 }
                 let (mut k, mut v) = (String::new(), String::new());
                 let mut first = None;
@@ -482,7 +542,7 @@ impl Runner {
                 #[cfg(feature = "std")]
                 self.cluster.subscribe_pattern(h, pattern)?;
                 #[cfg(not(feature = "std"))]
-                return Err(err!(InvalidRequest, "subscribe {consumer} pattern={pattern}: pattern subscriptions need logplay-core's `std` feature ({h:?})"));
+                return Err(err!(InvalidRequest, "subscribe {consumer} pattern={pattern}: pattern subscriptions need logplay-core's `std` feature ({h:?})").into());
             }
             Command::Unsubscribe(consumer) => {
                 let h = self.consumer_handle(consumer)?;
@@ -497,7 +557,11 @@ impl Runner {
             }
             Command::Poll(name) => {
                 let h = self.consumer_handle(name)?;
-                self.poll_into(line, name, h, out)?;
+                self.cluster.consumer(h)?.check_pollable()?;
+                // Past that check, poll() has looked up its coordinator and taken part in
+                // its group before it throws (NoOffsetForPartitionException, …).
+                self.poll_into(line, name, h, out)
+                    .map_err(Stop::after_effects)?;
             }
             Command::Seek {
                 consumer,
@@ -570,7 +634,7 @@ impl Runner {
                     self.report_producer(line, name, events, out);
                 }
                 Some(Client::Consumer(h)) => self.cluster.close_consumer(*h)?,
-                None => return Err(err!(InvalidRequest, "there is no client named {name}")),
+                None => return Err(err!(InvalidRequest, "there is no client named {name}").into()),
             },
             Command::ResetOffsets {
                 group,
@@ -629,7 +693,8 @@ impl Runner {
                     return Err(err!(
                         InvalidRequest,
                         "there is no client or connector named {name}"
-                    ))
+                    )
+                    .into())
                 }
             },
             Command::Describe(target) => {
@@ -650,13 +715,15 @@ impl Runner {
                     return Err(err!(
                         UnknownTopicOrPartition,
                         "{topic} has {partitions} partitions"
-                    ));
+                    )
+                    .into());
                 }
                 if self.sources.contains_key(name) {
                     return Err(err!(
                         InvalidRequest,
                         "a datagen source named {name} is running; stop it first"
-                    ));
+                    )
+                    .into());
                 }
                 let source = Source::new(
                     producer.clone(),
@@ -671,10 +738,9 @@ impl Runner {
             }
             Command::DatagenStop(name) => {
                 if self.sources.remove(name).is_none() {
-                    return Err(err!(
-                        InvalidRequest,
-                        "there is no datagen source named {name}"
-                    ));
+                    return Err(
+                        err!(InvalidRequest, "there is no datagen source named {name}").into(),
+                    );
                 }
             }
             Command::Play { duration, step } => self.play(line, *duration, *step, out)?,
@@ -1357,7 +1423,8 @@ mod tests {
     use crate::script::parse;
 
     fn run(text: &str) -> (Runner, Vec<Output>) {
-        Runner::run(&parse(text).unwrap())
+        let (session, out) = crate::script::Session::run(&parse(text).unwrap());
+        (session.runner().clone(), out)
     }
 
     fn kinds(out: &[Output]) -> Vec<(usize, &str)> {
@@ -1552,8 +1619,8 @@ poll c"#);
         limited.limit_records_per_poll(Some(3));
         let (mut out_all, mut out_limited) = (Vec::new(), Vec::new());
         for (line, c) in &script.commands {
-            out_all.extend(all.apply(*line, c));
-            out_limited.extend(limited.apply(*line, c));
+            out_all.extend(all.apply(*line, c).unwrap_or_else(|f| f.outputs));
+            out_limited.extend(limited.apply(*line, c).unwrap_or_else(|f| f.outputs));
         }
         assert_eq!(all.cluster().state_hash(), limited.cluster().state_hash());
         let records = |out: &[Output]| -> Vec<String> {
@@ -1588,12 +1655,9 @@ poll c"#);
             duration: 100_000,
             step: 1,
         };
-        let out = runner.apply(999, &play);
-        let error = out[0]
-            .error()
-            .and_then(|e| e.get("code"))
-            .and_then(Json::as_str);
-        assert_eq!(error, Some("POLICY_VIOLATION"));
+        let refused = runner.apply(999, &play).unwrap_err();
+        assert_eq!(refused.error.code, crate::error::ErrorCode::PolicyViolation);
+        assert!(!refused.took_effect);
         assert_eq!(runner.cluster().state_hash(), before);
     }
 }

@@ -1,0 +1,114 @@
+//! The one way in: a [`Session`] applies commands to a [`Runner`] and keeps the script of
+//! those that took effect, so that the script always replays to the same state.
+
+use alloc::vec::Vec;
+
+use super::{parse, Command, Failure, Output, Runner, Script, MAX_PLAY_STEPS};
+use crate::error::err;
+
+/// A runner and the script of every command that changed its state.
+///
+/// The playground, the JS API and the CLI change state only through [`Session::apply`]:
+/// a refused command changes nothing and is not recorded; one that took effect is, even
+/// when it then failed (a `txn commit` that timed out after its flush), so replaying
+/// [`Session::script`] gives the same state.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    runner: Runner,
+    script: Script,
+}
+
+impl Session {
+    /// A session over a fresh cluster with seed 0.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A session whose polls report at most the last `n` records each (see
+    /// [`Runner::limit_records_per_poll`]).
+    pub fn with_records_per_poll(n: Option<usize>) -> Self {
+        let mut session = Self::new();
+        session.runner.limit_records_per_poll(n);
+        session
+    }
+
+    /// Runs a whole script on a fresh session; returns it and every output, the outputs of
+    /// failed commands included, numbered by the script's own lines.
+    pub fn run(script: &Script) -> (Self, Vec<Output>) {
+        let mut session = Self::new();
+        let mut out = Vec::new();
+        for (line, command) in &script.commands {
+            match session.apply_at(*line, command.clone()) {
+                Ok(outputs) => out.extend(outputs),
+                Err(f) => out.extend(f.outputs),
+            }
+        }
+        (session, out)
+    }
+
+    /// Applies a command as the script's next line.
+    ///
+    /// A command must print as text that parses back to itself, or the script could not
+    /// replay it: such a command is refused before it runs.
+    pub fn apply(&mut self, command: Command) -> Result<Vec<Output>, Failure> {
+        let text = command.to_string();
+        let reads_back = match parse(&text) {
+            Ok(s) if s.commands.len() == 1 && s.commands[0].1 == command => Ok(()),
+            Ok(_) => Err(err!(
+                InvalidRequest,
+                "`{text}` does not read back as itself"
+            )),
+            Err(e) => Err(err!(InvalidRequest, "{}", e.message)),
+        };
+        let line = self.script.commands.len() + 1;
+        if let Err(error) = reads_back {
+            return Err(Failure::refused(line, &command, error));
+        }
+        self.apply_at(line, command)
+    }
+
+    fn apply_at(&mut self, line: usize, command: Command) -> Result<Vec<Output>, Failure> {
+        let result = self.runner.apply(line, &command);
+        if result.as_ref().is_ok() || result.as_ref().is_err_and(|f| f.took_effect) {
+            self.record(line, command);
+        }
+        result
+    }
+
+    /// Appends to the script; consecutive plays of the same step merge into one.
+    fn record(&mut self, line: usize, command: Command) {
+        if let (
+            Command::Play { duration, step },
+            Some((
+                _,
+                Command::Play {
+                    duration: last,
+                    step: last_step,
+                },
+            )),
+        ) = (&command, self.script.commands.last_mut())
+        {
+            let merged = *last + duration;
+            if step == last_step && merged.div_ceil(*step) <= MAX_PLAY_STEPS {
+                *last = merged;
+                return;
+            }
+        }
+        self.script.commands.push((line, command));
+    }
+
+    /// The runner (and through it, the cluster).
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    /// The script of every command that took effect.
+    pub fn script(&self) -> &Script {
+        &self.script
+    }
+
+    /// The state hash of the cluster (see [`crate::Cluster::state_hash`]).
+    pub fn state_hash(&self) -> u64 {
+        self.runner.cluster().state_hash()
+    }
+}
