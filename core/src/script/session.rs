@@ -1,6 +1,7 @@
 //! The one way in: a [`Session`] applies commands to a [`Runner`] and keeps the script of
 //! those that took effect, so that the script always replays to the same state.
 
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::{parse, Command, Failure, Output, Runner, Script, MAX_PLAY_STEPS};
