@@ -27,7 +27,9 @@ use core::cell::RefCell;
 
 use logplay_core::consumer::OffsetReset;
 use logplay_core::link;
-use logplay_core::script::{self, BrokerAction, Command, Output, Runner, Script, TxnAction, Value};
+use logplay_core::script::{
+    self, BrokerAction, Command, Output, Script, Session, TxnAction, Value,
+};
 use serde::Serialize;
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
@@ -96,8 +98,7 @@ extern "C" {
 
 /// The cluster's state shared with its clients.
 struct Shared {
-    runner: Runner,
-    script: Script,
+    session: Session,
     clients: u32,
 }
 
@@ -110,16 +111,10 @@ fn kafka_error(code: &str, message: &str) -> JsValue {
     e.into()
 }
 
-/// Applies one command and returns its outputs; a refused command is not recorded, and
-/// one that took effect before it failed is.
+/// Applies one command through the session: a refused command is not recorded, and one
+/// that took effect before it failed is.
 fn apply_outputs(state: &State, command: Command) -> Result<Vec<Output>, script::Failure> {
-    let mut s = state.borrow_mut();
-    let line = s.script.commands.len() + 1;
-    let result = s.runner.apply(line, &command);
-    if result.as_ref().is_ok() || result.as_ref().is_err_and(|f| f.took_effect) {
-        s.script.commands.push((line, command));
-    }
-    result
+    state.borrow_mut().session.apply(command)
 }
 
 /// Applies one command; a failed one throws Kafka's error.
@@ -297,8 +292,7 @@ impl Cluster {
         let options: JsValue = options.into();
         let cluster = Cluster {
             state: Rc::new(RefCell::new(Shared {
-                runner: Runner::new(),
-                script: Script::default(),
+                session: Session::new(),
                 clients: 0,
             })),
         };
@@ -368,7 +362,7 @@ impl Cluster {
         outputs_js(&outputs, None)
     }
 
-    /// A cluster that has run a script (its commands that failed are left out).
+    /// A cluster that has run a script (its refused commands are left out).
     #[wasm_bindgen(js_name = fromScript)]
     pub fn from_script(text: &str) -> Result<Cluster, JsValue> {
         let parsed = parse(text)?;
@@ -502,7 +496,7 @@ impl Cluster {
             return Err(kafka_error("INVALID_REQUEST", "nothing to describe"));
         };
         // A describe changes nothing, so it is not recorded in the script.
-        let described = self.state.borrow().runner.describe(&target);
+        let described = self.state.borrow().session.runner().describe(&target);
         match described {
             Ok(json) => to_js(&json),
             Err(e) => Err(kafka_error(e.code.name(), &e.message)),
@@ -512,23 +506,26 @@ impl Cluster {
     /// The simulated time, in milliseconds.
     #[wasm_bindgen(getter)]
     pub fn now(&self) -> f64 {
-        self.state.borrow().runner.cluster().now().0 as f64
+        self.state.borrow().session.runner().cluster().now().0 as f64
     }
 
     /// The state hash (16 hex digits): equal states, equal hashes, natively and in wasm.
     #[wasm_bindgen(js_name = stateHash)]
     pub fn state_hash(&self) -> String {
-        format!("{:016x}", self.state.borrow().runner.cluster().state_hash())
+        format!(
+            "{:016x}",
+            self.state.borrow().session.runner().cluster().state_hash()
+        )
     }
 
     /// The script of every call so far.
     pub fn script(&self) -> String {
-        script::print(&self.state.borrow().script)
+        script::print(self.state.borrow().session.script())
     }
 
     /// The script as a share link's payload (what follows `#s=`).
     pub fn link(&self) -> String {
-        link::encode(&self.state.borrow().script)
+        link::encode(self.state.borrow().session.script())
     }
 }
 
@@ -712,10 +709,10 @@ impl Consumer {
             return Ok(());
         };
         let s = self.state.borrow();
-        let reset = s
-            .runner
+        let runner = s.session.runner();
+        let reset = runner
             .consumer(&self.name)
-            .and_then(|h| s.runner.cluster().consumer(h).ok())
+            .and_then(|h| runner.cluster().consumer(h).ok())
             .map(|c| c.config().auto_offset_reset);
         let wanted = if from_beginning {
             OffsetReset::Earliest

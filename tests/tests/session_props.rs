@@ -43,6 +43,10 @@ fn line() -> impl Strategy<Value = String> {
                 Just(" transactional.id=tx linger.ms=0"),
                 Just(" enable.idempotence=false acks=1"),
                 Just(" bogus=1"),
+                // Values that outgrow max.request.size: a generate can stop partway.
+                Just(" max.request.size=103"),
+                Just(" max.request.size=110"),
+                Just(" transactional.id=tx linger.ms=0 acks=all"),
             ]
         )
             .prop_map(|(p, c)| format!("producer {p}{c}")),
@@ -63,6 +67,8 @@ fn line() -> impl Strategy<Value = String> {
             .prop_map(|(p, t, n)| format!("produce {p} {t} value=v partition={n}")),
         (producer.clone(), topic.clone(), 0u64..30)
             .prop_map(|(p, t, n)| format!("generate {p} {t} count={n} key=k{{i}}")),
+        (producer.clone(), topic.clone(), 0u64..30)
+            .prop_map(|(p, t, n)| format!("generate {p} {t} count={n} value=v{{i}}{{i}}{{i}}")),
         producer.clone().prop_map(|p| format!("flush {p}")),
         (consumer.clone(), topic.clone()).prop_map(|(c, t)| format!("subscribe {c} {t}")),
         consumer.clone().prop_map(|c| format!("unsubscribe {c}")),
@@ -79,6 +85,9 @@ fn line() -> impl Strategy<Value = String> {
             prop_oneof![Just("pause"), Just("resume")]
         )
             .prop_map(|(c, t, p, a)| format!("{a} {c} {t}:{p}")),
+        // A list that fails partway: the partitions before the bad one are paused.
+        (consumer.clone(), prop_oneof![Just("pause"), Just("resume")])
+            .prop_map(|(c, a)| format!("{a} {c} t:0 t:1 u:0 t:3")),
         consumer.clone().prop_map(|c| format!("commit {c}")),
         consumer.clone().prop_map(|c| format!("commit {c} async")),
         (consumer.clone(), topic.clone(), n.clone(), 0i64..5)
@@ -150,5 +159,44 @@ proptest! {
         let (replayed, _) = Session::run(session.script());
         prop_assert_eq!(replayed.state_hash(), session.state_hash(), "the script does not replay:\n{}", logplay_core::script::print(session.script()));
         prop_assert_eq!(replayed.script(), session.script());
+    }
+}
+
+/// Commands that fail after they changed state are recorded, and the script replays.
+#[test]
+fn commands_that_fail_partway_are_recorded() {
+    let cases = [
+        // The flush sent the batch; its ack is lost, so the commit times out.
+        (
+            "topic create t partitions=1\nproducer p transactional.id=tx\ntxn init p\ntxn begin p\nproduce p t value=a\nfault lose-ack p 1",
+            "txn commit p",
+            "REQUEST_TIMED_OUT",
+        ),
+        // Ten records fit max.request.size; the eleventh does not.
+        (
+            "topic create t partitions=1\nproducer p max.request.size=103",
+            "generate p t count=30 value=v{i}{i}{i}",
+            "MESSAGE_TOO_LARGE",
+        ),
+        // t:0 is paused before u:0 is found unassigned.
+        (
+            "topic create t partitions=1\nconsumer c\nassign c t:0",
+            "pause c t:0 u:0",
+            "ILLEGAL_STATE",
+        ),
+    ];
+    for (setup, text, code) in cases {
+        let (mut session, _) = Session::run(&parse(setup).unwrap());
+        let hash = session.state_hash();
+        let command = parse(text).unwrap().commands.remove(0).1;
+        let failure = session.apply(command).expect_err(text);
+        assert_eq!(failure.error.code.name(), code, "{text}");
+        assert!(
+            failure.took_effect,
+            "{text} changed state and must be recorded"
+        );
+        assert_ne!(session.state_hash(), hash, "{text}");
+        let (replayed, _) = Session::run(session.script());
+        assert_eq!(replayed.state_hash(), session.state_hash(), "{text}");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use logplay_core::link;
-use logplay_core::script::{self, Command, Output, Runner, Script, MAX_PLAY_STEPS};
+use logplay_core::script::{self, Command, Output, Runner, Script, Session};
 use serde_json::Value as Json;
 use yew::Reducible;
 
@@ -138,8 +138,7 @@ pub enum Action {
 /// The playground.
 #[derive(Clone, Debug)]
 pub struct Playground {
-    runner: Runner,
-    script: Script,
+    session: Session,
     /// The last refused action.
     pub refusal: Option<Refusal>,
     /// A message for the whole page (a damaged link).
@@ -162,18 +161,11 @@ pub struct Playground {
     carry_ms: f64,
 }
 
-/// A runner that reports only the records the consumer panels show.
-fn runner() -> Runner {
-    let mut runner = Runner::new();
-    runner.limit_records_per_poll(Some(POLLED_LEN));
-    runner
-}
-
 impl Default for Playground {
     fn default() -> Self {
         Self {
-            runner: runner(),
-            script: Script::default(),
+            // Polls report only the records the consumer panels show.
+            session: Session::with_records_per_poll(Some(POLLED_LEN)),
             refusal: None,
             notice: None,
             lesson: None,
@@ -192,22 +184,22 @@ impl Default for Playground {
 impl Playground {
     /// The runner (and through it, the cluster).
     pub fn runner(&self) -> &Runner {
-        &self.runner
+        self.session.runner()
     }
 
     /// The script of everything done so far.
     pub fn script(&self) -> &Script {
-        &self.script
+        self.session.script()
     }
 
     /// The script as text.
     pub fn script_text(&self) -> String {
-        script::print(&self.script)
+        script::print(self.session.script())
     }
 
     /// The share link's payload (what follows `#s=`).
     pub fn link(&self) -> String {
-        link::encode(&self.script)
+        link::encode(self.session.script())
     }
 
     /// A consumer's latest polled records, newest last.
@@ -324,7 +316,7 @@ impl Playground {
         ));
     }
 
-    /// Replays a script from scratch; commands that fail are reported and left out.
+    /// Replays a script from scratch; failed commands are reported, and refused ones left out.
     fn replay(&mut self, parsed: Script) {
         let (playing, speed) = (self.playing, self.speed);
         *self = Self {
@@ -344,32 +336,16 @@ impl Playground {
         }
     }
 
-    /// Applies one command; appends it to the script if it succeeded.
-    ///
-    /// A command must print as text that parses back to itself, or a link could not
-    /// replay it: such a command is refused before it runs.
+    /// Applies one command through the session, which records it if it took effect.
     fn run(&mut self, command: Command) -> Result<(), String> {
-        let text = command.to_string();
-        match script::parse(&text) {
-            Ok(s) if s.commands.len() == 1 && s.commands[0].1 == command => {}
-            Ok(_) => {
-                return Err(format!(
-                    "INVALID_REQUEST: `{text}` does not read back as itself"
-                ))
-            }
-            Err(e) => return Err(format!("INVALID_REQUEST: {}", e.message)),
-        }
-        let line = self.script.commands.len() + 1;
-        match self.runner.apply(line, &command) {
+        match self.session.apply(command) {
             Ok(outputs) => {
                 self.observe(&outputs);
-                self.append(line, command);
                 Ok(())
             }
             Err(failure) => {
                 if failure.took_effect {
                     self.observe(&failure.outputs);
-                    self.append(line, command);
                 }
                 Err(format!(
                     "{}: {}",
@@ -378,28 +354,6 @@ impl Playground {
                 ))
             }
         }
-    }
-
-    /// Appends to the script; consecutive plays of the same step merge into one.
-    fn append(&mut self, line: usize, command: Command) {
-        if let (
-            Command::Play { duration, step },
-            Some((
-                _,
-                Command::Play {
-                    duration: last,
-                    step: last_step,
-                },
-            )),
-        ) = (&command, self.script.commands.last_mut())
-        {
-            let merged = *last + duration;
-            if step == last_step && merged.div_ceil(*step) <= MAX_PLAY_STEPS {
-                *last = merged;
-                return;
-            }
-        }
-        self.script.commands.push((line, command));
     }
 
     fn observe(&mut self, outputs: &[Output]) {
@@ -513,13 +467,13 @@ impl Playground {
 
     /// One lag sample per live consumer: the sum over its partitions.
     fn sample_lag(&mut self) {
-        let cluster = self.runner.cluster();
-        let live: Vec<(String, i64)> = self
-            .runner
+        let runner = self.session.runner();
+        let cluster = runner.cluster();
+        let live: Vec<(String, i64)> = runner
             .clients()
             .filter(|(_, producer)| !producer)
             .filter_map(|(name, _)| {
-                let h = self.runner.consumer(name)?;
+                let h = runner.consumer(name)?;
                 let lag = cluster
                     .assignment(h)
                     .ok()?

@@ -29,9 +29,9 @@ impl Cluster {
             })
     }
 
-    /// Fails with `PRODUCER_FENCED` (and fences the client for good) when the coordinator
-    /// knows a newer epoch for its id; else returns the id and the client's state.
-    fn check_fenced(&mut self, h: ProducerHandle) -> Result<(String, ClientState)> {
+    /// The producer's id and state, and whether the coordinator knows a newer epoch for
+    /// the id (or the client is fenced already).
+    fn fencing(&self, h: ProducerHandle) -> Result<(String, ClientState, bool)> {
         let id = self.transactional_id(h)?;
         let p = self.producer(h)?;
         let (pid, epoch) = p.identity();
@@ -44,11 +44,26 @@ impl Cluster {
             state,
             ClientState::Uninitialized | ClientState::Initializing
         );
-        if state == ClientState::Fenced || (!initializing && stale) {
+        let fenced = state == ClientState::Fenced || (!initializing && stale);
+        Ok((id, state, fenced))
+    }
+
+    /// Fails with `PRODUCER_FENCED` (and fences the client for good) when the coordinator
+    /// knows a newer epoch for its id; else returns the id and the client's state.
+    fn check_fenced(&mut self, h: ProducerHandle) -> Result<(String, ClientState)> {
+        let (id, state, is_fenced) = self.fencing(h)?;
+        if is_fenced {
             self.producer_mut(h)?.txn.state = ClientState::Fenced;
             return Err(fenced());
         }
         Ok((id, state))
+    }
+
+    /// Whether `commitTransaction()` gets past the checks it makes before it flushes: past
+    /// them it has changed state, even when it then fails (a batch still in flight).
+    pub fn commit_would_flush(&self, h: ProducerHandle) -> bool {
+        matches!(self.fencing(h), Ok((id, ClientState::InTransaction, false))
+            if self.coordinator(CoordinatorKind::Transaction, &id).is_some())
     }
 
     fn transition_error(id: &str, from: ClientState, to: &str) -> Error {

@@ -234,6 +234,73 @@ impl Runner {
 
     /// `serialize()` for one part of a record: through the JSON Schema serializer when the
     /// producer has one for it, else the bytes as written.
+    /// Runs a transaction call; returns why `initTransactions()` waits, if it does.
+    fn transaction(
+        &mut self,
+        h: ProducerHandle,
+        action: TxnAction,
+    ) -> Result<Option<String>, Error> {
+        match action {
+            TxnAction::Init => {
+                if let InitTransactions::AwaitingAbort { partitions } =
+                    self.cluster.init_transactions(h)?
+                {
+                    let on: Vec<String> = partitions
+                        .iter()
+                        .map(|(t, p)| alloc::format!("{t}-{p}"))
+                        .collect();
+                    return Ok(Some(alloc::format!(
+                        "initTransactions() waits (INITIALIZING): the coordinator is aborting the open transaction of this transactional.id, and its ABORT markers on {} are not yet replicated; move the clock",
+                        on.join(", ")
+                    )));
+                }
+            }
+            TxnAction::Begin => self.cluster.begin_transaction(h)?,
+            TxnAction::Commit => self.cluster.commit_transaction(h)?,
+            TxnAction::Abort => self.cluster.abort_transaction(h)?,
+        }
+        Ok(None)
+    }
+
+    /// Queues `count` records rendered from the templates; `sent` gets the first and last
+    /// ids queued, also when a record is refused partway.
+    #[allow(clippy::too_many_arguments)]
+    fn generate(
+        &mut self,
+        h: ProducerHandle,
+        producer: &str,
+        topic: &str,
+        count: u64,
+        key: &Option<super::Template>,
+        value: &Option<super::Template>,
+        partition: Option<u32>,
+        sent: &mut Option<(u64, u64)>,
+    ) -> Result<(), Error> {
+        let (mut k, mut v) = (String::new(), String::new());
+        for i in 0..count {
+            if let Some(t) = key {
+                t.render(i, &mut self.rng, &mut k);
+            }
+            if let Some(t) = value {
+                t.render(i, &mut self.rng, &mut v);
+            }
+            let k = self.serialize(producer, topic, true, key.as_ref().map(|_| k.as_bytes()))?;
+            let v = self.serialize(producer, topic, false, value.as_ref().map(|_| v.as_bytes()))?;
+            let record = ProducerRecord {
+                topic,
+                partition,
+                key: k.as_deref(),
+                value: v.as_deref(),
+                headers: &[],
+                timestamp: None,
+            };
+            let id = self.cluster.produce(h, &record)?;
+            let first = sent.map_or(id, |(first, _)| first);
+            *sent = Some((first, id));
+        }
+        Ok(())
+    }
+
     fn serialize<'b>(
         &self,
         producer: &str,
@@ -491,41 +558,22 @@ impl Runner {
                     )
                     .into());
                 }
-                let (mut k, mut v) = (String::new(), String::new());
-                let mut first = None;
-                let mut last = 0;
-                for i in 0..*count {
-                    if let Some(t) = key {
-                        t.render(i, &mut self.rng, &mut k);
-                    }
-                    if let Some(t) = value {
-                        t.render(i, &mut self.rng, &mut v);
-                    }
-                    let k =
-                        self.serialize(producer, topic, true, key.as_ref().map(|_| k.as_bytes()))?;
-                    let v = self.serialize(
-                        producer,
-                        topic,
-                        false,
-                        value.as_ref().map(|_| v.as_bytes()),
-                    )?;
-                    let record = ProducerRecord {
-                        topic,
-                        partition: *partition,
-                        key: k.as_deref(),
-                        value: v.as_deref(),
-                        headers: &[],
-                        timestamp: None,
-                    };
-                    let id = self.cluster.produce(h, &record)?;
-                    first.get_or_insert(id);
-                    last = id;
+                let (mut sent, rng) = (None, self.rng.clone());
+                let result = self.generate(
+                    h, producer, topic, *count, key, value, *partition, &mut sent,
+                );
+                if let Some(ids) = sent {
+                    self.bulk.entry(producer.clone()).or_default().push(ids);
                 }
-                if let Some(first) = first {
-                    self.bulk
-                        .entry(producer.clone())
-                        .or_default()
-                        .push((first, last));
+                // The records queued before one was refused stay queued, as after Java's
+                // send() loop threw.
+                if let Err(e) = result {
+                    if sent.is_some() {
+                        return Err(Stop::after_effects(e));
+                    }
+                    // Nothing was queued: the templates' random draws are undone too.
+                    self.rng = rng;
+                    return Err(e.into());
                 }
             }
             Command::Flush(p) => {
@@ -620,12 +668,18 @@ impl Runner {
             } => {
                 let h = self.consumer_handle(consumer)?;
                 let pause = matches!(command, Command::Pause { .. });
-                for (t, p) in partitions {
-                    if pause {
-                        self.cluster.pause(h, t, *p)?;
+                for (i, (t, p)) in partitions.iter().enumerate() {
+                    let result = if pause {
+                        self.cluster.pause(h, t, *p)
                     } else {
-                        self.cluster.resume(h, t, *p)?;
-                    }
+                        self.cluster.resume(h, t, *p)
+                    };
+                    // Java's pause(partitions) throws at the first unassigned partition,
+                    // after pausing those before it.
+                    result.map_err(|e| match i {
+                        0 => Stop::from(e),
+                        _ => Stop::after_effects(e),
+                    })?;
                 }
             }
             Command::Close(name) => match self.clients.get(name) {
@@ -778,24 +832,18 @@ impl Runner {
             Command::ConnectorChange { name, action } => self.change_connector(name, *action)?,
             Command::Transaction { producer, action } => {
                 let h = self.producer_handle(producer)?;
-                match action {
-                    TxnAction::Init => {
-                        if let InitTransactions::AwaitingAbort { partitions } =
-                            self.cluster.init_transactions(h)?
-                        {
-                            let on: Vec<String> = partitions
-                                .iter()
-                                .map(|(t, p)| alloc::format!("{t}-{p}"))
-                                .collect();
-                            return Ok(alloc::vec![alloc::format!(
-                                "initTransactions() waits (INITIALIZING): the coordinator is aborting the open transaction of this transactional.id, and its ABORT markers on {} are not yet replicated; move the clock",
-                                on.join(", ")
-                            )]);
-                        }
+                let state = |r: &Self| r.cluster.producer(h).ok()?.transaction_state();
+                let before = state(self);
+                let flushes = *action == TxnAction::Commit && self.cluster.commit_would_flush(h);
+                match self.transaction(h, *action) {
+                    Ok(Some(waits)) => return Ok(alloc::vec![waits]),
+                    Ok(None) => {}
+                    // A commit that flushed and then timed out, or a client fenced by the
+                    // coordinator's answer, has changed state.
+                    Err(e) if flushes || state(self) != before => {
+                        return Err(Stop::after_effects(e))
                     }
-                    TxnAction::Begin => self.cluster.begin_transaction(h)?,
-                    TxnAction::Commit => self.cluster.commit_transaction(h)?,
-                    TxnAction::Abort => self.cluster.abort_transaction(h)?,
+                    Err(e) => return Err(e.into()),
                 }
             }
             Command::SendOffsets { producer, consumer } => {
