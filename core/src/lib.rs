@@ -70,7 +70,7 @@ pub use cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, PartitionDescription, ProducerHandle,
     TopicDescription, MAX_BROKER_WORK, MAX_CLIENTS, MAX_TOTAL_PARTITIONS,
 };
-pub use cluster::{GroupDescription, GroupMemberDescription, GroupOffset, OffsetReset};
+pub use cluster::{GroupDescription, GroupMemberDescription, GroupOffset, ResetTo};
 pub use consumer::SeekTo;
 pub use error::{Error, ErrorCode, Result};
 pub use rand::Rng;

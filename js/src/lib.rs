@@ -61,6 +61,9 @@ export interface KafkaMessage extends TopicPartitionOffset {
 export interface DeliveryReport extends TopicPartitionOffset {
   type: "delivery"; producer: string; id: number; timestamp: number; error: KafkaError | null;
 }
+/** What `send()` returns: the messages' ids, and the delivery reports that came back
+ *  during the call (with `linger.ms: 0`, those of these messages). */
+export interface SendResult { ids: number[]; reports: DeliveryReport[]; }
 export interface Committed extends TopicPartitionOffset { type: "committed"; consumer: string; }
 /** One line of `logplay run`'s output: `type` says which (see docs/script.md). */
 export interface Output { type: string; [field: string]: unknown; }
@@ -93,13 +96,16 @@ extern "C" {
     pub type Offsets;
     /// `TopicPartitionOffset`.
     #[wasm_bindgen(typescript_type = "TopicPartitionOffset")]
-    pub type SeekTarget;
+    pub type SeekTo;
 }
 
 /// The cluster's state shared with its clients.
 struct Shared {
     session: Session,
     clients: u32,
+    /// Delivery reports that no call of their producer's own returned (they came back on
+    /// `tick()`, a retry, another client's call), until its `deliveries()` drains them.
+    mailbox: Vec<Output>,
 }
 
 type State = Rc<RefCell<Shared>>;
@@ -113,8 +119,33 @@ fn kafka_error(code: &str, message: &str) -> JsValue {
 
 /// Applies one command through the session: a refused command is not recorded, and one
 /// that took effect before it failed is.
+///
+/// Every delivery report reaches its producer once: those of the producer whose own call
+/// (`send()`, `flush()`, `disconnect()`) this is are returned by that call, unless it
+/// throws, and the rest go to their producer's mailbox.
 fn apply_outputs(state: &State, command: Command) -> Result<Vec<Output>, script::Failure> {
-    state.borrow_mut().session.apply(command)
+    let caller = match &command {
+        Command::Produce { producer, .. } => Some(producer.clone()),
+        Command::Flush(p) | Command::Close(p) => Some(p.clone()),
+        _ => None,
+    };
+    let mut s = state.borrow_mut();
+    let result = s.session.apply(command);
+    // A call that throws returns no reports: its own go to the mailbox too.
+    let (outputs, returned) = match &result {
+        Ok(outputs) => (outputs, caller),
+        Err(failure) => (&failure.outputs, None),
+    };
+    for o in outputs.iter().filter(|o| o.kind == "delivery") {
+        if returned.as_deref() != producer_of(o) {
+            s.mailbox.push(o.clone());
+        }
+    }
+    result
+}
+
+fn producer_of(report: &Output) -> Option<&str> {
+    report.fields.get("producer").and_then(Json::as_str)
 }
 
 /// Applies one command; a failed one throws Kafka's error.
@@ -294,6 +325,7 @@ impl Cluster {
             state: Rc::new(RefCell::new(Shared {
                 session: Session::new(),
                 clients: 0,
+                mailbox: Vec::new(),
             })),
         };
         if let Some(seed) = whole(&options, "seed", 0.0, MAX_SAFE, "INVALID_CONFIG")? {
@@ -545,11 +577,13 @@ impl Producer {
     }
 
     /// `send({ topic, messages: [{ key, value, headers, partition, timestamp }] })`: queues
-    /// the messages in their partitions' batches; returns their delivery-report ids. Malformed
-    /// input is refused before anything is queued; a message the producer refuses (its
-    /// partition does not exist, it is too large) throws, and the ones before it stay queued,
-    /// as with one Java `send()` per record.
-    pub fn send(&self, record: ProducerRecord) -> Result<Vec<f64>, JsValue> {
+    /// the messages in their partitions' batches; returns their ids and the delivery reports
+    /// that came back during the call (the rest come from `flush()` or `deliveries()`).
+    /// Malformed input is refused before anything is queued; a message the producer refuses
+    /// (its partition does not exist, it is too large) throws, and the ones before it stay
+    /// queued, as with one Java `send()` per record.
+    #[wasm_bindgen(unchecked_return_type = "SendResult")]
+    pub fn send(&self, record: ProducerRecord) -> Result<JsValue, JsValue> {
         let record: JsValue = record.into();
         let topic = field(&record, "topic")
             .as_string()
@@ -591,17 +625,52 @@ impl Producer {
                 headers,
             });
         }
-        let mut ids = Vec::new();
+        let (mut ids, mut reports) = (Vec::new(), Vec::new());
         for command in commands {
-            let outputs = apply(&self.state, command)?;
-            let id = outputs
-                .iter()
-                .find(|o| o.kind == "queued")
-                .and_then(|o| o.fields.get("id"))
-                .and_then(Json::as_f64);
-            ids.extend(id);
+            let outputs = match apply_outputs(&self.state, command) {
+                Ok(outputs) => outputs,
+                Err(failure) => {
+                    // The reports of the messages before this one are not lost.
+                    self.mail(&reports);
+                    return Err(kafka_error(
+                        failure.error.code.name(),
+                        &failure.error.message,
+                    ));
+                }
+            };
+            for o in outputs {
+                match o.kind {
+                    "queued" => ids.extend(o.fields.get("id").and_then(Json::as_f64)),
+                    "delivery" => reports.push(o),
+                    _ => {}
+                }
+            }
         }
-        Ok(ids)
+        let reports = outputs_js(&reports, None)?;
+        let result = js_sys::Object::new();
+        js_sys::Reflect::set(&result, &"ids".into(), &to_js(&ids)?)?;
+        js_sys::Reflect::set(&result, &"reports".into(), &reports)?;
+        Ok(result.into())
+    }
+
+    /// `deliveries()`: drains the delivery reports that came back outside this producer's
+    /// own calls: on `tick()`, on retries, or on another client's call that moved the clock.
+    #[wasm_bindgen(unchecked_return_type = "DeliveryReport[]")]
+    pub fn deliveries(&self) -> Result<JsValue, JsValue> {
+        let mut drained = Vec::new();
+        self.state.borrow_mut().mailbox.retain(|o| {
+            let ours = producer_of(o) == Some(self.name.as_str());
+            if ours {
+                drained.push(o.clone());
+            }
+            !ours
+        });
+        outputs_js(&drained, None)
+    }
+
+    /// Reports a call could not return go to the mailbox, so that none is lost.
+    fn mail(&self, reports: &[Output]) {
+        self.state.borrow_mut().mailbox.extend_from_slice(reports);
     }
 
     /// `flush()`: sends every waiting batch now; returns the delivery reports.
@@ -651,9 +720,12 @@ impl Producer {
         apply(&self.state, command).map(|_| ())
     }
 
-    /// `disconnect()`: flushes and closes (aborting an open transaction).
-    pub fn disconnect(&self) -> Result<(), JsValue> {
-        apply(&self.state, Command::Close(self.name.clone())).map(|_| ())
+    /// `disconnect()`: flushes and closes (aborting an open transaction); returns the last
+    /// delivery reports, failed ones included for what could not complete.
+    #[wasm_bindgen(unchecked_return_type = "DeliveryReport[]")]
+    pub fn disconnect(&self) -> Result<JsValue, JsValue> {
+        let outputs = apply(&self.state, Command::Close(self.name.clone()))?;
+        outputs_js(&outputs, Some("delivery"))
     }
 
     fn txn(&self, action: TxnAction) -> Result<(), JsValue> {
@@ -787,10 +859,10 @@ impl Consumer {
     }
 
     /// `seek({ topic, partition, offset })`.
-    pub fn seek(&self, target: SeekTarget) -> Result<(), JsValue> {
+    pub fn seek(&self, target: SeekTo) -> Result<(), JsValue> {
         let target: JsValue = target.into();
         let partition = topic_partition(&target)?;
-        let to = script::SeekTarget::Offset(offset(&target)?);
+        let to = script::SeekTo::Offset(offset(&target)?);
         apply(
             &self.state,
             Command::Seek {

@@ -45,10 +45,16 @@ fn produce_consume_commit_with_kafkas_field_names() {
     let producer = cluster
         .producer(js(r#"{"linger.ms": 5, "acks": "all"}"#))
         .expect("a producer");
-    let ids = producer
+    let sent = producer
         .send(js(r#"{"topic": "orders", "messages": [{"key": "alice", "value": "pizza", "headers": {"trace": "1"}}, {"key": "alice", "value": "pasta"}]}"#))
         .expect("queued");
+    let ids: Vec<f64> = Array::from(&get(&sent, "ids"))
+        .iter()
+        .filter_map(|i| i.as_f64())
+        .collect();
     assert_eq!(ids, vec![0.0, 1.0]);
+    // linger.ms=5: nothing went out yet.
+    assert_eq!(Array::from(&get(&sent, "reports")).length(), 0);
     let reports = Array::from(&producer.flush().expect("flushed"));
     assert_eq!(reports.length(), 2);
     let partition = get(&reports.get(0), "partition")
@@ -340,4 +346,65 @@ fn run_script_and_links_return_the_outputs_of_logplay_run() {
     );
     let link_outputs = Array::from(&from_link(&cluster.link()).expect("ran"));
     assert_eq!(link_outputs.length(), 2);
+}
+
+/// The ids of these delivery reports.
+fn report_ids(reports: &JsValue) -> Vec<f64> {
+    Array::from(reports)
+        .iter()
+        .map(|r| get(&r, "id").as_f64().expect("an id"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn every_delivery_report_reaches_its_producer_once() {
+    let cluster = Cluster::new(js(r#"{"seed": 5}"#)).expect("a cluster");
+    cluster.create_topic("t", undefined()).expect("created");
+    // linger.ms=0: send() sends at once, and returns the reports.
+    let eager = cluster
+        .producer(js(r#"{"linger.ms": 0}"#))
+        .expect("a producer");
+    let sent = eager
+        .send(js(
+            r#"{"topic": "t", "messages": [{"value": "a"}, {"value": "b"}]}"#,
+        ))
+        .expect("sent");
+    assert_eq!(report_ids(&get(&sent, "reports")), vec![0.0, 1.0]);
+    assert_eq!(
+        report_ids(&eager.flush().expect("flushed")),
+        Vec::<f64>::new()
+    );
+    assert_eq!(
+        report_ids(&eager.deliveries().expect("drained")),
+        Vec::<f64>::new()
+    );
+    // The default linger.ms: the batch goes out as the clock moves, and the report waits
+    // in the producer's mailbox (tick() shows it too).
+    let lazy = cluster.producer(undefined()).expect("a producer");
+    lazy.send(js(r#"{"topic": "t", "messages": [{"value": "c"}]}"#))
+        .expect("queued");
+    let ticked = Array::from(&cluster.tick(100.0).expect("ticked"));
+    assert!(ticked
+        .iter()
+        .any(|o| get(&o, "type").as_string().as_deref() == Some("delivery")));
+    assert_eq!(report_ids(&lazy.deliveries().expect("drained")), vec![0.0]);
+    assert_eq!(
+        report_ids(&lazy.deliveries().expect("drained")),
+        Vec::<f64>::new()
+    );
+    // A lost ack is retried on the clock: the report of the retry comes later, once.
+    lazy.send(js(r#"{"topic": "t", "messages": [{"value": "d"}]}"#))
+        .expect("queued");
+    cluster.run("fault lose-ack producer-2 1").expect("ran");
+    assert_eq!(
+        report_ids(&lazy.flush().expect("flushed")),
+        Vec::<f64>::new()
+    );
+    cluster.tick(30_000.0).expect("ticked");
+    assert_eq!(report_ids(&lazy.deliveries().expect("drained")), vec![1.0]);
+    // The eager producer got none of the lazy one's reports.
+    assert_eq!(
+        report_ids(&eager.deliveries().expect("drained")),
+        Vec::<f64>::new()
+    );
 }

@@ -1,4 +1,4 @@
-// The built package (js/pkg, from `wasm-pack build --release --target web js`), imported by
+// The built package (js/pkg, from `wasm-pack build --profile web-release --target web js`), imported by
 // plain JS as an application would: produce → consume → commit. Run with `node --test js/tests/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,11 +13,15 @@ test('produce, consume in a group, commit, and the script replays', () => {
   const cluster = new Cluster({ seed: 7 });
   cluster.createTopic('orders', { partitions: 2 });
   const producer = cluster.producer({ 'linger.ms': 0 });
-  const ids = producer.send({ topic: 'orders', messages: [
+  const { ids, reports } = producer.send({ topic: 'orders', messages: [
     { key: 'alice', value: 'pizza' },
     { key: 'bob', value: new Uint8Array([0xff, 0x00]) },
   ] });
-  assert.equal(ids.length, 2);
+  assert.deepEqual(ids, [0, 1]);
+  // linger.ms: 0 sends at once: the reports come back from send() itself.
+  assert.deepEqual(reports.map((r) => [r.id, r.error]), [[0, null], [1, null]]);
+  assert.deepEqual(producer.flush(), []);
+  assert.deepEqual(producer.deliveries(), []);
   const consumer = cluster.consumer({ 'group.id': 'billing', 'auto.offset.reset': 'earliest', 'client.id': 'c1' });
   consumer.subscribe({ topics: ['orders'] });
   consumer.poll();           // joins the group

@@ -5,8 +5,8 @@
 use logplay_core::link;
 use logplay_core::registry::Compatibility;
 use logplay_core::script::{
-    parse, print, BrokerAction, Command, ConnectorAction, DescribeTarget, Script, SeekTarget,
-    Template, Value,
+    parse, print, BrokerAction, Command, ConnectorAction, DescribeTarget, Script, SeekTo, Template,
+    Value,
 };
 use proptest::prelude::*;
 
@@ -128,10 +128,10 @@ fn command() -> impl Strategy<Value = Command> {
             name(),
             partition(),
             prop_oneof![
-                any::<i64>().prop_map(SeekTarget::Offset),
-                Just(SeekTarget::Beginning),
-                Just(SeekTarget::End),
-                any::<i64>().prop_map(SeekTarget::Timestamp)
+                any::<i64>().prop_map(SeekTo::Offset),
+                Just(SeekTo::Beginning),
+                Just(SeekTo::End),
+                any::<i64>().prop_map(SeekTo::Timestamp)
             ]
         )
             .prop_map(|(consumer, partition, to)| Command::Seek {

@@ -566,7 +566,7 @@ impl GroupChange {
 /// Where `reset_offsets` moves a group's committed offsets (`kafka-consumer-groups
 /// --reset-offsets`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OffsetReset {
+pub enum ResetTo {
     /// `--to-earliest`.
     Earliest,
     /// `--to-latest`.
@@ -587,7 +587,7 @@ impl Cluster {
         group_id: &str,
         topic: &str,
         partition: Option<u32>,
-        to: OffsetReset,
+        to: ResetTo,
     ) -> Result<Vec<(TopicPartition, i64)>> {
         if let Some(g) = self.groups.get(group_id).filter(|g| !g.members.is_empty()) {
             return Err(err!(
@@ -615,11 +615,11 @@ impl Cluster {
             let (start, end) = (log.log_start_offset(), log.high_watermark());
             let current = self.committed_offset(group_id, topic, p);
             let offset = match to {
-                OffsetReset::Earliest => start,
-                OffsetReset::Latest => end,
-                OffsetReset::Offset(o) => o,
-                OffsetReset::Timestamp(ts) => log.offset_for_timestamp(ts).unwrap_or(end),
-                OffsetReset::ShiftBy(n) => current.unwrap_or(start).saturating_add(n),
+                ResetTo::Earliest => start,
+                ResetTo::Latest => end,
+                ResetTo::Offset(o) => o,
+                ResetTo::Timestamp(ts) => log.offset_for_timestamp(ts).unwrap_or(end),
+                ResetTo::ShiftBy(n) => current.unwrap_or(start).saturating_add(n),
             }
             .clamp(start, end);
             done.push(((Arc::clone(name), p), offset));

@@ -131,7 +131,7 @@ mod txn;
 mod txn_markers;
 
 pub use coordinators::{coordinator_partition, CoordinatorKind};
-pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset, OffsetReset};
+pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset, ResetTo};
 
 /// What the brokers did on their own, drained with [`Cluster::drain_events`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -29,9 +29,11 @@ mod template;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use crate::cluster::ResetTo;
+pub use crate::consumer::SeekTo;
 pub use parse::{parse, ParseError};
 pub use print::print;
-pub use run::{ConnectorStatus, Failure, Output, Runner, TaskStatus};
+pub use run::{ConnectorStatus, Failure, Output, Runner, TaskStatus, OUTPUT_KINDS};
 pub use session::Session;
 pub use template::Template;
 
@@ -83,34 +85,6 @@ impl Value {
 
 /// A topic-partition as written: `orders:0`.
 pub type PartitionRef = (String, u32);
-
-/// Where `seek` moves a consumer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SeekTarget {
-    /// An offset.
-    Offset(i64),
-    /// `beginning`.
-    Beginning,
-    /// `end`.
-    End,
-    /// `timestamp=T`.
-    Timestamp(i64),
-}
-
-/// Where `group reset-offsets` moves committed offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResetTarget {
-    /// `to-earliest`.
-    Earliest,
-    /// `to-latest`.
-    Latest,
-    /// `to-offset=N`.
-    Offset(i64),
-    /// `to-datetime=MS`.
-    Timestamp(i64),
-    /// `shift-by=N`.
-    ShiftBy(i64),
-}
 
 /// A transactional producer's call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -345,7 +319,7 @@ pub enum Command {
         /// The partition.
         partition: PartitionRef,
         /// Where to.
-        to: SeekTarget,
+        to: SeekTo,
     },
     /// `commit CONSUMER [async] [TOPIC:P=OFFSET…]`: the positions, or explicit offsets.
     Commit {
@@ -382,7 +356,7 @@ pub enum Command {
         /// One partition, or all.
         partition: Option<u32>,
         /// Where to.
-        to: ResetTarget,
+        to: ResetTo,
     },
     /// `group delete GROUP`: deletes a group without members, and its offsets.
     DeleteGroup(String),

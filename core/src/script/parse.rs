@@ -6,9 +6,9 @@ use core::fmt;
 
 use super::lexer::{tokenize, Raw, Token};
 use super::{
-    parse_duration, BrokerAction, Command, ConnectorAction, DescribeTarget, PartitionRef,
-    ResetTarget, Script, SeekTarget, Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS,
-    MAX_COMMANDS, MAX_DATAGEN_RATE, MAX_GENERATE, MAX_PLAY_STEPS, MAX_TICK_MS,
+    parse_duration, BrokerAction, Command, ConnectorAction, DescribeTarget, PartitionRef, ResetTo,
+    Script, SeekTo, Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS,
+    MAX_DATAGEN_RATE, MAX_GENERATE, MAX_PLAY_STEPS, MAX_TICK_MS,
 };
 use crate::registry::Compatibility;
 
@@ -629,14 +629,14 @@ impl Line {
                 };
                 let col = self.column();
                 let to = match self.tokens.get(self.pos).cloned() {
-                    Some(Token { key: None, value: Raw::Bare(w), .. }) if w == "to-earliest" => ResetTarget::Earliest,
-                    Some(Token { key: None, value: Raw::Bare(w), .. }) if w == "to-latest" => ResetTarget::Latest,
+                    Some(Token { key: None, value: Raw::Bare(w), .. }) if w == "to-earliest" => ResetTo::Earliest,
+                    Some(Token { key: None, value: Raw::Bare(w), .. }) if w == "to-latest" => ResetTo::Latest,
                     Some(Token { key: Some(k), value, .. }) if ["to-offset", "to-datetime", "shift-by"].contains(&k.as_str()) => {
                         let n: i64 = value.text().parse().map_err(|_| self.error(col, "expected a whole number"))?;
                         match k.as_str() {
-                            "to-offset" => ResetTarget::Offset(n),
-                            "to-datetime" => ResetTarget::Timestamp(n),
-                            _ => ResetTarget::ShiftBy(n),
+                            "to-offset" => ResetTo::Offset(n),
+                            "to-datetime" => ResetTo::Timestamp(n),
+                            _ => ResetTo::ShiftBy(n),
                         }
                     }
                     _ => return Err(self.error(col, "expected to-earliest, to-latest, to-offset=N, to-datetime=MS or shift-by=N")),
@@ -674,7 +674,7 @@ impl Line {
                 column,
             }) if k == "timestamp" => {
                 self.pos += 1;
-                SeekTarget::Timestamp(
+                SeekTo::Timestamp(
                     value
                         .text()
                         .parse()
@@ -688,9 +688,9 @@ impl Line {
             }) => {
                 self.pos += 1;
                 match w.as_str() {
-                    "beginning" => SeekTarget::Beginning,
-                    "end" => SeekTarget::End,
-                    _ => SeekTarget::Offset(w.parse().map_err(|_| {
+                    "beginning" => SeekTo::Beginning,
+                    "end" => SeekTo::End,
+                    _ => SeekTo::Offset(w.parse().map_err(|_| {
                         self.error(column, "expected an offset, beginning, end or timestamp=T")
                     })?),
                 }

@@ -4,8 +4,8 @@ use alloc::string::String;
 use core::fmt::{self, Write};
 
 use super::{
-    format_duration, Command, DescribeTarget, PartitionRef, ResetTarget, Script, SeekTarget,
-    Template, Value, DEFAULT_PLAY_STEP_MS,
+    format_duration, Command, DescribeTarget, PartitionRef, ResetTo, Script, SeekTo, Template,
+    Value, DEFAULT_PLAY_STEP_MS,
 };
 
 /// The canonical text of a script: one command per line, no comments.
@@ -126,10 +126,10 @@ impl fmt::Display for Command {
             } => {
                 write!(f, "seek {consumer} {} ", tp(partition))?;
                 match to {
-                    SeekTarget::Offset(o) => write!(f, "{o}"),
-                    SeekTarget::Beginning => f.write_str("beginning"),
-                    SeekTarget::End => f.write_str("end"),
-                    SeekTarget::Timestamp(t) => write!(f, "timestamp={t}"),
+                    SeekTo::Offset(o) => write!(f, "{o}"),
+                    SeekTo::Beginning => f.write_str("beginning"),
+                    SeekTo::End => f.write_str("end"),
+                    SeekTo::Timestamp(t) => write!(f, "timestamp={t}"),
                 }
             }
             Command::Commit {
@@ -166,11 +166,11 @@ impl fmt::Display for Command {
                     write!(f, ":{p}")?;
                 }
                 match to {
-                    ResetTarget::Earliest => f.write_str(" to-earliest"),
-                    ResetTarget::Latest => f.write_str(" to-latest"),
-                    ResetTarget::Offset(n) => write!(f, " to-offset={n}"),
-                    ResetTarget::Timestamp(n) => write!(f, " to-datetime={n}"),
-                    ResetTarget::ShiftBy(n) => write!(f, " shift-by={n}"),
+                    ResetTo::Earliest => f.write_str(" to-earliest"),
+                    ResetTo::Latest => f.write_str(" to-latest"),
+                    ResetTo::Offset(n) => write!(f, " to-offset={n}"),
+                    ResetTo::Timestamp(n) => write!(f, " to-datetime={n}"),
+                    ResetTo::ShiftBy(n) => write!(f, " shift-by={n}"),
                 }
             }
             Command::DeleteGroup(group) => write!(f, "group delete {}", Id(group)),

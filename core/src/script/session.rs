@@ -36,15 +36,23 @@ impl Session {
     /// Runs a whole script on a fresh session; returns it and every output, the outputs of
     /// failed commands included, numbered by the script's own lines.
     pub fn run(script: &Script) -> (Self, Vec<Output>) {
-        let mut session = Self::new();
         let mut out = Vec::new();
-        for (line, command) in &script.commands {
-            match session.apply_at(*line, command.clone()) {
-                Ok(outputs) => out.extend(outputs),
-                Err(f) => out.extend(f.outputs),
-            }
-        }
+        let session = Self::replay(script, |o| out.push(o));
         (session, out)
+    }
+
+    /// [`Session::run`], handing each output to `each` as its command ends rather than
+    /// keeping them all.
+    pub fn replay(script: &Script, mut each: impl FnMut(Output)) -> Self {
+        let mut session = Self::new();
+        for (line, command) in &script.commands {
+            let outputs = match session.apply_at(*line, command.clone()) {
+                Ok(outputs) => outputs,
+                Err(f) => f.outputs,
+            };
+            outputs.into_iter().for_each(&mut each);
+        }
+        session
     }
 
     /// Applies a command as the script's next line.

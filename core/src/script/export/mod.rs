@@ -14,7 +14,7 @@ use litemap::LiteMap;
 
 use serde_json::Value as Json;
 
-use super::{Command, Output, Runner, Script, SeekTarget, TxnAction, Value};
+use super::{Command, Output, Runner, Script, SeekTo, TxnAction, Value};
 use crate::consumer::ConsumerConfig;
 use crate::producer::ProducerConfig;
 
@@ -467,10 +467,10 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
                 to,
             } => {
                 let to = match to {
-                    SeekTarget::Offset(o) => o.to_string(),
-                    SeekTarget::Beginning => "\"beginning\"".into(),
-                    SeekTarget::End => "\"end\"".into(),
-                    SeekTarget::Timestamp(ms) => format!("{{\"timestamp\": {ms}}}"),
+                    SeekTo::Offset(o) => o.to_string(),
+                    SeekTo::Beginning => "\"beginning\"".into(),
+                    SeekTo::End => "\"end\"".into(),
+                    SeekTo::Timestamp(ms) => format!("{{\"timestamp\": {ms}}}"),
                 };
                 body.push_str(&format!(
                     "    lp.seek({}, {}, {p}, {to})\n",

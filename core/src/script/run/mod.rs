@@ -17,12 +17,11 @@ pub use connect::{ConnectorStatus, TaskStatus};
 
 use super::datagen::Source;
 use super::{
-    BrokerAction, Command, DescribeTarget, PartitionRef, ResetTarget, SeekTarget, Template,
-    TxnAction, MAX_GENERATE, MAX_PLAY_POLLS, MAX_PLAY_STEPS,
+    BrokerAction, Command, DescribeTarget, PartitionRef, Template, TxnAction, MAX_GENERATE,
+    MAX_PLAY_POLLS, MAX_PLAY_STEPS,
 };
 use crate::cluster::{
-    Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, CoordinatorKind, OffsetReset,
-    ProducerHandle,
+    Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, CoordinatorKind, ProducerHandle,
 };
 use crate::consumer::{Consumer, RebalanceEvent, SeekTo};
 use crate::error::{err, Error};
@@ -48,8 +47,45 @@ pub struct Output {
     pub fields: Map<String, Json>,
 }
 
+/// Every [`Output::kind`], in the order docs/script.md lists them.
+pub const OUTPUT_KINDS: &[&str] = &[
+    "command",
+    "queued",
+    "batch",
+    "delivery",
+    "deliveries",
+    "poll",
+    "polled",
+    "record",
+    "committed",
+    "commit_callback",
+    "offsets_deleted",
+    "rebalance",
+    "group",
+    "coordinator",
+    "offsets_in_transaction",
+    "broker",
+    "leader",
+    "isr",
+    "truncated",
+    "low_watermark",
+    "retention",
+    "compaction",
+    "clock",
+    "describe",
+    "datagen",
+    "schema",
+    "schema_deleted",
+    "compatibility",
+    "connector",
+];
+
 impl Output {
     fn new(line: usize, kind: &'static str, fields: Json) -> Self {
+        debug_assert!(
+            OUTPUT_KINDS.contains(&kind),
+            "output kind {kind} is not listed"
+        );
         let fields = match fields {
             Json::Object(map) => map,
             _ => Map::new(),
@@ -617,13 +653,7 @@ impl Runner {
                 to,
             } => {
                 let h = self.consumer_handle(consumer)?;
-                let to = match to {
-                    SeekTarget::Offset(o) => SeekTo::Offset(*o),
-                    SeekTarget::Beginning => SeekTo::Beginning,
-                    SeekTarget::End => SeekTo::End,
-                    SeekTarget::Timestamp(ts) => SeekTo::Timestamp(*ts),
-                };
-                self.cluster.seek(h, t, *p, to)?;
+                self.cluster.seek(h, t, *p, *to)?;
             }
             Command::Commit {
                 consumer,
@@ -696,14 +726,7 @@ impl Runner {
                 partition,
                 to,
             } => {
-                let to = match to {
-                    ResetTarget::Earliest => OffsetReset::Earliest,
-                    ResetTarget::Latest => OffsetReset::Latest,
-                    ResetTarget::Offset(n) => OffsetReset::Offset(*n),
-                    ResetTarget::Timestamp(n) => OffsetReset::Timestamp(*n),
-                    ResetTarget::ShiftBy(n) => OffsetReset::ShiftBy(*n),
-                };
-                for ((t, p), offset) in self.cluster.reset_offsets(group, topic, *partition, to)? {
+                for ((t, p), offset) in self.cluster.reset_offsets(group, topic, *partition, *to)? {
                     out.push(Output::new(
                         line,
                         "committed",

@@ -1,5 +1,4 @@
 //! The `logplay` command-line tool, run as a person would run it.
-#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -12,12 +11,16 @@ fn logplay(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("logplay starts");
-    child
+    // A usage error exits before reading standard input.
+    let written = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
+        .write_all(stdin.as_bytes());
+    assert!(
+        written.is_ok() || written.is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe),
+        "write stdin"
+    );
     child.wait_with_output().expect("logplay finishes")
 }
 
@@ -76,4 +79,64 @@ fn bad_scripts_links_and_usage_exit_non_zero_with_a_message() {
         logplay(&["run", "/no/such/file.lp"], "").status.code(),
         Some(1)
     );
+}
+
+#[test]
+fn help_and_version_are_there_for_every_command() {
+    let help = logplay(&["--help"], "");
+    assert!(help.status.success());
+    let help = String::from_utf8(help.stdout).unwrap();
+    for verb in ["run", "fmt", "link", "export"] {
+        assert!(
+            help.contains(verb),
+            "{verb} is missing from --help:\n{help}"
+        );
+    }
+    let run_help = String::from_utf8(logplay(&["run", "--help"], "").stdout).unwrap();
+    assert!(run_help.contains("--omit"), "{run_help}");
+    let version = String::from_utf8(logplay(&["--version"], "").stdout).unwrap();
+    assert_eq!(
+        version.trim(),
+        format!("logplay {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn only_and_omit_choose_the_outputs_printed() {
+    let all = String::from_utf8(logplay(&["run", "-"], SCRIPT).stdout).unwrap();
+    let kinds = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| {
+                l.split("\"type\":\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert!(kinds(&all).contains(&"delivery".to_string()));
+    let omitted =
+        String::from_utf8(logplay(&["run", "-", "--omit", "delivery,batch"], SCRIPT).stdout)
+            .unwrap();
+    let expected: Vec<String> = kinds(&all)
+        .into_iter()
+        .filter(|k| k != "delivery" && k != "batch")
+        .collect();
+    assert_eq!(kinds(&omitted), expected);
+    let only =
+        String::from_utf8(logplay(&["run", "-", "--only", "delivery"], SCRIPT).stdout).unwrap();
+    assert_eq!(
+        only.lines().collect::<Vec<_>>(),
+        all.lines()
+            .filter(|l| l.contains("\"type\":\"delivery\""))
+            .collect::<Vec<_>>()
+    );
+    let unknown = logplay(&["run", "-", "--only", "deliveryy"], SCRIPT);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8(unknown.stderr)
+        .unwrap()
+        .contains("unknown output type"));
 }
