@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use crate::compression::CompressionType;
 use crate::error::{err, Result};
 use crate::record::{
-    decode_record, Header, ProducerIdentity, RawRecord, RecordBatch, TimestampType,
+    decode_record, sequence_add, Header, ProducerIdentity, RawRecord, RecordBatch, TimestampType,
     BATCH_HEADER_BYTES,
 };
 use crate::state_hash::StateHasher;
@@ -605,7 +605,7 @@ impl PartitionLog {
             return Ok(None);
         }
         let first = p.base_sequence;
-        let last = sequence_add(first, batch.count - 1);
+        let last = sequence_add(first, i64::from(batch.count) - 1);
         let Some(state) = self.producers.get(&p.producer_id) else {
             if first != 0 {
                 return Err(err!(
@@ -665,7 +665,7 @@ impl PartitionLog {
             state.epoch = p.epoch;
             state.recent.clear();
         }
-        let last = sequence_add(p.base_sequence, batch.count - 1);
+        let last = sequence_add(p.base_sequence, i64::from(batch.count) - 1);
         state.recent.push_back((p.base_sequence, last, base_offset));
         if state.recent.len() > PRODUCER_BATCH_CACHE {
             state.recent.pop_front();
@@ -758,7 +758,8 @@ impl PartitionLog {
                 if b.producer.epoch == state.epoch
                     && state.recent.iter().all(|r| r.2 != b.base_offset)
                 {
-                    let last = sequence_add(b.producer.base_sequence, b.last_offset_delta);
+                    let last =
+                        sequence_add(b.producer.base_sequence, i64::from(b.last_offset_delta));
                     state
                         .recent
                         .push_back((b.producer.base_sequence, last, b.base_offset));
@@ -1163,9 +1164,6 @@ impl PartitionLog {
 }
 
 /// Kafka's sequence arithmetic: sequences wrap from `i32::MAX` to 0.
-fn sequence_add(seq: i32, n: u32) -> i32 {
-    ((i64::from(seq) + i64::from(n)) % (i64::from(i32::MAX) + 1)) as i32
-}
 
 /// Iterates records in offset order; see [`PartitionLog::read_from`].
 #[derive(Clone, Debug)]

@@ -14,7 +14,7 @@ use crate::error::{err, Error, ErrorCode, Result};
 use crate::partitioner::Partitioner;
 use crate::rand::Rng;
 use crate::record::{
-    decode_record, ProducerIdentity, ProducerRecord, RecordBatch, RecordBatchBuilder,
+    decode_record, sequence_add, ProducerIdentity, ProducerRecord, RecordBatch, RecordBatchBuilder,
 };
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
@@ -1089,9 +1089,6 @@ impl Producer {
 const PRODUCER_BATCH_CACHE: usize = 5;
 
 /// Kafka's sequence arithmetic: sequences wrap within `0..=i32::MAX`.
-fn sequence_add(seq: i32, n: i64) -> i32 {
-    (i64::from(seq) + n).rem_euclid(i64::from(i32::MAX) + 1) as i32
-}
 
 fn failed(id: u64, topic: &Arc<str>, partition: u32, error: Error) -> DeliveryReport {
     DeliveryReport {

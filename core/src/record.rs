@@ -173,6 +173,12 @@ impl Message {
     }
 }
 
+/// A producer sequence moved by `n` (either way), wrapping from `i32::MAX` to 0 as Kafka's
+/// `DefaultRecordBatch.incrementSequence` does.
+pub(crate) fn sequence_add(seq: i32, n: i64) -> i32 {
+    (i64::from(seq) + n).rem_euclid(i64::from(i32::MAX) + 1) as i32
+}
+
 /// Who wrote a batch, for idempotence: Kafka's producer id, epoch and base sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ProducerIdentity {

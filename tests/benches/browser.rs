@@ -6,8 +6,8 @@
 mod browser {
     use logplay_core::{link, script::parse};
     use logplay_tests::workloads::{
-        append_and_read, encode_decode, orders_documents, produce_keyed, replay,
-        serialize_documents, FIFTY_COMMANDS, MILLION_RECORDS,
+        append_and_read, copy_payloads, encode_decode, orders_documents, produce_keyed, replay,
+        serialize_documents, vec_log, FIFTY_COMMANDS, MILLION_RECORDS,
     };
     use wasm_bindgen_test::{wasm_bindgen_bench, Criterion};
 
@@ -17,6 +17,12 @@ mod browser {
     fn log(c: &mut Criterion) {
         c.bench_function("log/append+read 1e6 x 100B, one partition (wasm)", |b| {
             b.iter(|| append_and_read(1_000_000).1)
+        });
+        c.bench_function("log/baseline: memcpy 1e6 x 100B (wasm)", |b| {
+            b.iter(|| copy_payloads(1_000_000))
+        });
+        c.bench_function("log/baseline: Vec<u8> log 1e6 x 100B (wasm)", |b| {
+            b.iter(|| vec_log(1_000_000))
         });
     }
 

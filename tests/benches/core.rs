@@ -4,8 +4,8 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use logplay_core::{link, script::parse};
 use logplay_tests::workloads::{
-    append_and_read, connect_pipeline, encode_decode, orders_documents, produce_keyed, replay,
-    serialize_documents, FIFTY_COMMANDS, MILLION_RECORDS,
+    append_and_read, connect_pipeline, copy_payloads, encode_decode, orders_documents,
+    produce_keyed, replay, serialize_documents, vec_log, FIFTY_COMMANDS, MILLION_RECORDS,
 };
 
 const RECORDS: usize = 1_000_000;
@@ -24,6 +24,15 @@ fn log(c: &mut Criterion) {
     g.throughput(Throughput::Elements(RECORDS as u64));
     g.bench_function("append+read 1e6 x 100B, one partition", |b| {
         b.iter(|| append_and_read(RECORDS).1)
+    });
+    // Baselines measured in the same run: the README quotes the log row as ratios to them.
+    assert_eq!(copy_payloads(RECORDS), payload);
+    assert_eq!(vec_log(RECORDS), payload);
+    g.bench_function("baseline: memcpy 1e6 x 100B", |b| {
+        b.iter(|| copy_payloads(RECORDS))
+    });
+    g.bench_function("baseline: Vec<u8> log 1e6 x 100B", |b| {
+        b.iter(|| vec_log(RECORDS))
     });
     g.finish();
 }

@@ -44,6 +44,36 @@ pub fn append_and_read(records: usize) -> (PartitionLog, usize) {
     (log, read)
 }
 
+/// The first baseline of the log row: each 100-byte payload copied into fresh memory, then
+/// summed. Ratios to it hold across machines where absolute figures do not.
+pub fn copy_payloads(records: usize) -> usize {
+    let value = [0x5au8; 100];
+    let mut memory = Vec::with_capacity(records * value.len());
+    for _ in 0..records {
+        memory.extend_from_slice(core::hint::black_box(&value));
+    }
+    memory.chunks(value.len()).map(<[u8]>::len).sum()
+}
+
+/// The second baseline: the plainest log, length-prefixed records appended to one `Vec<u8>`
+/// and read back in order.
+pub fn vec_log(records: usize) -> usize {
+    let value = [0x5au8; 100];
+    let mut log = Vec::new();
+    for _ in 0..records {
+        let record = core::hint::black_box(&value);
+        log.extend_from_slice(&(record.len() as u32).to_le_bytes());
+        log.extend_from_slice(record);
+    }
+    let (mut at, mut read) = (0, 0);
+    while at < log.len() {
+        let len = u32::from_le_bytes([log[at], log[at + 1], log[at + 2], log[at + 3]]) as usize;
+        read += log[at + 4..at + 4 + len].len();
+        at += 4 + len;
+    }
+    read
+}
+
 /// Produces `records` keyed records (100-byte values, 1,000 distinct keys) through a
 /// default producer onto a 12-partition topic, then flushes. Returns the records written.
 pub fn produce_keyed(records: usize) -> u64 {

@@ -268,8 +268,6 @@ impl Runner {
         self.serdes.get(client).copied().unwrap_or_default()
     }
 
-    /// `serialize()` for one part of a record: through the JSON Schema serializer when the
-    /// producer has one for it, else the bytes as written.
     /// Runs a transaction call; returns why `initTransactions()` waits, if it does.
     fn transaction(
         &mut self,
@@ -337,6 +335,8 @@ impl Runner {
         Ok(())
     }
 
+    /// `serialize()` for one part of a record: through the JSON Schema serializer when the
+    /// producer has one for it, else the bytes as written.
     fn serialize<'b>(
         &self,
         producer: &str,
