@@ -1163,8 +1163,6 @@ impl PartitionLog {
     }
 }
 
-/// Kafka's sequence arithmetic: sequences wrap from `i32::MAX` to 0.
-
 /// Iterates records in offset order; see [`PartitionLog::read_from`].
 #[derive(Clone, Debug)]
 pub struct LogIter<'a> {
