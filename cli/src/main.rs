@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use logplay_core::link;
+use logplay_core::script::link;
 use logplay_core::script::{export, parse, print, Output, Script, Session, OUTPUT_KINDS};
 
 /// Apache Kafka's semantics on a simulated clock: run a scenario script and see every

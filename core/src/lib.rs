@@ -46,13 +46,13 @@ extern crate alloc;
 
 mod cluster;
 pub mod compression;
-mod config;
+pub mod config;
 pub mod connect;
 pub mod consumer;
 mod error;
 pub mod group;
-pub mod link;
 pub mod log;
+pub mod partition;
 pub mod partitioner;
 pub mod producer;
 mod rand;

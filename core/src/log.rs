@@ -9,6 +9,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 
 use crate::compression::CompressionType;
+use crate::config::TopicConfig;
 use crate::error::{err, Result};
 use crate::record::{
     decode_record, sequence_add, Header, ProducerIdentity, RawRecord, RecordBatch, TimestampType,
@@ -16,7 +17,6 @@ use crate::record::{
 };
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
-use crate::topic::TopicConfig;
 
 /// Records are packed into buffers of at most this many bytes (a larger batch gets its own).
 const CHUNK_BYTES: usize = 1 << 20;

@@ -1088,8 +1088,6 @@ impl Producer {
 /// (Kafka's `NUM_BATCHES_TO_RETAIN`).
 const PRODUCER_BATCH_CACHE: usize = 5;
 
-/// Kafka's sequence arithmetic: sequences wrap within `0..=i32::MAX`.
-
 fn failed(id: u64, topic: &Arc<str>, partition: u32, error: Error) -> DeliveryReport {
     DeliveryReport {
         id,

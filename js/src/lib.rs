@@ -26,7 +26,7 @@ use alloc::rc::Rc;
 use core::cell::RefCell;
 
 use logplay_core::consumer::OffsetReset;
-use logplay_core::link;
+use logplay_core::script::link;
 use logplay_core::script::{
     self, BrokerAction, Command, Output, Script, Session, TxnAction, Value,
 };
@@ -646,10 +646,10 @@ impl Producer {
                 }
             }
         }
-        let reports = outputs_js(&reports, None)?;
         let result = js_sys::Object::new();
-        js_sys::Reflect::set(&result, &"ids".into(), &to_js(&ids)?)?;
-        js_sys::Reflect::set(&result, &"reports".into(), &reports)?;
+        let ids: js_sys::Array = ids.into_iter().map(JsValue::from_f64).collect();
+        js_sys::Reflect::set(&result, &"ids".into(), &ids)?;
+        js_sys::Reflect::set(&result, &"reports".into(), &outputs_js(&reports, None)?)?;
         Ok(result.into())
     }
 

@@ -7,6 +7,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod props;
+
 /// A JS value from JSON, typed as the API's parameter expects.
 fn js<T: JsCast>(json: &str) -> T {
     js_sys::JSON::parse(json)

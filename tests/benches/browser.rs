@@ -4,7 +4,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
-    use logplay_core::{link, script::parse};
+    use logplay_core::script::{link, parse};
     use logplay_tests::workloads::{
         append_and_read, copy_payloads, encode_decode, orders_documents, produce_keyed, replay,
         serialize_documents, vec_log, FIFTY_COMMANDS, MILLION_RECORDS,

@@ -2,7 +2,7 @@
 //! in `tests/tests/browser_bench.rs`; the figures go to the README's performance table.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use logplay_core::{link, script::parse};
+use logplay_core::script::{link, parse};
 use logplay_tests::workloads::{
     append_and_read, connect_pipeline, copy_payloads, encode_decode, orders_documents,
     produce_keyed, replay, serialize_documents, vec_log, FIFTY_COMMANDS, MILLION_RECORDS,

@@ -5,8 +5,9 @@
 //! not hold, or a broken log invariant.
 
 use arbitrary::{Arbitrary, Unstructured};
+use logplay_core::script::link;
 use logplay_core::script::{parse, print, Command, Session};
-use logplay_core::{link, Cluster, ClusterConfig, ProducerRecord, SeekTo};
+use logplay_core::{Cluster, ClusterConfig, ProducerRecord, SeekTo};
 
 /// Scripts whose `generate` counts sum above this are parsed but not run.
 const MAX_RUN_RECORDS: u64 = 500;

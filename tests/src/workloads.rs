@@ -110,12 +110,13 @@ pub const MILLION_RECORDS: &str = "seed 1\ntopic create big partitions=6\nproduc
 
 /// Encodes a script as a share link and decodes it again.
 pub fn encode_decode(script: &logplay_core::script::Script) -> logplay_core::script::Script {
-    logplay_core::link::decode(&logplay_core::link::encode(script)).expect("a link round-trips")
+    logplay_core::script::link::decode(&logplay_core::script::link::encode(script))
+        .expect("a link round-trips")
 }
 
 /// Opens a link and replays it; returns the records the cluster then holds.
 pub fn replay(link: &str) -> u64 {
-    let script = logplay_core::link::decode(link).expect("a valid link");
+    let script = logplay_core::script::link::decode(link).expect("a valid link");
     let (session, _) = logplay_core::script::Session::run(&script);
     let runner = session.runner();
     let c = runner.cluster();

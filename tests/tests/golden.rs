@@ -56,7 +56,7 @@ fn every_script_in_the_folder_is_listed() {
 
 #[test]
 fn a_fifty_command_scenario_fits_a_600_character_link() {
-    use logplay_core::{link, script::parse};
+    use logplay_core::script::{link, parse};
     let script = parse(logplay_tests::workloads::FIFTY_COMMANDS).expect("it parses");
     assert_eq!(script.commands.len(), 50);
     let payload = link::encode(&script);
@@ -78,7 +78,7 @@ fn a_fifty_command_scenario_fits_a_600_character_link() {
 fn the_million_record_link_replays_to_a_million_records() {
     use logplay_tests::workloads::{replay, MILLION_RECORDS};
     let script = logplay_core::script::parse(MILLION_RECORDS).expect("it parses");
-    let payload = logplay_core::link::encode(&script);
+    let payload = logplay_core::script::link::encode(&script);
     assert!(payload.len() < 300, "{payload}");
     assert_eq!(replay(&payload), 1_000_000);
 }

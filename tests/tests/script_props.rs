@@ -2,8 +2,8 @@
 //! and the link codec round-trips any script.
 #![cfg(not(target_arch = "wasm32"))]
 
-use logplay_core::link;
 use logplay_core::registry::Compatibility;
+use logplay_core::script::link;
 use logplay_core::script::{
     parse, print, BrokerAction, Command, ConnectorAction, DescribeTarget, Script, SeekTo, Template,
     Value,

@@ -9,7 +9,7 @@ use litemap::LiteMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use logplay_core::link;
+use logplay_core::script::link;
 use logplay_core::script::{self, Command, Output, Runner, Script, Session};
 use serde_json::Value as Json;
 use yew::Reducible;

@@ -7,9 +7,10 @@ use alloc::vec::Vec;
 
 use super::{Cluster, ClusterEvent};
 use crate::error::{err, Result};
-use crate::replication::{Broker, BrokerState, ReplicaChange, Touch, MAX_BROKERS, NO_LEADER};
+use crate::partition::{BrokerId, Partition, ReplicaChange, Touch, NO_LEADER};
+use crate::replication::{Broker, BrokerState, MAX_BROKERS};
 use crate::time::SimTime;
-use crate::topic::{BrokerId, Partition, TopicConfig};
+use crate::topic::TopicConfig;
 
 impl Cluster {
     /// The brokers, by id.

@@ -9,8 +9,9 @@ use alloc::vec::Vec;
 
 use super::{Cluster, ClusterEvent};
 use crate::error::{err, Result};
-use crate::replication::{assign_replicas, NO_LEADER};
-use crate::topic::{BrokerId, Topic, TopicConfig};
+use crate::partition::{BrokerId, NO_LEADER};
+use crate::replication::assign_replicas;
+use crate::topic::{Topic, TopicConfig};
 
 /// Partitions of each internal topic (`offsets.topic.num.partitions`,
 /// `transaction.state.log.num.partitions`).

@@ -11,15 +11,15 @@ use crate::consumer::{
 use crate::error::{err, Result};
 use crate::group::coordinator::{Group, GroupChange};
 use crate::log::{CleanupReport, SegmentInfo};
+use crate::partition::{BrokerId, ReplicaChange};
 use crate::producer::{Producer, ProducerConfig, ProducerEvent};
 use crate::rand::Rng;
 use crate::record::{Message, ProducerRecord};
-use crate::replication::{assign_replicas, Broker, BrokerState, ReplicaChange, MAX_BROKERS};
+use crate::replication::{assign_replicas, Broker, BrokerState, MAX_BROKERS};
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
 use crate::topic::{
-    check_partition_count, topic_names_collide, validate_topic_name, BrokerId, Topic, TopicConfig,
-    Topics,
+    check_partition_count, topic_names_collide, validate_topic_name, Topic, TopicConfig, Topics,
 };
 use crate::txn::TransactionMetadata;
 

@@ -131,7 +131,7 @@ fn write_marker(
             MarkerProgress::Written(e, o)
         });
     }
-    let replicated = |part: &crate::topic::Partition, offset: i64| {
+    let replicated = |part: &crate::partition::Partition, offset: i64| {
         if part.log.high_watermark() > offset {
             MarkerProgress::Done
         } else {

@@ -20,6 +20,7 @@
 mod datagen;
 pub mod export;
 mod lexer;
+pub mod link;
 mod parse;
 mod print;
 mod run;

@@ -25,12 +25,12 @@ use crate::cluster::{
 };
 use crate::consumer::{Consumer, RebalanceEvent, SeekTo};
 use crate::error::{err, Error};
+use crate::partition::ReplicaChange;
 use crate::producer::{Producer, ProducerEvent};
 use crate::rand::Rng;
 use crate::record::{Header, Message, ProducerRecord};
 use crate::registry::serdes::Serdes;
 use crate::registry::{topic_subject, wire, SchemaRegistry};
-use crate::replication::ReplicaChange;
 use crate::time::SimTime;
 use crate::txn::InitTransactions;
 

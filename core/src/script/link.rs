@@ -15,7 +15,7 @@ use miniz_oxide::deflate::core::{
 use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
 
-use crate::script::{parse, print, ParseError, Script};
+use super::{parse, print, ParseError, Script};
 
 /// The most bytes a link may inflate to.
 pub const MAX_INFLATED_BYTES: usize = 1 << 20;
