@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use logplay_core::script::link;
-use logplay_core::script::{export, parse, print, Output, Script, Session, OUTPUT_KINDS};
+use logplay_core::script::{export, parse, print, Output, OutputKind, Script, Session};
 
 /// Apache Kafka's semantics on a simulated clock: run a scenario script and see every
 /// delivery, poll, commit and rebalance as JSON lines.
@@ -27,10 +27,10 @@ enum Verb {
         input: Input,
         /// Print only outputs of these types (comma-separated; see docs/script.md).
         #[arg(long, value_delimiter = ',', value_parser = output_kind, conflicts_with = "omit")]
-        only: Vec<&'static str>,
+        only: Vec<OutputKind>,
         /// Leave out outputs of these types, e.g. `--omit record,delivery`.
         #[arg(long, value_delimiter = ',', value_parser = output_kind)]
-        omit: Vec<&'static str>,
+        omit: Vec<OutputKind>,
     },
     /// Prints the script in its canonical form.
     Fmt {
@@ -71,12 +71,11 @@ enum Target {
     Shell,
 }
 
-fn output_kind(text: &str) -> Result<&'static str, String> {
-    OUTPUT_KINDS
-        .iter()
-        .find(|k| **k == text)
-        .copied()
-        .ok_or_else(|| format!("unknown output type; one of: {}", OUTPUT_KINDS.join(", ")))
+fn output_kind(text: &str) -> Result<OutputKind, String> {
+    OutputKind::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = OutputKind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown output type; one of: {}", names.join(", "))
+    })
 }
 
 fn main() -> ExitCode {

@@ -28,7 +28,7 @@ use core::cell::RefCell;
 use logplay_core::consumer::OffsetReset;
 use logplay_core::script::link;
 use logplay_core::script::{
-    self, BrokerAction, Command, Output, Script, Session, TxnAction, Value,
+    self, BrokerAction, Command, Output, OutputKind, Script, Session, TxnAction, Value,
 };
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -136,7 +136,7 @@ fn apply_outputs(state: &State, command: Command) -> Result<Vec<Output>, script:
         Ok(outputs) => (outputs, caller),
         Err(failure) => (&failure.outputs, None),
     };
-    for o in outputs.iter().filter(|o| o.kind == "delivery") {
+    for o in outputs.iter().filter(|o| o.kind == OutputKind::Delivery) {
         if returned.as_deref() != producer_of(o) {
             s.mailbox.push(o.clone());
         }
@@ -159,13 +159,13 @@ fn error_from_json(e: &Json) -> JsValue {
 }
 
 /// Outputs as plain JS objects: `{ type, …fields }`.
-fn outputs_js(outputs: &[Output], kind: Option<&str>) -> Result<JsValue, JsValue> {
+fn outputs_js(outputs: &[Output], kind: Option<OutputKind>) -> Result<JsValue, JsValue> {
     let list: Vec<Json> = outputs
         .iter()
         .filter(|o| kind.is_none_or(|k| o.kind == k))
         .map(|o| {
             let mut fields = o.fields.clone();
-            fields.insert("type".into(), Json::String(o.kind.into()));
+            fields.insert("type".into(), Json::String(o.kind.name().into()));
             Json::Object(fields)
         })
         .collect();
@@ -640,8 +640,8 @@ impl Producer {
             };
             for o in outputs {
                 match o.kind {
-                    "queued" => ids.extend(o.fields.get("id").and_then(Json::as_f64)),
-                    "delivery" => reports.push(o),
+                    OutputKind::Queued => ids.extend(o.fields.get("id").and_then(Json::as_f64)),
+                    OutputKind::Delivery => reports.push(o),
                     _ => {}
                 }
             }
@@ -677,7 +677,7 @@ impl Producer {
     #[wasm_bindgen(unchecked_return_type = "DeliveryReport[]")]
     pub fn flush(&self) -> Result<JsValue, JsValue> {
         let outputs = apply(&self.state, Command::Flush(self.name.clone()))?;
-        outputs_js(&outputs, Some("delivery"))
+        outputs_js(&outputs, Some(OutputKind::Delivery))
     }
 
     /// `initTransactions()`.
@@ -725,7 +725,7 @@ impl Producer {
     #[wasm_bindgen(unchecked_return_type = "DeliveryReport[]")]
     pub fn disconnect(&self) -> Result<JsValue, JsValue> {
         let outputs = apply(&self.state, Command::Close(self.name.clone()))?;
-        outputs_js(&outputs, Some("delivery"))
+        outputs_js(&outputs, Some(OutputKind::Delivery))
     }
 
     fn txn(&self, action: TxnAction) -> Result<(), JsValue> {
@@ -829,12 +829,12 @@ impl Consumer {
         // poll() threw (a record it cannot deserialize): the poll itself is in the script.
         if let Some(e) = outputs
             .iter()
-            .find(|o| o.kind == "poll")
+            .find(|o| o.kind == OutputKind::Poll)
             .and_then(Output::error)
         {
             return Err(error_from_json(e));
         }
-        outputs_js(&outputs, Some("record"))
+        outputs_js(&outputs, Some(OutputKind::Record))
     }
 
     /// `commit()` of the positions, or `commit([{ topic, partition, offset }])`.
@@ -855,7 +855,7 @@ impl Consumer {
             asynchronous: false,
         };
         let outputs = apply(&self.state, command)?;
-        outputs_js(&outputs, Some("committed"))
+        outputs_js(&outputs, Some(OutputKind::Committed))
     }
 
     /// `seek({ topic, partition, offset })`.

@@ -16,7 +16,7 @@ use core::fmt::Write;
 use std::collections::BTreeMap;
 
 use logplay_core::connect::sink::View;
-use logplay_core::script::{parse, Output, Session};
+use logplay_core::script::{parse, Output, OutputKind, Session};
 use logplay_core::Rng;
 
 use crate::swarm::Anomaly;
@@ -114,7 +114,7 @@ pub fn run(seed: u64) -> ConnectReport {
     let counter_crashed = script.contains("fault crash count");
     let mut anomalies = Vec::new();
     let mut flag = |kind: &'static str, detail: String| anomalies.push(Anomaly { kind, detail });
-    for o in outputs.iter().filter(|o| o.kind == "command") {
+    for o in outputs.iter().filter(|o| o.kind == OutputKind::Command) {
         if let Some(e) = o.error() {
             flag("refused", format!("line {}: {e}", o.line));
         }

@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use logplay_core::consumer::ConsumerConfig;
-use logplay_core::script::{export, Command, Output, Script, Session, TxnAction};
+use logplay_core::script::{export, Command, Output, OutputKind, Script, Session, TxnAction};
 use logplay_core::Rng;
 use serde_json::Value as Json;
 
@@ -114,7 +114,7 @@ pub fn check(script: &Script, python: &Path, root: &Path, name: &str) -> Result<
     // The topics logplay created, made on the mock first (it has no CreateTopics).
     let failed: Vec<usize> = outputs
         .iter()
-        .filter(|o| o.kind == "command" && o.error().is_some())
+        .filter(|o| o.kind == OutputKind::Command && o.error().is_some())
         .map(|o| o.line)
         .collect();
     for (line, c) in script.commands.iter().filter(|(l, _)| !failed.contains(l)) {

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use logplay_core::script::link;
-use logplay_core::script::{self, Command, Output, Runner, Script, Session};
+use logplay_core::script::{self, Command, Output, OutputKind, Runner, Script, Session};
 use serde_json::Value as Json;
 use yew::Reducible;
 
@@ -361,7 +361,7 @@ impl Playground {
         // completes the same rebalance.
         let mut revoking: Vec<&str> = Vec::new();
         let mut records_left: LiteMap<&str, usize> = LiteMap::new();
-        for o in outputs.iter().filter(|o| o.kind == "record") {
+        for o in outputs.iter().filter(|o| o.kind == OutputKind::Record) {
             let consumer = o
                 .fields
                 .get("consumer")
@@ -372,7 +372,7 @@ impl Playground {
         for o in outputs {
             let field = |k: &str| o.fields.get(k).and_then(Json::as_str).unwrap_or("");
             match o.kind {
-                "record" => {
+                OutputKind::Record => {
                     // Only a consumer's last POLLED_LEN records of these outputs are kept.
                     let left = records_left.entry(field("consumer")).or_default();
                     *left = left.saturating_sub(1);
@@ -398,13 +398,13 @@ impl Playground {
                         schema_id: o.fields.get("value_schema_id").and_then(Json::as_u64),
                     });
                 }
-                "poll" => {
+                OutputKind::Poll => {
                     if let Some(e) = o.error() {
                         let text = format!("{}: {}", field("consumer"), error_text(e));
                         self.refuse(Origin::ConsumerCard, text);
                     }
                 }
-                "compatibility" => {
+                OutputKind::Compatibility => {
                     self.last_check = Some(CompatibilityCheck {
                         subject: field("subject").to_string(),
                         level: field("level").to_string(),
@@ -425,7 +425,7 @@ impl Playground {
                             .unwrap_or_default(),
                     });
                 }
-                "rebalance" => {
+                OutputKind::Rebalance => {
                     let r = self
                         .rebalances
                         .entry(field("consumer").to_string())

@@ -58,7 +58,8 @@ impl Session {
     /// Applies a command as the script's next line.
     ///
     /// A command must print as text that parses back to itself, or the script could not
-    /// replay it: such a command is refused before it runs.
+    /// replay it: such a command is refused before it runs, with the cluster's own error if
+    /// it would refuse it too, else `INVALID_REQUEST`.
     pub fn apply(&mut self, command: Command) -> Result<Vec<Output>, Failure> {
         let text = command.to_string();
         let reads_back = match parse(&text) {
@@ -71,7 +72,12 @@ impl Session {
         };
         let line = self.script.commands.len() + 1;
         if let Err(error) = reads_back {
-            return Err(Failure::refused(line, &command, error));
+            // Kafka's own error is the clearer one when the cluster refuses the command too
+            // (`topic create "bad name"`): ask a copy, since this one must not change.
+            return Err(match self.runner.clone().apply(line, &command) {
+                Err(refused) if !refused.took_effect => refused,
+                _ => Failure::refused(line, &command, error),
+            });
         }
         self.apply_at(line, command)
     }

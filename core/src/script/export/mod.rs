@@ -14,7 +14,7 @@ use litemap::LiteMap;
 
 use serde_json::Value as Json;
 
-use super::{Command, Output, Runner, Script, SeekTo, TxnAction, Value};
+use super::{Command, Output, OutputKind, Runner, Script, SeekTo, TxnAction, Value};
 use crate::consumer::ConsumerConfig;
 use crate::producer::ProducerConfig;
 
@@ -104,7 +104,7 @@ fn run(script: &Script) -> Run {
             }
         }
         let outputs = runner.apply(*line, command).unwrap_or_else(|f| f.outputs);
-        for o in outputs.iter().filter(|o| o.kind == "delivery") {
+        for o in outputs.iter().filter(|o| o.kind == OutputKind::Delivery) {
             let field = |k: &str| o.fields.get(k);
             if let (Some(p), Some(id), Some(part)) = (
                 field("producer").and_then(Json::as_str),
@@ -238,7 +238,7 @@ fn consumer_configs(
 fn records_polled(outputs: &[Output], consumer: &str) -> usize {
     outputs
         .iter()
-        .filter(|o| o.kind == "record")
+        .filter(|o| o.kind == OutputKind::Record)
         .filter(|o| o.fields.get("consumer").and_then(Json::as_str) == Some(consumer))
         .filter(|o| o.fields.get("error").is_none_or(Json::is_null))
         .count()
@@ -247,7 +247,7 @@ fn records_polled(outputs: &[Output], consumer: &str) -> usize {
 fn queued_id(outputs: &[Output]) -> Option<u64> {
     outputs
         .iter()
-        .find(|o| o.kind == "queued")
+        .find(|o| o.kind == OutputKind::Queued)
         .and_then(|o| o.fields.get("id"))
         .and_then(Json::as_u64)
 }
@@ -271,12 +271,14 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
             "    lp.at({line}, {})\n",
             py_str(&command.to_string())
         ));
-        if let Some(o) = outputs
-            .iter()
-            .find(|o| matches!(o.kind, "retention" | "compaction" | "low_watermark"))
-        {
+        if let Some(o) = outputs.iter().find(|o| {
+            matches!(
+                o.kind,
+                OutputKind::Retention | OutputKind::Compaction | OutputKind::LowWatermark
+            )
+        }) {
             warn(
-                format!("logplay's {} ran here on its simulated clock; a real cluster cleans on its own schedule", o.kind),
+                format!("logplay's {} ran here on its simulated clock; a real cluster cleans on its own schedule", o.kind.name()),
                 &mut body,
             );
         }
@@ -366,7 +368,7 @@ pub fn to_python(script: &Script) -> Result<Export, ExportError> {
                 // that records from several producers reach the log in the same order.
                 let at_once = queued_id(outputs).is_some_and(|id| {
                     outputs.iter().any(|o| {
-                        o.kind == "delivery"
+                        o.kind == OutputKind::Delivery
                             && o.fields.get("id").and_then(Json::as_u64) == Some(id)
                             && o.fields.get("producer").and_then(Json::as_str)
                                 == Some(producer.as_str())

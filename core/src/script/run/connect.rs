@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use serde_json::{Map, Value as Json};
 
 use super::json::{obj, IntoJson};
-use super::{error_json, Output, Runner};
+use super::{error_json, Output, OutputKind, Runner};
 use crate::cluster::{ConsumerHandle, ProducerHandle};
 use crate::connect::lines::{self, Line};
 use crate::connect::sink::View;
@@ -305,7 +305,7 @@ impl Runner {
         }
         out.push(Output::new(
             line,
-            "connector",
+            OutputKind::Connector,
             obj!({ "connector": name, "state": "RUNNING", "tasks": connector.tasks.len() }),
         ));
         self.connectors.insert(name.to_string(), connector);
@@ -454,7 +454,7 @@ impl Runner {
                     TaskClient::Consumer(h) => self.run_sink_task(&mut c, h),
                 };
                 if let Err(e) = result {
-                    out.push(Output::new(line, "connector", obj!({ "connector": &name, "task": t, "state": "FAILED", "error": error_json(&e) })));
+                    out.push(Output::new(line, OutputKind::Connector, obj!({ "connector": &name, "task": t, "state": "FAILED", "error": error_json(&e) })));
                     // A failed task stops: its producer closes, its consumer leaves the
                     // group (without committing), so the other tasks take its partitions.
                     c.tasks[t].failed = Some(alloc::format!("{e}"));

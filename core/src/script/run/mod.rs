@@ -10,10 +10,12 @@ use serde_json::{Map, Value as Json};
 
 mod connect;
 mod json;
+mod output;
 
 use json::{obj, IntoJson};
 
 pub use connect::{ConnectorStatus, TaskStatus};
+pub use output::{Output, OutputKind};
 
 use super::datagen::Source;
 use super::{
@@ -33,84 +35,6 @@ use crate::registry::serdes::Serdes;
 use crate::registry::{topic_subject, wire, SchemaRegistry};
 use crate::time::SimTime;
 use crate::txn::InitTransactions;
-
-/// One observable result of a command, as a JSON object (confluent-kafka's field names for
-/// records: `topic`, `partition`, `offset`, `key`, `value`, `headers`, `timestamp`,
-/// `timestamp_type`, `error`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Output {
-    /// The script line of the command it belongs to.
-    pub line: usize,
-    /// What happened: `command`, `record`, `delivery`, `batch`, `committed`, …
-    pub kind: &'static str,
-    /// The fields.
-    pub fields: Map<String, Json>,
-}
-
-/// Every [`Output::kind`], in the order docs/script.md lists them.
-pub const OUTPUT_KINDS: &[&str] = &[
-    "command",
-    "queued",
-    "batch",
-    "delivery",
-    "deliveries",
-    "poll",
-    "polled",
-    "record",
-    "committed",
-    "commit_callback",
-    "offsets_deleted",
-    "rebalance",
-    "group",
-    "coordinator",
-    "offsets_in_transaction",
-    "broker",
-    "leader",
-    "isr",
-    "truncated",
-    "low_watermark",
-    "retention",
-    "compaction",
-    "clock",
-    "describe",
-    "datagen",
-    "schema",
-    "schema_deleted",
-    "compatibility",
-    "connector",
-];
-
-impl Output {
-    fn new(line: usize, kind: &'static str, fields: Json) -> Self {
-        debug_assert!(
-            OUTPUT_KINDS.contains(&kind),
-            "output kind {kind} is not listed"
-        );
-        let fields = match fields {
-            Json::Object(map) => map,
-            _ => Map::new(),
-        };
-        Self { line, kind, fields }
-    }
-
-    /// The output as one line of JSON: `{"line":…,"type":…,…}`.
-    pub fn to_json(&self) -> String {
-        // `line` and `type` lead; the other fields follow in key order.
-        let fields = Json::Object(self.fields.clone()).to_string();
-        let rest = fields.strip_prefix('{').unwrap_or("}");
-        let sep = if rest == "}" { "" } else { "," };
-        alloc::format!(
-            "{{\"line\":{},\"type\":\"{}\"{sep}{rest}",
-            self.line,
-            self.kind
-        )
-    }
-
-    /// The error this output reports, if any.
-    pub fn error(&self) -> Option<&Json> {
-        self.fields.get("error").filter(|e| !e.is_null())
-    }
-}
 
 /// A command that failed, with Kafka's error.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,7 +56,7 @@ impl Failure {
         Self {
             error,
             took_effect: false,
-            outputs: alloc::vec![Output::new(line, "command", status)],
+            outputs: alloc::vec![Output::new(line, OutputKind::Command, status)],
         }
     }
 }
@@ -411,7 +335,7 @@ impl Runner {
                 Some((error, took_effect))
             }
         };
-        out.insert(0, Output::new(line, "command", status));
+        out.insert(0, Output::new(line, OutputKind::Command, status));
         let took_effect = failure.as_ref().is_none_or(|(_, took)| *took);
         if took_effect {
             self.started |= !matches!(command, Command::Seed(_) | Command::Broker(_));
@@ -521,7 +445,7 @@ impl Runner {
                 let low = c.delete_records(t, *p, *before)?;
                 out.push(Output::new(
                     line,
-                    "low_watermark",
+                    OutputKind::LowWatermark,
                     obj!({ "topic": t, "partition": p, "offset": low }),
                 ));
             }
@@ -574,7 +498,7 @@ impl Runner {
                 let id = self.cluster.produce(h, &record)?;
                 out.push(Output::new(
                     line,
-                    "queued",
+                    OutputKind::Queued,
                     obj!({ "producer": producer, "id": id }),
                 ));
             }
@@ -673,7 +597,7 @@ impl Runner {
                     Err(e) if *asynchronous => {
                         out.push(Output::new(
                             line,
-                            "commit_callback",
+                            OutputKind::CommitCallback,
                             obj!({ "consumer": consumer, "error": error_json(&e) }),
                         ));
                         Vec::new()
@@ -683,7 +607,7 @@ impl Runner {
                 for ((t, p), o) in done {
                     out.push(Output::new(
                         line,
-                        "committed",
+                        OutputKind::Committed,
                         obj!({ "consumer": consumer, "topic": &*t, "partition": p, "offset": o }),
                     ));
                 }
@@ -729,7 +653,7 @@ impl Runner {
                 for ((t, p), offset) in self.cluster.reset_offsets(group, topic, *partition, *to)? {
                     out.push(Output::new(
                         line,
-                        "committed",
+                        OutputKind::Committed,
                         obj!({ "group": group, "topic": &*t, "partition": p, "offset": offset }),
                     ));
                 }
@@ -738,7 +662,7 @@ impl Runner {
                 let deleted = self.cluster.delete_group(group)?;
                 out.push(Output::new(
                     line,
-                    "offsets_deleted",
+                    OutputKind::OffsetsDeleted,
                     obj!({ "group": group, "partitions": deleted }),
                 ));
             }
@@ -746,7 +670,7 @@ impl Runner {
                 let deleted = self.cluster.delete_offsets(group, topic)?;
                 out.push(Output::new(
                     line,
-                    "offsets_deleted",
+                    OutputKind::OffsetsDeleted,
                     obj!({ "group": group, "topic": topic, "partitions": deleted }),
                 ));
             }
@@ -754,7 +678,7 @@ impl Runner {
                 self.cluster.tick(*ms)?;
                 out.push(Output::new(
                     line,
-                    "clock",
+                    OutputKind::Clock,
                     obj!({ "now": self.cluster.now().0 }),
                 ));
             }
@@ -774,9 +698,11 @@ impl Runner {
                     .into())
                 }
             },
-            Command::Describe(target) => {
-                out.push(Output::new(line, "describe", self.describe(target)?))
-            }
+            Command::Describe(target) => out.push(Output::new(
+                line,
+                OutputKind::Describe,
+                self.describe(target)?,
+            )),
             Command::DatagenStart {
                 name,
                 producer,
@@ -825,7 +751,7 @@ impl Runner {
                 let r = self.registry.register(subject, schema)?;
                 out.push(Output::new(
                     line,
-                    "schema",
+                    OutputKind::Schema,
                     obj!({ "subject": subject, "id": r.id, "version": r.version, "new": r.new }),
                 ));
             }
@@ -833,7 +759,7 @@ impl Runner {
                 let reasons = self.registry.test_compatibility(subject, schema)?;
                 out.push(Output::new(
                     line,
-                    "compatibility",
+                    OutputKind::Compatibility,
                     obj!({ "subject": subject, "level": self.registry.effective_compatibility(subject).name(),
                             "is_compatible": reasons.is_empty(), "messages": reasons }),
                 ));
@@ -845,7 +771,7 @@ impl Runner {
                 let versions = self.registry.delete_subject(subject)?;
                 out.push(Output::new(
                     line,
-                    "schema_deleted",
+                    OutputKind::SchemaDeleted,
                     obj!({ "subject": subject, "versions": versions }),
                 ));
             }
@@ -877,7 +803,7 @@ impl Runner {
                 for ((t, part), offset) in self.cluster.send_offsets_to_transaction(p, c)? {
                     out.push(Output::new(
                         line,
-                        "offsets_in_transaction",
+                        OutputKind::OffsetsInTransaction,
                         obj!({ "producer": producer, "topic": &*t, "partition": part, "offset": offset }),
                     ));
                 }
@@ -905,7 +831,7 @@ impl Runner {
                 Err(e) => {
                     out.push(Output::new(
                         line,
-                        "poll",
+                        OutputKind::Poll,
                         obj!({ "consumer": name, "error": error_json(&e) }),
                     ));
                     return Ok(());
@@ -918,7 +844,7 @@ impl Runner {
         if polled.len() > shown {
             out.push(Output::new(
                 line,
-                "polled",
+                OutputKind::Polled,
                 obj!({ "consumer": name, "records": polled.len(), "shown": shown }),
             ));
         }
@@ -930,7 +856,7 @@ impl Runner {
                     record[alloc::format!("{field}_schema_id")] = id.into_json();
                 }
             }
-            out.push(Output::new(line, "record", record));
+            out.push(Output::new(line, OutputKind::Record, record));
         }
         Ok(())
     }
@@ -1071,7 +997,7 @@ impl Runner {
                 if let Err(e) = self.poll_into(line, &name, h, out) {
                     out.push(Output::new(
                         line,
-                        "poll",
+                        OutputKind::Poll,
                         obj!({ "consumer": name, "error": error_json(&e) }),
                     ));
                 }
@@ -1125,7 +1051,7 @@ impl Runner {
                     Err(e) => {
                         out.push(Output::new(
                             line,
-                            "datagen",
+                            OutputKind::Datagen,
                             obj!({ "source": name, "stopped": true, "error": error_json(&e) }),
                         ));
                         stopped.push(name.clone());
@@ -1286,16 +1212,16 @@ impl Runner {
                     topic,
                     partition,
                     report,
-                } => ("retention", topic, partition, report),
+                } => (OutputKind::Retention, topic, partition, report),
                 ClusterEvent::Compaction {
                     topic,
                     partition,
                     report,
-                } => ("compaction", topic, partition, report),
+                } => (OutputKind::Compaction, topic, partition, report),
                 ClusterEvent::Group { group, change } => {
                     out.push(Output::new(
                         line,
-                        "group",
+                        OutputKind::Group,
                         obj!({ "group": group, "change": change.describe() }),
                     ));
                     continue;
@@ -1303,7 +1229,7 @@ impl Runner {
                 ClusterEvent::Coordinator { kind, key, broker } => {
                     out.push(Output::new(
                         line,
-                        "coordinator",
+                        OutputKind::Coordinator,
                         obj!({ "kind": kind.name(), "key": key, "broker": broker }),
                     ));
                     continue;
@@ -1311,7 +1237,7 @@ impl Runner {
                 ClusterEvent::Broker { broker, state } => {
                     out.push(Output::new(
                         line,
-                        "broker",
+                        OutputKind::Broker,
                         obj!({ "broker": broker, "state": state.name() }),
                     ));
                     continue;
@@ -1353,7 +1279,7 @@ impl Runner {
                 .collect();
             out.push(Output::new(
                 line,
-                "rebalance",
+                OutputKind::Rebalance,
                 obj!({ "consumer": name, "callback": callback, "partitions": partitions }),
             ));
         }
@@ -1373,7 +1299,7 @@ impl Runner {
             match e {
                 ProducerEvent::BatchSent(b) => out.push(Output::new(
                     line,
-                    "batch",
+                    OutputKind::Batch,
                     obj!({ "producer": name, "topic": &*b.topic, "partition": b.partition, "base_offset": b.base_offset,
                             "records": b.records, "uncompressed_bytes": b.uncompressed_bytes, "size_in_bytes": b.size_in_bytes,
                             "compression": b.compression.name(), "attempt": b.attempt, "duplicate": b.duplicate, "ack_lost": b.ack_lost }),
@@ -1387,7 +1313,7 @@ impl Runner {
                 },
                 ProducerEvent::Delivered(d) => out.push(Output::new(
                     line,
-                    "delivery",
+                    OutputKind::Delivery,
                     obj!({ "producer": name, "id": d.id, "topic": &*d.topic, "partition": d.partition, "offset": d.offset,
                             "timestamp": d.timestamp, "error": d.error.as_ref().map_or(Json::Null, error_json) }),
                 )),
@@ -1396,7 +1322,7 @@ impl Runner {
         if delivered + failed > 0 {
             out.push(Output::new(
                 line,
-                "deliveries",
+                OutputKind::Deliveries,
                 obj!({ "producer": name, "delivered": delivered, "failed": failed, "error": first_error.as_ref().map_or(Json::Null, error_json) }),
             ));
         }
@@ -1468,18 +1394,18 @@ fn replica_output(line: usize, topic: &str, partition: u32, change: &ReplicaChan
             records_truncated,
         } => Output::new(
             line,
-            "leader",
+            OutputKind::Leader,
             obj!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
                     "unclean": unclean, "records_truncated": records_truncated }),
         ),
         ReplicaChange::Isr { isr, reason } => Output::new(
             line,
-            "isr",
+            OutputKind::Isr,
             obj!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason }),
         ),
         ReplicaChange::Truncated { broker, from, to } => Output::new(
             line,
-            "truncated",
+            OutputKind::Truncated,
             obj!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to }),
         ),
     }
@@ -1499,7 +1425,7 @@ mod tests {
     }
 
     fn kinds(out: &[Output]) -> Vec<(usize, &str)> {
-        out.iter().map(|o| (o.line, o.kind)).collect()
+        out.iter().map(|o| (o.line, o.kind.name())).collect()
     }
 
     /// `generate` and datagen sources go through the producer's serializer too; a source
@@ -1517,7 +1443,7 @@ play 1s"#);
         let values: Vec<&[u8]> = log.read_from(0, i64::MAX).filter_map(|r| r.value).collect();
         assert_eq!(values.len(), 13);
         assert!(values.iter().all(|v| v.starts_with(&[0, 0, 0, 0, 1, b'{'])));
-        let stopped = out.iter().find(|o| o.kind == "datagen").unwrap();
+        let stopped = out.iter().find(|o| o.kind == OutputKind::Datagen).unwrap();
         assert_eq!(stopped.fields["source"], "bad");
         assert_eq!(stopped.fields["error"]["code"], "SERIALIZATION_EXCEPTION");
     }
@@ -1540,13 +1466,13 @@ seek c t:0 1
 poll c"#);
         let polls: Vec<(usize, &str)> = out
             .iter()
-            .filter(|o| matches!(o.kind, "poll" | "record"))
-            .map(|o| (o.line, o.kind))
+            .filter(|o| matches!(o.kind, OutputKind::Poll | OutputKind::Record))
+            .map(|o| (o.line, o.kind.name()))
             .collect();
         assert_eq!(polls, [(9, "poll"), (10, "poll"), (12, "record")]);
         let e = out
             .iter()
-            .find(|o| o.kind == "poll")
+            .find(|o| o.kind == OutputKind::Poll)
             .and_then(Output::error)
             .unwrap();
         assert_eq!(e["code"], "RECORD_DESERIALIZATION_EXCEPTION");
@@ -1554,7 +1480,7 @@ poll c"#);
             .as_str()
             .unwrap()
             .starts_with("Error deserializing key/value for partition t-0 at offset 0."));
-        let record = out.iter().find(|o| o.kind == "record").unwrap();
+        let record = out.iter().find(|o| o.kind == OutputKind::Record).unwrap();
         assert_eq!(
             (
                 record.fields["partition"].as_u64(),
@@ -1628,14 +1554,17 @@ poll c"#);
     fn generate_summarises_deliveries_and_is_seeded() {
         let script = "seed 9\ntopic create t partitions=4\nproducer p linger.ms=0\ngenerate p t count=2000 key=k{i%7} value={\"n\":{rand:1..1000}}\nflush p";
         let (a, out) = run(script);
-        let summary: Vec<&Output> = out.iter().filter(|o| o.kind == "deliveries").collect();
+        let summary: Vec<&Output> = out
+            .iter()
+            .filter(|o| o.kind == OutputKind::Deliveries)
+            .collect();
         let delivered: u64 = summary
             .iter()
             .map(|o| o.fields["delivered"].as_u64().unwrap())
             .sum();
         assert_eq!(delivered, 2000);
         assert!(
-            !out.iter().any(|o| o.kind == "delivery"),
+            !out.iter().any(|o| o.kind == OutputKind::Delivery),
             "no per-record lines for generated records"
         );
         let (b, _) = run(script);
@@ -1662,7 +1591,7 @@ poll c"#);
         let (_, out) = run("topic create t\nproducer p enable.idempotence=false\nfault lose-ack p\nproduce p t value=x\nflush p\ntick 31s\ndescribe topic t");
         let batches: Vec<(bool, u64)> = out
             .iter()
-            .filter(|o| o.kind == "batch")
+            .filter(|o| o.kind == OutputKind::Batch)
             .map(|o| {
                 (
                     o.fields["ack_lost"].as_bool().unwrap(),
@@ -1696,7 +1625,7 @@ poll c"#);
         assert_eq!(all.cluster().state_hash(), limited.cluster().state_hash());
         let records = |out: &[Output]| -> Vec<String> {
             out.iter()
-                .filter(|o| o.kind == "record")
+                .filter(|o| o.kind == OutputKind::Record)
                 .map(Output::to_json)
                 .collect()
         };
@@ -1705,7 +1634,7 @@ poll c"#);
         assert_eq!(shown, every[47..].to_vec());
         let polled: Vec<String> = out_limited
             .iter()
-            .filter(|o| o.kind == "polled")
+            .filter(|o| o.kind == OutputKind::Polled)
             .map(Output::to_json)
             .collect();
         assert_eq!(
