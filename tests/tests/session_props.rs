@@ -200,3 +200,29 @@ fn commands_that_fail_partway_are_recorded() {
         assert_eq!(replayed.state_hash(), session.state_hash(), "{text}");
     }
 }
+
+/// A command the language cannot write is refused unchanged, with Kafka's error where
+/// Kafka has one.
+#[test]
+fn commands_that_do_not_read_back_are_refused() {
+    use logplay_core::script::Command;
+    let mut session = Session::new();
+    let hash = session.state_hash();
+    let bad_topic = Command::CreateTopic {
+        name: "bad name".into(),
+        partitions: 1,
+        replication_factor: None,
+        configs: Vec::new(),
+    };
+    let refused = session.apply(bad_topic).expect_err("a name with a space");
+    assert_eq!(refused.error.code.name(), "INVALID_TOPIC_EXCEPTION");
+    let bad_client = Command::Producer {
+        name: "p q".into(),
+        configs: Vec::new(),
+    };
+    let refused = session.apply(bad_client).expect_err("a name with a space");
+    assert_eq!(refused.error.code.name(), "INVALID_REQUEST");
+    assert!(!refused.took_effect);
+    assert_eq!(session.state_hash(), hash);
+    assert!(session.script().commands.is_empty());
+}

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use super::{parse, Command, Failure, Output, Runner, Script, MAX_PLAY_STEPS};
 use crate::error::err;
+use crate::topic::validate_topic_name;
 
 /// A runner and the script of every command that changed its state.
 ///
@@ -58,8 +59,8 @@ impl Session {
     /// Applies a command as the script's next line.
     ///
     /// A command must print as text that parses back to itself, or the script could not
-    /// replay it: such a command is refused before it runs, with the cluster's own error if
-    /// it would refuse it too, else `INVALID_REQUEST`.
+    /// replay it: such a command is refused before it runs (`INVALID_REQUEST`, or Kafka's
+    /// `INVALID_TOPIC_EXCEPTION` for a topic name Kafka refuses too).
     pub fn apply(&mut self, command: Command) -> Result<Vec<Output>, Failure> {
         let text = command.to_string();
         let reads_back = match parse(&text) {
@@ -71,13 +72,18 @@ impl Session {
             Err(e) => Err(err!(InvalidRequest, "{}", e.message)),
         };
         let line = self.script.commands.len() + 1;
-        if let Err(error) = reads_back {
-            // Kafka's own error is the clearer one when the cluster refuses the command too
-            // (`topic create "bad name"`): ask a copy, since this one must not change.
-            return Err(match self.runner.clone().apply(line, &command) {
-                Err(refused) if !refused.took_effect => refused,
-                _ => Failure::refused(line, &command, error),
-            });
+        if let Err(reads_back_error) = reads_back {
+            // A topic name the language cannot hold is one Kafka refuses too, and Kafka's
+            // error is the clearer one.
+            let error = match &command {
+                Command::CreateTopic { name, .. } => validate_topic_name(name).err(),
+                _ => None,
+            };
+            return Err(Failure::refused(
+                line,
+                &command,
+                error.unwrap_or(reads_back_error),
+            ));
         }
         self.apply_at(line, command)
     }
