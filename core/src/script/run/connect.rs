@@ -16,6 +16,7 @@ use crate::connect::{Class, ConnectorConfig};
 use crate::error::{err, Error, Result};
 use crate::producer::ProducerEvent;
 use crate::record::ProducerRecord;
+use crate::registry::serdes::Serdes;
 use crate::registry::{topic_subject, wire};
 use crate::script::datagen::records_due;
 use crate::script::{ConnectorAction, Template};
@@ -577,7 +578,7 @@ impl Runner {
                 headers: &[],
                 timestamp: None,
             };
-            let id = self.cluster.produce(h, &record)?;
+            let id = self.send(h, Serdes::default(), &record)?;
             task.pending.insert(id, position);
             task.position += 1;
             c.records += 1;

@@ -234,6 +234,7 @@ impl Runner {
         partition: Option<u32>,
         sent: &mut Option<(u64, u64)>,
     ) -> Result<(), Error> {
+        let serdes = self.serdes(producer);
         let (mut k, mut v) = (String::new(), String::new());
         for i in 0..count {
             if let Some(t) = key {
@@ -242,33 +243,50 @@ impl Runner {
             if let Some(t) = value {
                 t.render(i, &mut self.rng, &mut v);
             }
-            let k = self.serialize(producer, topic, true, key.as_ref().map(|_| k.as_bytes()))?;
-            let v = self.serialize(producer, topic, false, value.as_ref().map(|_| v.as_bytes()))?;
             let record = ProducerRecord {
                 topic,
                 partition,
-                key: k.as_deref(),
-                value: v.as_deref(),
+                key: key.as_ref().map(|_| k.as_bytes()),
+                value: value.as_ref().map(|_| v.as_bytes()),
                 headers: &[],
                 timestamp: None,
             };
-            let id = self.cluster.produce(h, &record)?;
+            let id = self.send(h, serdes, &record)?;
             let first = sent.map_or(id, |(first, _)| first);
             *sent = Some((first, id));
         }
         Ok(())
     }
 
+    /// `send()`: the record's key and value through the producer's serializers, then into
+    /// its accumulator. The one way records are sent: `produce`, `generate`, datagen sources
+    /// and Connect's source tasks (whose converter has already written the bytes, so their
+    /// producers' serializers are byte arrays, [`Serdes::default`]).
+    fn send(
+        &mut self,
+        h: ProducerHandle,
+        serdes: Serdes,
+        record: &ProducerRecord<'_>,
+    ) -> Result<u64, Error> {
+        let key = self.serialize(serdes, record.topic, true, record.key)?;
+        let value = self.serialize(serdes, record.topic, false, record.value)?;
+        let serialized = ProducerRecord {
+            key: key.as_deref(),
+            value: value.as_deref(),
+            ..*record
+        };
+        self.cluster.produce(h, &serialized)
+    }
+
     /// `serialize()` for one part of a record: through the JSON Schema serializer when the
     /// producer has one for it, else the bytes as written.
     fn serialize<'b>(
         &self,
-        producer: &str,
+        serdes: Serdes,
         topic: &str,
         is_key: bool,
         bytes: Option<&'b [u8]>,
     ) -> Result<Option<Cow<'b, [u8]>>, Error> {
-        let serdes = self.serdes(producer);
         match (bytes, if is_key { serdes.key } else { serdes.value }) {
             (Some(b), true) => {
                 let text = core::str::from_utf8(b).map_err(|_| {
@@ -478,8 +496,6 @@ impl Runner {
                     key.as_ref().and_then(super::Value::bytes),
                     value.as_ref().and_then(super::Value::bytes),
                 );
-                let key = self.serialize(producer, topic, true, key.as_deref())?;
-                let value = self.serialize(producer, topic, false, value.as_deref())?;
                 let headers: Vec<Header> = headers
                     .iter()
                     .map(|(k, v)| Header {
@@ -495,7 +511,7 @@ impl Runner {
                     headers: &headers,
                     timestamp: *timestamp,
                 };
-                let id = self.cluster.produce(h, &record)?;
+                let id = self.send(h, self.serdes(producer), &record)?;
                 out.push(Output::new(
                     line,
                     OutputKind::Queued,
@@ -1026,19 +1042,15 @@ impl Runner {
             for _ in 0..due {
                 source.next_record(&mut self.rng, &mut k, &mut v);
                 let sent = producer.clone().and_then(|h| {
-                    let key = source.key.as_ref().map(|_| k.as_bytes());
-                    let value = source.value.as_ref().map(|_| v.as_bytes());
-                    let key = self.serialize(&source.producer, &source.topic, true, key)?;
-                    let value = self.serialize(&source.producer, &source.topic, false, value)?;
                     let record = ProducerRecord {
                         topic: &source.topic,
                         partition: source.partition,
-                        key: key.as_deref(),
-                        value: value.as_deref(),
+                        key: source.key.as_ref().map(|_| k.as_bytes()),
+                        value: source.value.as_ref().map(|_| v.as_bytes()),
                         headers: &[],
                         timestamp: None,
                     };
-                    self.cluster.produce(h, &record)
+                    self.send(h, self.serdes(&source.producer), &record)
                 });
                 match sent {
                     Ok(id) => {
