@@ -1,0 +1,240 @@
+//! Producing: `produce`, `generate` and `flush`, transactions, and the one send path every
+//! record takes (serializers, then the producer's accumulator).
+
+use super::*;
+
+impl Runner {
+    /// The producer's commands.
+    pub(super) fn run_produce(
+        &mut self,
+        line: usize,
+        command: &Command,
+        out: &mut Vec<Output>,
+    ) -> Result<Vec<String>, Stop> {
+        match command {
+            Command::Produce {
+                producer,
+                topic,
+                key,
+                value,
+                partition,
+                timestamp,
+                headers,
+            } => {
+                let h = self.producer_handle(producer)?;
+                let (key, value) = (
+                    key.as_ref().and_then(crate::script::Value::bytes),
+                    value.as_ref().and_then(crate::script::Value::bytes),
+                );
+                let headers: Vec<Header> = headers
+                    .iter()
+                    .map(|(k, v)| Header {
+                        key: k.clone(),
+                        value: v.bytes(),
+                    })
+                    .collect();
+                let record = ProducerRecord {
+                    topic,
+                    partition: *partition,
+                    key: key.as_deref(),
+                    value: value.as_deref(),
+                    headers: &headers,
+                    timestamp: *timestamp,
+                };
+                let id = self.send(h, self.serdes(producer), &record)?;
+                out.push(Output::new(
+                    line,
+                    OutputKind::Queued,
+                    obj!({ "producer": producer, "id": id }),
+                ));
+            }
+            Command::Generate {
+                producer,
+                topic,
+                count,
+                key,
+                value,
+                partition,
+            } => {
+                let h = self.producer_handle(producer)?;
+                if *count > MAX_GENERATE {
+                    return Err(err!(
+                        PolicyViolation,
+                        "count {count} is over the limit of {MAX_GENERATE} records per generate"
+                    )
+                    .into());
+                }
+                let (mut sent, rng) = (None, self.rng.clone());
+                let result = self.generate(
+                    h, producer, topic, *count, key, value, *partition, &mut sent,
+                );
+                if let Some(ids) = sent {
+                    self.bulk.entry(producer.clone()).or_default().push(ids);
+                }
+                // The records queued before one was refused stay queued, as after Java's
+                // send() loop threw.
+                if let Err(e) = result {
+                    if sent.is_some() {
+                        return Err(Stop::after_effects(e));
+                    }
+                    // Nothing was queued: the templates' random draws are undone too.
+                    self.rng = rng;
+                    return Err(e.into());
+                }
+            }
+            Command::Flush(p) => {
+                let h = self.producer_handle(p)?;
+                self.cluster.flush(h)?;
+            }
+            Command::Transaction { producer, action } => {
+                let h = self.producer_handle(producer)?;
+                let state = |r: &Self| r.cluster.producer(h).ok()?.transaction_state();
+                let before = state(self);
+                let flushes = *action == TxnAction::Commit && self.cluster.commit_would_flush(h);
+                match self.transaction(h, *action) {
+                    Ok(Some(waits)) => return Ok(alloc::vec![waits]),
+                    Ok(None) => {}
+                    // A commit that flushed and then timed out, or a client fenced by the
+                    // coordinator's answer, has changed state.
+                    Err(e) if flushes || state(self) != before => {
+                        return Err(Stop::after_effects(e))
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Command::SendOffsets { producer, consumer } => {
+                let (p, c) = (
+                    self.producer_handle(producer)?,
+                    self.consumer_handle(consumer)?,
+                );
+                for ((t, part), offset) in self.cluster.send_offsets_to_transaction(p, c)? {
+                    out.push(Output::new(
+                        line,
+                        OutputKind::OffsetsInTransaction,
+                        obj!({ "producer": producer, "topic": &*t, "partition": part, "offset": offset }),
+                    ));
+                }
+            }
+            // The dispatcher sends only these commands here.
+            _ => {}
+        }
+        Ok(Vec::new())
+    }
+
+    /// Runs a transaction call; returns why `initTransactions()` waits, if it does.
+    fn transaction(
+        &mut self,
+        h: ProducerHandle,
+        action: TxnAction,
+    ) -> Result<Option<String>, Error> {
+        match action {
+            TxnAction::Init => {
+                if let InitTransactions::AwaitingAbort { partitions } =
+                    self.cluster.init_transactions(h)?
+                {
+                    let on: Vec<String> = partitions
+                        .iter()
+                        .map(|(t, p)| alloc::format!("{t}-{p}"))
+                        .collect();
+                    return Ok(Some(alloc::format!(
+                        "initTransactions() waits (INITIALIZING): the coordinator is aborting the open transaction of this transactional.id, and its ABORT markers on {} are not yet replicated; move the clock",
+                        on.join(", ")
+                    )));
+                }
+            }
+            TxnAction::Begin => self.cluster.begin_transaction(h)?,
+            TxnAction::Commit => self.cluster.commit_transaction(h)?,
+            TxnAction::Abort => self.cluster.abort_transaction(h)?,
+        }
+        Ok(None)
+    }
+
+    /// Queues `count` records rendered from the templates; `sent` gets the first and last
+    /// ids queued, also when a record is refused partway.
+    #[allow(clippy::too_many_arguments)]
+    fn generate(
+        &mut self,
+        h: ProducerHandle,
+        producer: &str,
+        topic: &str,
+        count: u64,
+        key: &Option<super::Template>,
+        value: &Option<super::Template>,
+        partition: Option<u32>,
+        sent: &mut Option<(u64, u64)>,
+    ) -> Result<(), Error> {
+        let serdes = self.serdes(producer);
+        let (mut k, mut v) = (String::new(), String::new());
+        for i in 0..count {
+            if let Some(t) = key {
+                t.render(i, &mut self.rng, &mut k);
+            }
+            if let Some(t) = value {
+                t.render(i, &mut self.rng, &mut v);
+            }
+            let record = ProducerRecord {
+                topic,
+                partition,
+                key: key.as_ref().map(|_| k.as_bytes()),
+                value: value.as_ref().map(|_| v.as_bytes()),
+                headers: &[],
+                timestamp: None,
+            };
+            let id = self.send(h, serdes, &record)?;
+            let first = sent.map_or(id, |(first, _)| first);
+            *sent = Some((first, id));
+        }
+        Ok(())
+    }
+
+    /// `send()`: the record's key and value through the producer's serializers, then into
+    /// its accumulator. The one way records are sent: `produce`, `generate`, datagen sources
+    /// and Connect's source tasks (whose converter has already written the bytes, so their
+    /// producers' serializers are byte arrays, [`Serdes::default`]).
+    pub(super) fn send(
+        &mut self,
+        h: ProducerHandle,
+        serdes: Serdes,
+        record: &ProducerRecord<'_>,
+    ) -> Result<u64, Error> {
+        let key = self.serialize(serdes, record.topic, true, record.key)?;
+        let value = self.serialize(serdes, record.topic, false, record.value)?;
+        let serialized = ProducerRecord {
+            key: key.as_deref(),
+            value: value.as_deref(),
+            ..*record
+        };
+        self.cluster.produce(h, &serialized)
+    }
+
+    /// `serialize()` for one part of a record: through the JSON Schema serializer when the
+    /// producer has one for it, else the bytes as written.
+    fn serialize<'b>(
+        &self,
+        serdes: Serdes,
+        topic: &str,
+        is_key: bool,
+        bytes: Option<&'b [u8]>,
+    ) -> Result<Option<Cow<'b, [u8]>>, Error> {
+        match (bytes, if is_key { serdes.key } else { serdes.value }) {
+            (Some(b), true) => {
+                let text = core::str::from_utf8(b).map_err(|_| {
+                    err!(
+                        SerializationException,
+                        "Error serializing JSON message: the bytes are not UTF-8"
+                    )
+                })?;
+                let subject = topic_subject(topic, is_key);
+                wire::serialize(
+                    &self.registry,
+                    &subject,
+                    serdes.schema_id,
+                    text,
+                    serdes.validate,
+                )
+                .map(|b| Some(Cow::Owned(b)))
+            }
+            (bytes, _) => Ok(bytes.map(Cow::Borrowed)),
+        }
+    }
+}
