@@ -61,7 +61,7 @@ impl Cluster {
 
     /// Whether `commitTransaction()` gets past the checks it makes before it flushes: past
     /// them it has changed state, even when it then fails (a batch still in flight).
-    pub fn commit_would_flush(&self, h: ProducerHandle) -> bool {
+    pub(crate) fn commit_would_flush(&self, h: ProducerHandle) -> bool {
         matches!(self.fencing(h), Ok((id, ClientState::InTransaction, false))
             if self.coordinator(CoordinatorKind::Transaction, &id).is_some())
     }

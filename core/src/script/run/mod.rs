@@ -48,9 +48,9 @@ use crate::txn::InitTransactions;
 pub struct Failure {
     /// What Kafka reports.
     pub error: Error,
-    /// Whether the command changed state before it failed (a `generate` stopped by a full
-    /// buffer, a `txn commit` that timed out after its flush). One that did not was refused:
-    /// the state is as it was.
+    /// Whether the command changed state before it failed (a `generate` stopped by a record
+    /// over `max.request.size`, a `txn commit` that timed out after its flush). One that did
+    /// not was refused: the state is as it was.
     pub took_effect: bool,
     /// Its outputs: the command's own (with the error) first, then what it caused.
     pub outputs: Vec<Output>,
