@@ -84,9 +84,9 @@ fn main() -> ExitCode {
         Verb::Run { input, only, omit } => load(&input).and_then(|script| {
             let print = |o: &Output| {
                 if only.is_empty() {
-                    !omit.contains(&o.kind)
+                    !omit.contains(&o.kind())
                 } else {
-                    only.contains(&o.kind)
+                    only.contains(&o.kind())
                 }
             };
             io(run(&script, print))

@@ -322,6 +322,24 @@ pub enum RebalanceEvent {
     Lost(Vec<TopicPartition>),
 }
 
+impl RebalanceEvent {
+    /// The callback's name: `revoked`, `assigned` or `lost`.
+    pub fn callback_name(&self) -> &'static str {
+        match self {
+            Self::Revoked(_) => "revoked",
+            Self::Assigned(_) => "assigned",
+            Self::Lost(_) => "lost",
+        }
+    }
+
+    /// Its partitions.
+    pub fn partitions(&self) -> &[TopicPartition] {
+        match self {
+            Self::Revoked(p) | Self::Assigned(p) | Self::Lost(p) => p,
+        }
+    }
+}
+
 /// A consumer's place in its group.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Membership {

@@ -28,7 +28,7 @@ use core::cell::RefCell;
 use logplay_core::consumer::OffsetReset;
 use logplay_core::script::link;
 use logplay_core::script::{
-    self, BrokerAction, Command, Output, OutputKind, Script, Session, TxnAction, Value,
+    self, BrokerAction, Command, Event, Output, OutputKind, Script, Session, TxnAction, Value,
 };
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -136,16 +136,12 @@ fn apply_outputs(state: &State, command: Command) -> Result<Vec<Output>, script:
         Ok(outputs) => (outputs, caller),
         Err(failure) => (&failure.outputs, None),
     };
-    for o in outputs.iter().filter(|o| o.kind == OutputKind::Delivery) {
-        if returned.as_deref() != producer_of(o) {
+    for o in outputs.iter().filter(|o| o.kind() == OutputKind::Delivery) {
+        if returned.as_deref() != o.event.client() {
             s.mailbox.push(o.clone());
         }
     }
     result
-}
-
-fn producer_of(report: &Output) -> Option<&str> {
-    report.fields.get("producer").and_then(Json::as_str)
 }
 
 /// Applies one command; a failed one throws Kafka's error.
@@ -153,19 +149,14 @@ fn apply(state: &State, command: Command) -> Result<Vec<Output>, JsValue> {
     apply_outputs(state, command).map_err(|f| kafka_error(f.error.code.name(), &f.error.message))
 }
 
-fn error_from_json(e: &Json) -> JsValue {
-    let get = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or("").to_string();
-    kafka_error(&get("code"), &get("message"))
-}
-
 /// Outputs as plain JS objects: `{ type, …fields }`.
 fn outputs_js(outputs: &[Output], kind: Option<OutputKind>) -> Result<JsValue, JsValue> {
     let list: Vec<Json> = outputs
         .iter()
-        .filter(|o| kind.is_none_or(|k| o.kind == k))
+        .filter(|o| kind.is_none_or(|k| o.kind() == k))
         .map(|o| {
-            let mut fields = o.fields.clone();
-            fields.insert("type".into(), Json::String(o.kind.name().into()));
+            let mut fields = o.event.to_fields();
+            fields.insert("type".into(), Json::String(o.kind().name().into()));
             Json::Object(fields)
         })
         .collect();
@@ -639,9 +630,9 @@ impl Producer {
                 }
             };
             for o in outputs {
-                match o.kind {
-                    OutputKind::Queued => ids.extend(o.fields.get("id").and_then(Json::as_f64)),
-                    OutputKind::Delivery => reports.push(o),
+                match o.event {
+                    Event::Queued { id, .. } => ids.push(id as f64),
+                    Event::Delivery { .. } => reports.push(o),
                     _ => {}
                 }
             }
@@ -659,7 +650,7 @@ impl Producer {
     pub fn deliveries(&self) -> Result<JsValue, JsValue> {
         let mut drained = Vec::new();
         self.state.borrow_mut().mailbox.retain(|o| {
-            let ours = producer_of(o) == Some(self.name.as_str());
+            let ours = o.event.client() == Some(self.name.as_str());
             if ours {
                 drained.push(o.clone());
             }
@@ -827,12 +818,11 @@ impl Consumer {
     pub fn poll(&self) -> Result<JsValue, JsValue> {
         let outputs = apply(&self.state, Command::Poll(self.name.clone()))?;
         // poll() threw (a record it cannot deserialize): the poll itself is in the script.
-        if let Some(e) = outputs
-            .iter()
-            .find(|o| o.kind == OutputKind::Poll)
-            .and_then(Output::error)
-        {
-            return Err(error_from_json(e));
+        if let Some(e) = outputs.iter().find_map(|o| match &o.event {
+            Event::PollFailed { error, .. } => Some(error),
+            _ => None,
+        }) {
+            return Err(kafka_error(e.code.name(), &e.message));
         }
         outputs_js(&outputs, Some(OutputKind::Record))
     }

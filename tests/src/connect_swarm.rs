@@ -114,7 +114,7 @@ pub fn run(seed: u64) -> ConnectReport {
     let counter_crashed = script.contains("fault crash count");
     let mut anomalies = Vec::new();
     let mut flag = |kind: &'static str, detail: String| anomalies.push(Anomaly { kind, detail });
-    for o in outputs.iter().filter(|o| o.kind == OutputKind::Command) {
+    for o in outputs.iter().filter(|o| o.kind() == OutputKind::Command) {
         if let Some(e) = o.error() {
             flag("refused", format!("line {}: {e}", o.line));
         }

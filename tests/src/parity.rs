@@ -114,7 +114,7 @@ pub fn check(script: &Script, python: &Path, root: &Path, name: &str) -> Result<
     // The topics logplay created, made on the mock first (it has no CreateTopics).
     let failed: Vec<usize> = outputs
         .iter()
-        .filter(|o| o.kind == OutputKind::Command && o.error().is_some())
+        .filter(|o| o.kind() == OutputKind::Command && o.error().is_some())
         .map(|o| o.line)
         .collect();
     for (line, c) in script.commands.iter().filter(|(l, _)| !failed.contains(l)) {

@@ -9,9 +9,9 @@ use litemap::LiteMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use logplay_core::consumer::RebalanceEvent;
 use logplay_core::script::link;
-use logplay_core::script::{self, Command, Output, OutputKind, Runner, Script, Session};
-use serde_json::Value as Json;
+use logplay_core::script::{self, Command, Event, Output, Runner, Script, Session};
 use yew::Reducible;
 
 /// Output lines kept for the console.
@@ -361,91 +361,66 @@ impl Playground {
         // completes the same rebalance.
         let mut revoking: Vec<&str> = Vec::new();
         let mut records_left: LiteMap<&str, usize> = LiteMap::new();
-        for o in outputs.iter().filter(|o| o.kind == OutputKind::Record) {
-            let consumer = o
-                .fields
-                .get("consumer")
-                .and_then(Json::as_str)
-                .unwrap_or("");
-            *records_left.entry(consumer).or_default() += 1;
+        for o in outputs {
+            if let Event::Record(r) = &o.event {
+                *records_left.entry(r.consumer.as_str()).or_default() += 1;
+            }
         }
         for o in outputs {
-            let field = |k: &str| o.fields.get(k).and_then(Json::as_str).unwrap_or("");
-            match o.kind {
-                OutputKind::Record => {
+            match &o.event {
+                Event::Record(r) => {
                     // Only a consumer's last POLLED_LEN records of these outputs are kept.
-                    let left = records_left.entry(field("consumer")).or_default();
+                    let left = records_left.entry(r.consumer.as_str()).or_default();
                     *left = left.saturating_sub(1);
                     if *left >= POLLED_LEN {
                         continue;
                     }
-                    let polled = self
-                        .polled
-                        .entry(field("consumer").to_string())
-                        .or_default();
+                    let polled = self.polled.entry(r.consumer.clone()).or_default();
                     if polled.len() == POLLED_LEN {
                         polled.pop_front();
                     }
+                    let m = &r.message;
+                    let text = |decoded: &Option<(u32, String)>, bytes: Option<&[u8]>| {
+                        decoded
+                            .as_ref()
+                            .map_or_else(|| bytes_text(bytes), |(_, json)| json.clone())
+                    };
                     polled.push_back(Polled {
-                        at: format!(
-                            "{}-{}@{}",
-                            field("topic"),
-                            o.fields.get("partition").unwrap_or(&Json::Null),
-                            o.fields.get("offset").unwrap_or(&Json::Null)
-                        ),
-                        key: bytes_text(o.fields.get("key")),
-                        value: bytes_text(o.fields.get("value")),
-                        schema_id: o.fields.get("value_schema_id").and_then(Json::as_u64),
+                        at: format!("{}-{}@{}", m.topic(), m.partition(), m.offset()),
+                        key: text(&r.key, m.key()),
+                        value: text(&r.value, m.value()),
+                        schema_id: r.value.as_ref().map(|(id, _)| u64::from(*id)),
                     });
                 }
-                OutputKind::Poll => {
-                    if let Some(e) = o.error() {
-                        let text = format!("{}: {}", field("consumer"), error_text(e));
-                        self.refuse(Origin::ConsumerCard, text);
-                    }
+                Event::PollFailed { consumer, error } => {
+                    let text = format!("{consumer}: {}: {}", error.code.name(), error.message);
+                    self.refuse(Origin::ConsumerCard, text);
                 }
-                OutputKind::Compatibility => {
+                Event::Compatibility {
+                    subject,
+                    level,
+                    messages,
+                } => {
                     self.last_check = Some(CompatibilityCheck {
-                        subject: field("subject").to_string(),
-                        level: field("level").to_string(),
-                        compatible: o
-                            .fields
-                            .get("is_compatible")
-                            .and_then(Json::as_bool)
-                            .unwrap_or(false),
-                        messages: o
-                            .fields
-                            .get("messages")
-                            .and_then(Json::as_array)
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|m| m.as_str().map(String::from))
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
+                        subject: subject.clone(),
+                        level: level.name().to_string(),
+                        compatible: messages.is_empty(),
+                        messages: messages.clone(),
                     });
                 }
-                OutputKind::Rebalance => {
-                    let r = self
-                        .rebalances
-                        .entry(field("consumer").to_string())
-                        .or_default();
-                    let partitions: Vec<String> = o
-                        .fields
-                        .get("partitions")
-                        .and_then(Json::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|p| p.as_str().map(String::from))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let consumer = field("consumer");
-                    if field("callback") == "assigned" && revoking.contains(&consumer) {
+                Event::Rebalance { consumer, callback } => {
+                    let r = self.rebalances.entry(consumer.clone()).or_default();
+                    let partitions: Vec<String> = callback
+                        .partitions()
+                        .iter()
+                        .map(|(t, p)| format!("{t}:{p}"))
+                        .collect();
+                    let assigned = matches!(callback, RebalanceEvent::Assigned(_));
+                    if assigned && revoking.contains(&consumer.as_str()) {
                         r.assigned = partitions;
                     } else {
                         r.serial += 1;
-                        if field("callback") == "assigned" {
+                        if assigned {
                             (r.revoked, r.assigned) = (Vec::new(), partitions);
                         } else {
                             (r.revoked, r.assigned) = (partitions, Vec::new());
@@ -506,19 +481,17 @@ fn lesson(script: &str) -> String {
 }
 
 /// `CODE: message` from an output's error object.
-fn error_text(e: &Json) -> String {
-    let get = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or("");
-    format!("{}: {}", get("code"), get("message"))
-}
-
-/// Record bytes as the runner printed them: text, `hex:…`, or `null`.
-fn bytes_text(v: Option<&Json>) -> String {
-    match v {
-        Some(Json::String(s)) => s.clone(),
-        Some(Json::Object(o)) => {
-            format!("hex:{}", o.get("hex").and_then(Json::as_str).unwrap_or(""))
-        }
-        _ => "null".to_string(),
+/// Record bytes as the runner prints them: text, `hex:…`, or `null`.
+fn bytes_text(bytes: Option<&[u8]>) -> String {
+    match bytes {
+        None => "null".to_string(),
+        Some(b) => match core::str::from_utf8(b) {
+            Ok(text) => text.to_string(),
+            Err(_) => b.iter().fold("hex:".to_string(), |mut hex, byte| {
+                hex.push_str(&format!("{byte:02x}"));
+                hex
+            }),
+        },
     }
 }
 

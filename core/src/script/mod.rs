@@ -34,7 +34,10 @@ pub use crate::cluster::ResetTo;
 pub use crate::consumer::SeekTo;
 pub use parse::{parse, ParseError};
 pub use print::print;
-pub use run::{ConnectorStatus, Failure, Output, OutputKind, Runner, TaskStatus};
+pub use run::{
+    Committer, ConnectorStatus, Event, Failure, Output, OutputKind, PolledRecord, Runner,
+    TaskStatus,
+};
 pub use session::Session;
 pub use template::Template;
 

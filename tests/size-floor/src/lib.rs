@@ -214,9 +214,7 @@ pub fn run_script(text: &str) -> Result<String, JsValue> {
     let (_, outputs) = logplay_core::script::Session::run(&script);
     let mut lines = String::new();
     for output in outputs {
-        lines.push_str(output.kind.name());
-        lines.push(' ');
-        lines.push_str(&serde_json::to_string(&output.fields).unwrap_or_default());
+        lines.push_str(&output.to_json());
         lines.push('\n');
     }
     Ok(lines)

@@ -12,9 +12,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use litemap::LiteMap;
 
-use serde_json::Value as Json;
-
-use super::{Command, Output, OutputKind, Runner, Script, SeekTo, TxnAction, Value};
+use super::{Command, Event, Output, OutputKind, Runner, Script, SeekTo, TxnAction, Value};
 use crate::consumer::ConsumerConfig;
 use crate::producer::ProducerConfig;
 
@@ -106,14 +104,10 @@ fn run(script: &Script) -> Run {
             }
         }
         let outputs = runner.apply(*line, command).unwrap_or_else(|f| f.outputs);
-        for o in outputs.iter().filter(|o| o.kind == OutputKind::Delivery) {
-            let field = |k: &str| o.fields.get(k);
-            if let (Some(p), Some(id), Some(part)) = (
-                field("producer").and_then(Json::as_str),
-                field("id").and_then(Json::as_u64),
-                field("partition").and_then(Json::as_u64),
-            ) {
-                out.partitions.insert((p.to_string(), id), part as u32);
+        for o in &outputs {
+            if let Event::Delivery { producer, report } = &o.event {
+                out.partitions
+                    .insert((producer.clone(), report.id), report.partition);
             }
         }
         out.outputs.push(outputs);
@@ -240,18 +234,18 @@ fn consumer_configs(
 fn records_polled(outputs: &[Output], consumer: &str) -> usize {
     outputs
         .iter()
-        .filter(|o| o.kind == OutputKind::Record)
-        .filter(|o| o.fields.get("consumer").and_then(Json::as_str) == Some(consumer))
-        .filter(|o| o.fields.get("error").is_none_or(Json::is_null))
+        .filter(|o| match &o.event {
+            Event::Record(r) => r.consumer == consumer && r.message.error().is_none(),
+            _ => false,
+        })
         .count()
 }
 
 fn queued_id(outputs: &[Output]) -> Option<u64> {
-    outputs
-        .iter()
-        .find(|o| o.kind == OutputKind::Queued)
-        .and_then(|o| o.fields.get("id"))
-        .and_then(Json::as_u64)
+    outputs.iter().find_map(|o| match o.event {
+        Event::Queued { id, .. } => Some(id),
+        _ => None,
+    })
 }
 
 /// A client's configs without the schema registry serdes (confluent-kafka's plain clients

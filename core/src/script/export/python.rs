@@ -6,8 +6,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use litemap::LiteMap;
 
-use serde_json::Value as Json;
-
 use super::*;
 
 /// Exports `script` as a Python program (confluent-kafka) that does the same against a real
@@ -68,12 +66,12 @@ impl Writer<'_> {
         ));
         let cleaned = self.outputs.iter().find(|o| {
             matches!(
-                o.kind,
+                o.kind(),
                 OutputKind::Retention | OutputKind::Compaction | OutputKind::LowWatermark
             )
         });
         if let Some(o) = cleaned {
-            self.warn(format!("logplay's {} ran here on its simulated clock; a real cluster cleans on its own schedule", o.kind.name()));
+            self.warn(format!("logplay's {} ran here on its simulated clock; a real cluster cleans on its own schedule", o.kind().name()));
         }
         match command {
             Command::Seed { .. }
@@ -220,10 +218,8 @@ impl Writer<'_> {
                 // that records from several producers reach the log in the same order.
                 let at_once = queued_id(self.outputs).is_some_and(|id| {
                     self.outputs.iter().any(|o| {
-                        o.kind == OutputKind::Delivery
-                            && o.fields.get("id").and_then(Json::as_u64) == Some(id)
-                            && o.fields.get("producer").and_then(Json::as_str)
-                                == Some(producer.as_str())
+                        matches!(&o.event, Event::Delivery { producer: p, report }
+                            if report.id == id && p == producer)
                     })
                 });
                 self.body.push_str(&format!(

@@ -60,12 +60,13 @@ impl Runner {
                 partition: (t, p),
                 before,
             } => {
-                let low = c.delete_records(t, *p, *before)?;
-                out.push(Output::new(
-                    line,
-                    OutputKind::LowWatermark,
-                    obj!({ "topic": t, "partition": p, "offset": low }),
-                ));
+                let offset = c.delete_records(t, *p, *before)?;
+                let event = Event::LowWatermark {
+                    topic: t.clone(),
+                    partition: *p,
+                    offset,
+                };
+                out.push(Output::new(line, event));
             }
             Command::ResetOffsets {
                 group,
@@ -73,29 +74,35 @@ impl Runner {
                 partition,
                 to,
             } => {
-                for ((t, p), offset) in self.cluster.reset_offsets(group, topic, *partition, *to)? {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::Committed,
-                        obj!({ "group": group, "topic": &*t, "partition": p, "offset": offset }),
-                    ));
+                for ((topic, partition), offset) in
+                    self.cluster.reset_offsets(group, topic, *partition, *to)?
+                {
+                    let event = Event::Committed {
+                        by: Committer::ResetTool(group.clone()),
+                        topic,
+                        partition,
+                        offset,
+                    };
+                    out.push(Output::new(line, event));
                 }
             }
             Command::DeleteGroup(group) => {
-                let deleted = self.cluster.delete_group(group)?;
-                out.push(Output::new(
-                    line,
-                    OutputKind::OffsetsDeleted,
-                    obj!({ "group": group, "partitions": deleted }),
-                ));
+                let partitions = self.cluster.delete_group(group)?;
+                let event = Event::OffsetsDeleted {
+                    group: group.clone(),
+                    topic: None,
+                    partitions,
+                };
+                out.push(Output::new(line, event));
             }
             Command::DeleteOffsets { group, topic } => {
-                let deleted = self.cluster.delete_offsets(group, topic)?;
-                out.push(Output::new(
-                    line,
-                    OutputKind::OffsetsDeleted,
-                    obj!({ "group": group, "topic": topic, "partitions": deleted }),
-                ));
+                let partitions = self.cluster.delete_offsets(group, topic)?;
+                let event = Event::OffsetsDeleted {
+                    group: group.clone(),
+                    topic: Some(topic.clone()),
+                    partitions,
+                };
+                out.push(Output::new(line, event));
             }
             // The dispatcher sends only these commands here.
             _ => {}

@@ -13,11 +13,8 @@ impl Runner {
         match command {
             Command::Tick(ms) => {
                 self.cluster.tick(*ms)?;
-                out.push(Output::new(
-                    line,
-                    OutputKind::Clock,
-                    obj!({ "now": self.cluster.now().0 }),
-                ));
+                let now = self.cluster.now();
+                out.push(Output::new(line, Event::Clock { now }));
             }
             Command::DatagenStart {
                 name,
@@ -133,11 +130,11 @@ impl Runner {
                 .collect();
             for (name, h) in pollers {
                 if let Err(e) = self.poll_into(line, &name, h, out) {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::Poll,
-                        obj!({ "consumer": name, "error": error_json(&e) }),
-                    ));
+                    let event = Event::PollFailed {
+                        consumer: name,
+                        error: e,
+                    };
+                    out.push(Output::new(line, event));
                 }
             }
         }
@@ -183,11 +180,11 @@ impl Runner {
                         }
                     }
                     Err(e) => {
-                        out.push(Output::new(
-                            line,
-                            OutputKind::Datagen,
-                            obj!({ "source": name, "stopped": true, "error": error_json(&e) }),
-                        ));
+                        let event = Event::DatagenStopped {
+                            source: name.clone(),
+                            error: e,
+                        };
+                        out.push(Output::new(line, event));
                         stopped.push(name.clone());
                         break;
                     }

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use serde_json::{Map, Value as Json};
 
 use super::json::{obj, IntoJson};
-use super::{error_json, Output, OutputKind, Runner};
+use super::{Event, Output, Runner};
 use crate::cluster::{ConsumerHandle, ProducerHandle};
 use crate::connect::lines::{self, Line};
 use crate::connect::sink::View;
@@ -304,11 +304,11 @@ impl Runner {
                 }
             }
         }
-        out.push(Output::new(
-            line,
-            OutputKind::Connector,
-            obj!({ "connector": name, "state": "RUNNING", "tasks": connector.tasks.len() }),
-        ));
+        let event = Event::ConnectorRunning {
+            connector: name.to_string(),
+            tasks: connector.tasks.len(),
+        };
+        out.push(Output::new(line, event));
         self.connectors.insert(name.to_string(), connector);
         Ok(())
     }
@@ -455,10 +455,15 @@ impl Runner {
                     TaskClient::Consumer(h) => self.run_sink_task(&mut c, h),
                 };
                 if let Err(e) = result {
-                    out.push(Output::new(line, OutputKind::Connector, obj!({ "connector": &name, "task": t, "state": "FAILED", "error": error_json(&e) })));
                     // A failed task stops: its producer closes, its consumer leaves the
                     // group (without committing), so the other tasks take its partitions.
                     c.tasks[t].failed = Some(alloc::format!("{e}"));
+                    let event = Event::TaskFailed {
+                        connector: name.clone(),
+                        task: t,
+                        error: e,
+                    };
+                    out.push(Output::new(line, event));
                     self.stop_task(&mut c.tasks[t], true);
                 }
             }
@@ -746,7 +751,7 @@ mod tests {
         let before = r.cluster.state_hash();
         let out = apply(&mut r, "connector create gen connector.class=Datagen kafka.topic=orders quickstart=orders tasks.max=3 value.converter=JsonSchemaConverter");
         assert_eq!(
-            out[0].error().and_then(|e| e["code"].as_str()),
+            out[0].error().map(|e| e.code.name()),
             Some(ErrorCode::PolicyViolation.name())
         );
         assert_eq!(r.connectors().count(), 0);

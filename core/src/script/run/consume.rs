@@ -67,21 +67,21 @@ impl Runner {
                 let done = match result {
                     // commitAsync(): the callback gets the exception; the call returned.
                     Err(e) if *asynchronous => {
-                        out.push(Output::new(
-                            line,
-                            OutputKind::CommitCallback,
-                            obj!({ "consumer": consumer, "error": error_json(&e) }),
-                        ));
+                        let consumer = consumer.clone();
+                        let event = Event::CommitCallback { consumer, error: e };
+                        out.push(Output::new(line, event));
                         Vec::new()
                     }
                     result => result?,
                 };
-                for ((t, p), o) in done {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::Committed,
-                        obj!({ "consumer": consumer, "topic": &*t, "partition": p, "offset": o }),
-                    ));
+                for ((topic, partition), offset) in done {
+                    let event = Event::Committed {
+                        by: Committer::Consumer(consumer.clone()),
+                        topic,
+                        partition,
+                        offset,
+                    };
+                    out.push(Output::new(line, event));
                 }
             }
             Command::Pause {
@@ -131,11 +131,8 @@ impl Runner {
                 // poll() threw; the command did its work (the group, the fetch) and the
                 // application got the exception, as a `poll` output.
                 Err(e) => {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::Poll,
-                        obj!({ "consumer": name, "error": error_json(&e) }),
-                    ));
+                    let consumer = name.to_string();
+                    out.push(Output::new(line, Event::PollFailed { consumer, error: e }));
                     return Ok(());
                 }
             }
@@ -144,21 +141,22 @@ impl Runner {
         };
         let shown = self.records_per_poll.unwrap_or(usize::MAX);
         if polled.len() > shown {
-            out.push(Output::new(
-                line,
-                OutputKind::Polled,
-                obj!({ "consumer": name, "records": polled.len(), "shown": shown }),
-            ));
+            let event = Event::Polled {
+                consumer: name.to_string(),
+                records: polled.len(),
+                shown,
+            };
+            out.push(Output::new(line, event));
         }
-        for (m, decoded) in &polled[polled.len().saturating_sub(shown)..] {
-            let mut record = message_json(name, m);
-            for (field, part) in ["key", "value"].into_iter().zip(decoded) {
-                if let Some((id, text)) = part {
-                    record[field] = text.into_json();
-                    record[alloc::format!("{field}_schema_id")] = id.into_json();
-                }
-            }
-            out.push(Output::new(line, OutputKind::Record, record));
+        let skipped = polled.len().saturating_sub(shown);
+        for (message, [key, value]) in polled.into_iter().skip(skipped) {
+            let record = PolledRecord {
+                consumer: name.to_string(),
+                message,
+                key,
+                value,
+            };
+            out.push(Output::new(line, Event::Record(record)));
         }
         Ok(())
     }

@@ -1,10 +1,16 @@
-//! The JSON of outputs, built without serde's serializer: `obj!` is a lean
-//! `serde_json::json!({...})` for a flat list of fields, each converted with [`IntoJson`].
+//! The JSON of outputs: [`Event::to_fields`] is the one serializer, built without serde's
+//! (`obj!` is a lean `serde_json::json!({...})` for a flat list of fields, each converted
+//! with [`IntoJson`]).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde_json::{Map, Value as Json};
+
+use super::event::{Committer, Event, PolledRecord};
+use crate::cluster::ClusterEvent;
+use crate::error::Error;
+use crate::partition::ReplicaChange;
 
 /// A JSON object of `fields` (taken out of the slice), in key order.
 pub(super) fn object(fields: &mut [(&str, Json)]) -> Json {
@@ -122,3 +128,232 @@ macro_rules! obj {
 }
 
 pub(super) use obj;
+
+/// An error as JSON: `{"code": "…", "message": "…"}`.
+pub(super) fn error_json(e: &Error) -> Json {
+    obj!({ "code": e.code.name(), "message": &e.message })
+}
+
+fn optional_error(e: Option<&Error>) -> Json {
+    e.map_or(Json::Null, error_json)
+}
+
+/// Bytes as JSON: text when UTF-8, else `{"hex": "…"}`; null for none.
+fn bytes_json(bytes: Option<&[u8]>) -> Json {
+    match bytes {
+        None => Json::Null,
+        Some(b) => match core::str::from_utf8(b) {
+            Ok(s) => s.into_json(),
+            Err(_) => {
+                obj!({ "hex": b.iter().map(|b| alloc::format!("{b:02x}")).collect::<String>() })
+            }
+        },
+    }
+}
+
+fn record_json(r: &PolledRecord) -> Json {
+    let m = &r.message;
+    let headers: Vec<Json> = m
+        .headers()
+        .iter()
+        .map(|h| {
+            Json::Array(alloc::vec![
+                (&h.key).into_json(),
+                bytes_json(h.value.as_deref())
+            ])
+        })
+        .collect();
+    let (ts_type, ts) = m.timestamp();
+    let mut record = obj!({ "consumer": &r.consumer, "topic": m.topic(), "partition": m.partition(), "offset": m.offset(),
+            "key": bytes_json(m.key()), "value": bytes_json(m.value()), "headers": headers,
+            "timestamp": ts, "timestamp_type": ts_type.name(), "error": optional_error(m.error()) });
+    for (field, decoded) in [("key", &r.key), ("value", &r.value)] {
+        if let Some((id, text)) = decoded {
+            record[field] = text.into_json();
+            record[alloc::format!("{field}_schema_id")] = id.into_json();
+        }
+    }
+    record
+}
+
+fn cluster_json(e: &ClusterEvent) -> Json {
+    match e {
+        ClusterEvent::Retention {
+            topic,
+            partition,
+            report,
+        }
+        | ClusterEvent::Compaction {
+            topic,
+            partition,
+            report,
+        } => {
+            obj!({ "topic": &**topic, "partition": partition, "segments_deleted": report.segments_deleted,
+                    "records_removed": report.records_removed, "log_start_offset": report.log_start_offset })
+        }
+        ClusterEvent::Group { group, change } => {
+            obj!({ "group": group, "change": change.describe() })
+        }
+        ClusterEvent::Coordinator { kind, key, broker } => {
+            obj!({ "kind": kind.name(), "key": key, "broker": broker })
+        }
+        ClusterEvent::Broker { broker, state } => {
+            obj!({ "broker": broker, "state": state.name() })
+        }
+        ClusterEvent::Replica {
+            topic,
+            partition,
+            change,
+        } => {
+            let topic = &**topic;
+            match change {
+                ReplicaChange::LeaderElected {
+                    leader,
+                    leader_epoch,
+                    unclean,
+                    records_truncated,
+                } => {
+                    obj!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
+                        "unclean": unclean, "records_truncated": records_truncated })
+                }
+                ReplicaChange::Isr { isr, reason } => {
+                    obj!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason })
+                }
+                ReplicaChange::Truncated { broker, from, to } => {
+                    obj!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to })
+                }
+            }
+        }
+    }
+}
+
+impl Event {
+    /// Its fields as a JSON object: the one place outputs become JSON.
+    pub fn to_fields(&self) -> Map<String, Json> {
+        let json = match self {
+            Self::Command {
+                command,
+                warnings,
+                error,
+            } => {
+                let mut status = obj!({ "command": command });
+                if !warnings.is_empty() {
+                    status["warnings"] = warnings.into_json();
+                }
+                if let Some(e) = error {
+                    status["error"] = error_json(e);
+                }
+                status
+            }
+            Self::Queued { producer, id } => obj!({ "producer": producer, "id": id }),
+            Self::Batch { producer, batch: b } => {
+                obj!({ "producer": producer, "topic": &*b.topic, "partition": b.partition, "base_offset": b.base_offset,
+                        "records": b.records, "uncompressed_bytes": b.uncompressed_bytes, "size_in_bytes": b.size_in_bytes,
+                        "compression": b.compression.name(), "attempt": b.attempt, "duplicate": b.duplicate, "ack_lost": b.ack_lost })
+            }
+            Self::Delivery {
+                producer,
+                report: d,
+            } => {
+                obj!({ "producer": producer, "id": d.id, "topic": &*d.topic, "partition": d.partition, "offset": d.offset,
+                        "timestamp": d.timestamp, "error": optional_error(d.error.as_ref()) })
+            }
+            Self::Deliveries {
+                producer,
+                delivered,
+                failed,
+                error,
+            } => {
+                obj!({ "producer": producer, "delivered": delivered, "failed": failed, "error": optional_error(error.as_ref()) })
+            }
+            Self::PollFailed { consumer, error } | Self::CommitCallback { consumer, error } => {
+                obj!({ "consumer": consumer, "error": error_json(error) })
+            }
+            Self::Polled {
+                consumer,
+                records,
+                shown,
+            } => obj!({ "consumer": consumer, "records": records, "shown": shown }),
+            Self::Record(r) => record_json(r),
+            Self::Committed {
+                by,
+                topic,
+                partition,
+                offset,
+            } => {
+                let mut c = obj!({ "topic": &**topic, "partition": partition, "offset": offset });
+                match by {
+                    Committer::Consumer(name) => c["consumer"] = name.into_json(),
+                    Committer::ResetTool(group) => c["group"] = group.into_json(),
+                }
+                c
+            }
+            Self::OffsetsDeleted {
+                group,
+                topic,
+                partitions,
+            } => {
+                let mut d = obj!({ "group": group, "partitions": partitions });
+                if let Some(topic) = topic {
+                    d["topic"] = topic.into_json();
+                }
+                d
+            }
+            Self::Rebalance { consumer, callback } => {
+                let partitions: Vec<String> = callback
+                    .partitions()
+                    .iter()
+                    .map(|(t, p)| alloc::format!("{t}:{p}"))
+                    .collect();
+                obj!({ "consumer": consumer, "callback": callback.callback_name(), "partitions": partitions })
+            }
+            Self::Cluster(e) => cluster_json(e),
+            Self::OffsetsInTransaction {
+                producer,
+                topic,
+                partition,
+                offset,
+            } => {
+                obj!({ "producer": producer, "topic": &**topic, "partition": partition, "offset": offset })
+            }
+            Self::LowWatermark {
+                topic,
+                partition,
+                offset,
+            } => obj!({ "topic": topic, "partition": partition, "offset": offset }),
+            Self::Clock { now } => obj!({ "now": now.0 }),
+            Self::Describe(document) => document.clone(),
+            Self::DatagenStopped { source, error } => {
+                obj!({ "source": source, "stopped": true, "error": error_json(error) })
+            }
+            Self::Schema {
+                subject,
+                registered: r,
+            } => obj!({ "subject": subject, "id": r.id, "version": r.version, "new": r.new }),
+            Self::SchemaDeleted { subject, versions } => {
+                obj!({ "subject": subject, "versions": versions })
+            }
+            Self::Compatibility {
+                subject,
+                level,
+                messages,
+            } => {
+                obj!({ "subject": subject, "level": level.name(), "is_compatible": messages.is_empty(), "messages": messages })
+            }
+            Self::ConnectorRunning { connector, tasks } => {
+                obj!({ "connector": connector, "state": "RUNNING", "tasks": tasks })
+            }
+            Self::TaskFailed {
+                connector,
+                task,
+                error,
+            } => {
+                obj!({ "connector": connector, "task": task, "state": "FAILED", "error": error_json(error) })
+            }
+        };
+        match json {
+            Json::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+}

@@ -14,6 +14,7 @@ mod clock;
 mod connect;
 mod consume;
 mod describe;
+mod event;
 mod json;
 mod output;
 mod produce;
@@ -22,6 +23,7 @@ mod registry;
 use json::{obj, IntoJson};
 
 pub use connect::{ConnectorStatus, TaskStatus};
+pub use event::{Committer, Event, PolledRecord};
 pub use output::{Output, OutputKind};
 
 use super::datagen::Source;
@@ -29,12 +31,9 @@ use super::{
     BrokerAction, Command, DescribeTarget, PartitionRef, Template, TxnAction, MAX_GENERATE,
     MAX_PLAY_POLLS, MAX_PLAY_STEPS,
 };
-use crate::cluster::{
-    Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, CoordinatorKind, ProducerHandle,
-};
-use crate::consumer::{Consumer, RebalanceEvent, SeekTo};
+use crate::cluster::{Cluster, ClusterConfig, ConsumerHandle, CoordinatorKind, ProducerHandle};
+use crate::consumer::{Consumer, SeekTo};
 use crate::error::{err, Error};
-use crate::partition::ReplicaChange;
 use crate::producer::{Producer, ProducerEvent};
 use crate::rand::Rng;
 use crate::record::{Header, Message, ProducerRecord};
@@ -59,11 +58,15 @@ pub struct Failure {
 impl Failure {
     /// A command refused before it ran.
     pub(super) fn refused(line: usize, command: &Command, error: Error) -> Self {
-        let status = obj!({ "command": command.to_string(), "error": error_json(&error) });
+        let status = Event::Command {
+            command: command.to_string(),
+            warnings: Vec::new(),
+            error: Some(error.clone()),
+        };
         Self {
             error,
             took_effect: false,
-            outputs: alloc::vec![Output::new(line, OutputKind::Command, status)],
+            outputs: alloc::vec![Output::new(line, status)],
         }
     }
 }
@@ -230,20 +233,16 @@ impl Runner {
     pub fn apply(&mut self, line: usize, command: &Command) -> Result<Vec<Output>, Failure> {
         let mut out = Vec::new();
         let result = self.execute(line, command, &mut out);
-        let mut status = obj!({ "command": command.to_string() });
-        let failure = match result {
-            Ok(warnings) => {
-                if !warnings.is_empty() {
-                    status["warnings"] = warnings.into_json();
-                }
-                None
-            }
-            Err(Stop { error, took_effect }) => {
-                status["error"] = error_json(&error);
-                Some((error, took_effect))
-            }
+        let (warnings, failure) = match result {
+            Ok(warnings) => (warnings, None),
+            Err(Stop { error, took_effect }) => (Vec::new(), Some((error, took_effect))),
         };
-        out.insert(0, Output::new(line, OutputKind::Command, status));
+        let status = Event::Command {
+            command: command.to_string(),
+            warnings,
+            error: failure.as_ref().map(|(e, _)| e.clone()),
+        };
+        out.insert(0, Output::new(line, status));
         let took_effect = failure.as_ref().is_none_or(|(_, took)| *took);
         if took_effect {
             self.started |= !matches!(command, Command::Seed(_) | Command::Broker(_));
@@ -343,11 +342,7 @@ impl Runner {
             | Command::SchemaCompatibility { .. }
             | Command::SchemaDelete { .. } => self.run_registry(line, command, out),
             Command::Describe(target) => {
-                out.push(Output::new(
-                    line,
-                    OutputKind::Describe,
-                    self.describe(target)?,
-                ));
+                out.push(Output::new(line, Event::Describe(self.describe(target)?)));
                 Ok(Vec::new())
             }
             Command::ConnectorCreate { name, configs } => {
@@ -387,56 +382,7 @@ impl Runner {
             }
         }
         for e in self.cluster.drain_events() {
-            let (kind, topic, partition, report) = match &e {
-                ClusterEvent::Retention {
-                    topic,
-                    partition,
-                    report,
-                } => (OutputKind::Retention, topic, partition, report),
-                ClusterEvent::Compaction {
-                    topic,
-                    partition,
-                    report,
-                } => (OutputKind::Compaction, topic, partition, report),
-                ClusterEvent::Group { group, change } => {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::Group,
-                        obj!({ "group": group, "change": change.describe() }),
-                    ));
-                    continue;
-                }
-                ClusterEvent::Coordinator { kind, key, broker } => {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::Coordinator,
-                        obj!({ "kind": kind.name(), "key": key, "broker": broker }),
-                    ));
-                    continue;
-                }
-                ClusterEvent::Broker { broker, state } => {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::Broker,
-                        obj!({ "broker": broker, "state": state.name() }),
-                    ));
-                    continue;
-                }
-                ClusterEvent::Replica {
-                    topic,
-                    partition,
-                    change,
-                } => {
-                    out.push(replica_output(line, topic, *partition, change));
-                    continue;
-                }
-            };
-            out.push(Output::new(
-                line,
-                kind,
-                obj!({ "topic": &**topic, "partition": partition, "segments_deleted": report.segments_deleted,
-                        "records_removed": report.records_removed, "log_start_offset": report.log_start_offset }),
-            ));
+            out.push(Output::new(line, Event::Cluster(e)));
         }
     }
 
@@ -447,21 +393,9 @@ impl Runner {
         h: ConsumerHandle,
         out: &mut Vec<Output>,
     ) {
-        for e in self.cluster.drain_consumer_events(h).unwrap_or_default() {
-            let (callback, partitions) = match &e {
-                RebalanceEvent::Revoked(p) => ("revoked", p),
-                RebalanceEvent::Assigned(p) => ("assigned", p),
-                RebalanceEvent::Lost(p) => ("lost", p),
-            };
-            let partitions: Vec<String> = partitions
-                .iter()
-                .map(|(t, p)| alloc::format!("{t}:{p}"))
-                .collect();
-            out.push(Output::new(
-                line,
-                OutputKind::Rebalance,
-                obj!({ "consumer": name, "callback": callback, "partitions": partitions }),
-            ));
+        for callback in self.cluster.drain_consumer_events(h).unwrap_or_default() {
+            let consumer = name.to_string();
+            out.push(Output::new(line, Event::Rebalance { consumer, callback }));
         }
     }
 
@@ -477,33 +411,42 @@ impl Runner {
         let mut first_error = None;
         for e in events {
             match e {
-                ProducerEvent::BatchSent(b) => out.push(Output::new(
+                ProducerEvent::BatchSent(batch) => out.push(Output::new(
                     line,
-                    OutputKind::Batch,
-                    obj!({ "producer": name, "topic": &*b.topic, "partition": b.partition, "base_offset": b.base_offset,
-                            "records": b.records, "uncompressed_bytes": b.uncompressed_bytes, "size_in_bytes": b.size_in_bytes,
-                            "compression": b.compression.name(), "attempt": b.attempt, "duplicate": b.duplicate, "ack_lost": b.ack_lost }),
+                    Event::Batch {
+                        producer: name.to_string(),
+                        batch,
+                    },
                 )),
-                ProducerEvent::Delivered(d) if bulk.iter().any(|&(a, z)| (a..=z).contains(&d.id)) => match d.error {
-                    None => delivered += 1,
-                    Some(e) => {
-                        failed += 1;
-                        first_error.get_or_insert(e);
+                ProducerEvent::Delivered(d)
+                    if bulk.iter().any(|&(a, z)| (a..=z).contains(&d.id)) =>
+                {
+                    match d.error {
+                        None => delivered += 1,
+                        Some(e) => {
+                            failed += 1;
+                            first_error.get_or_insert(e);
+                        }
                     }
-                },
-                ProducerEvent::Delivered(d) => out.push(Output::new(
+                }
+                ProducerEvent::Delivered(report) => out.push(Output::new(
                     line,
-                    OutputKind::Delivery,
-                    obj!({ "producer": name, "id": d.id, "topic": &*d.topic, "partition": d.partition, "offset": d.offset,
-                            "timestamp": d.timestamp, "error": d.error.as_ref().map_or(Json::Null, error_json) }),
+                    Event::Delivery {
+                        producer: name.to_string(),
+                        report,
+                    },
                 )),
             }
         }
         if delivered + failed > 0 {
             out.push(Output::new(
                 line,
-                OutputKind::Deliveries,
-                obj!({ "producer": name, "delivered": delivered, "failed": failed, "error": first_error.as_ref().map_or(Json::Null, error_json) }),
+                Event::Deliveries {
+                    producer: name.to_string(),
+                    delivered,
+                    failed,
+                    error: first_error,
+                },
             ));
         }
     }
@@ -530,73 +473,13 @@ fn entries_json(entries: Vec<(&'static str, String)>) -> Json {
     Json::Object(object)
 }
 
-fn error_json(e: &Error) -> Json {
-    obj!({ "code": e.code.name(), "message": &e.message })
-}
-
-/// Bytes as JSON: text when UTF-8, else `{"hex": "…"}`; null for none.
-fn bytes_json(bytes: Option<&[u8]>) -> Json {
-    match bytes {
-        None => Json::Null,
-        Some(b) => match core::str::from_utf8(b) {
-            Ok(s) => s.into_json(),
-            Err(_) => {
-                obj!({ "hex": b.iter().map(|b| alloc::format!("{b:02x}")).collect::<String>() })
-            }
-        },
-    }
-}
-
-fn message_json(consumer: &str, m: &Message) -> Json {
-    let headers: Vec<Json> = m
-        .headers()
-        .iter()
-        .map(|h| {
-            Json::Array(alloc::vec![
-                (&h.key).into_json(),
-                bytes_json(h.value.as_deref())
-            ])
-        })
-        .collect();
-    let (ts_type, ts) = m.timestamp();
-    obj!({ "consumer": consumer, "topic": m.topic(), "partition": m.partition(), "offset": m.offset(),
-            "key": bytes_json(m.key()), "value": bytes_json(m.value()), "headers": headers,
-            "timestamp": ts, "timestamp_type": ts_type.name(), "error": m.error().map_or(Json::Null, error_json) })
-}
-
-/// A replication change as an output: `leader`, `isr` or `truncated`.
-fn replica_output(line: usize, topic: &str, partition: u32, change: &ReplicaChange) -> Output {
-    match change {
-        ReplicaChange::LeaderElected {
-            leader,
-            leader_epoch,
-            unclean,
-            records_truncated,
-        } => Output::new(
-            line,
-            OutputKind::Leader,
-            obj!({ "topic": topic, "partition": partition, "leader": leader, "leader_epoch": leader_epoch,
-                    "unclean": unclean, "records_truncated": records_truncated }),
-        ),
-        ReplicaChange::Isr { isr, reason } => Output::new(
-            line,
-            OutputKind::Isr,
-            obj!({ "topic": topic, "partition": partition, "isr": isr, "reason": reason }),
-        ),
-        ReplicaChange::Truncated { broker, from, to } => Output::new(
-            line,
-            OutputKind::Truncated,
-            obj!({ "topic": topic, "partition": partition, "broker": broker, "from": from, "to": to }),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::error::ErrorCode;
     use crate::script::parse;
 
     fn run(text: &str) -> (Runner, Vec<Output>) {
@@ -605,7 +488,7 @@ mod tests {
     }
 
     fn kinds(out: &[Output]) -> Vec<(usize, &str)> {
-        out.iter().map(|o| (o.line, o.kind.name())).collect()
+        out.iter().map(|o| (o.line, o.kind().name())).collect()
     }
 
     /// `generate` and datagen sources go through the producer's serializer too; a source
@@ -623,9 +506,11 @@ play 1s"#);
         let values: Vec<&[u8]> = log.read_from(0, i64::MAX).filter_map(|r| r.value).collect();
         assert_eq!(values.len(), 13);
         assert!(values.iter().all(|v| v.starts_with(&[0, 0, 0, 0, 1, b'{'])));
-        let stopped = out.iter().find(|o| o.kind == OutputKind::Datagen).unwrap();
-        assert_eq!(stopped.fields["source"], "bad");
-        assert_eq!(stopped.fields["error"]["code"], "SERIALIZATION_EXCEPTION");
+        let stopped = out.iter().find_map(|o| match &o.event {
+            Event::DatagenStopped { source, error } => Some((source.as_str(), error.code)),
+            _ => None,
+        });
+        assert_eq!(stopped, Some(("bad", ErrorCode::SerializationException)));
     }
 
     /// A poison pill at the head of one partition: poll() throws and consumes nothing, on
@@ -646,27 +531,27 @@ seek c t:0 1
 poll c"#);
         let polls: Vec<(usize, &str)> = out
             .iter()
-            .filter(|o| matches!(o.kind, OutputKind::Poll | OutputKind::Record))
-            .map(|o| (o.line, o.kind.name()))
+            .filter(|o| matches!(o.kind(), OutputKind::Poll | OutputKind::Record))
+            .map(|o| (o.line, o.kind().name()))
             .collect();
         assert_eq!(polls, [(9, "poll"), (10, "poll"), (12, "record")]);
         let e = out
             .iter()
-            .find(|o| o.kind == OutputKind::Poll)
+            .find(|o| o.kind() == OutputKind::Poll)
             .and_then(Output::error)
             .unwrap();
-        assert_eq!(e["code"], "RECORD_DESERIALIZATION_EXCEPTION");
-        assert!(e["message"]
-            .as_str()
-            .unwrap()
+        assert_eq!(e.code, ErrorCode::RecordDeserializationException);
+        assert!(e
+            .message
             .starts_with("Error deserializing key/value for partition t-0 at offset 0."));
-        let record = out.iter().find(|o| o.kind == OutputKind::Record).unwrap();
+        let record = out.iter().find_map(|o| match &o.event {
+            Event::Record(r) => Some(r),
+            _ => None,
+        });
+        let record = record.unwrap();
         assert_eq!(
-            (
-                record.fields["partition"].as_u64(),
-                record.fields["value"].as_str()
-            ),
-            (Some(1), Some("7"))
+            (record.message.partition(), record.value.as_ref()),
+            (1, Some(&(1, "7".to_string())))
         );
         let positions: Vec<Option<i64>> = r
             .cluster()
@@ -711,7 +596,7 @@ poll c"#);
         let errors: Vec<&str> = out
             .iter()
             .filter_map(|o| o.error())
-            .map(|e| e["code"].as_str().unwrap_or(""))
+            .map(|e| e.code.name())
             .collect();
         assert_eq!(
             errors,
@@ -734,17 +619,16 @@ poll c"#);
     fn generate_summarises_deliveries_and_is_seeded() {
         let script = "seed 9\ntopic create t partitions=4\nproducer p linger.ms=0\ngenerate p t count=2000 key=k{i%7} value={\"n\":{rand:1..1000}}\nflush p";
         let (a, out) = run(script);
-        let summary: Vec<&Output> = out
+        let delivered: u64 = out
             .iter()
-            .filter(|o| o.kind == OutputKind::Deliveries)
-            .collect();
-        let delivered: u64 = summary
-            .iter()
-            .map(|o| o.fields["delivered"].as_u64().unwrap())
+            .map(|o| match o.event {
+                Event::Deliveries { delivered, .. } => delivered,
+                _ => 0,
+            })
             .sum();
         assert_eq!(delivered, 2000);
         assert!(
-            !out.iter().any(|o| o.kind == OutputKind::Delivery),
+            !out.iter().any(|o| o.kind() == OutputKind::Delivery),
             "no per-record lines for generated records"
         );
         let (b, _) = run(script);
@@ -762,8 +646,8 @@ poll c"#);
             .map(|o| o.line)
             .collect();
         assert_eq!(errors, [3]);
-        let d = out.last().unwrap();
-        assert_eq!(d.fields["assignment"][0]["topic"], "t");
+        let d = out.last().unwrap().event.to_fields();
+        assert_eq!(d["assignment"][0]["topic"], "t");
     }
 
     #[test]
@@ -771,17 +655,14 @@ poll c"#);
         let (_, out) = run("topic create t\nproducer p enable.idempotence=false\nfault lose-ack p\nproduce p t value=x\nflush p\ntick 31s\ndescribe topic t");
         let batches: Vec<(bool, u64)> = out
             .iter()
-            .filter(|o| o.kind == OutputKind::Batch)
-            .map(|o| {
-                (
-                    o.fields["ack_lost"].as_bool().unwrap(),
-                    o.fields["attempt"].as_u64().unwrap(),
-                )
+            .filter_map(|o| match &o.event {
+                Event::Batch { batch, .. } => Some((batch.ack_lost, u64::from(batch.attempt))),
+                _ => None,
             })
             .collect();
         assert_eq!(batches, [(true, 1), (false, 2)]);
         assert_eq!(
-            out.last().unwrap().fields["partitions"][0]["records"],
+            out.last().unwrap().event.to_fields()["partitions"][0]["records"],
             2,
             "written twice without idempotence"
         );
@@ -805,7 +686,7 @@ poll c"#);
         assert_eq!(all.cluster().state_hash(), limited.cluster().state_hash());
         let records = |out: &[Output]| -> Vec<String> {
             out.iter()
-                .filter(|o| o.kind == OutputKind::Record)
+                .filter(|o| o.kind() == OutputKind::Record)
                 .map(Output::to_json)
                 .collect()
         };
@@ -814,7 +695,7 @@ poll c"#);
         assert_eq!(shown, every[47..].to_vec());
         let polled: Vec<String> = out_limited
             .iter()
-            .filter(|o| o.kind == OutputKind::Polled)
+            .filter(|o| o.kind() == OutputKind::Polled)
             .map(Output::to_json)
             .collect();
         assert_eq!(

@@ -2,7 +2,10 @@
 
 use alloc::string::{String, ToString};
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
+
+use super::event::Event;
+use crate::error::Error;
 
 /// What an output reports; its name is the JSON `type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -142,43 +145,42 @@ impl OutputKind {
     }
 }
 
-/// One observable result of a command, as a JSON object (confluent-kafka's field names for
-/// records: `topic`, `partition`, `offset`, `key`, `value`, `headers`, `timestamp`,
-/// `timestamp_type`, `error`).
+/// One observable result of a command, with the script line of the command it belongs to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output {
     /// The script line of the command it belongs to.
     pub line: usize,
     /// What happened.
-    pub kind: OutputKind,
-    /// The fields.
-    pub fields: Map<String, Json>,
+    pub event: Event,
 }
 
 impl Output {
-    pub(super) fn new(line: usize, kind: OutputKind, fields: Json) -> Self {
-        let fields = match fields {
-            Json::Object(map) => map,
-            _ => Map::new(),
-        };
-        Self { line, kind, fields }
+    pub(super) fn new(line: usize, event: Event) -> Self {
+        Self { line, event }
     }
 
-    /// The output as one line of JSON: `{"line":…,"type":…,…}`.
+    /// Its kind, which is the JSON `type`.
+    pub fn kind(&self) -> OutputKind {
+        self.event.kind()
+    }
+
+    /// The error it reports, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.event.error()
+    }
+
+    /// The output as one line of JSON: `{"line":…,"type":…,…}` (confluent-kafka's field
+    /// names for records: `topic`, `partition`, `offset`, `key`, `value`, `headers`,
+    /// `timestamp`, `timestamp_type`, `error`).
     pub fn to_json(&self) -> String {
         // `line` and `type` lead; the other fields follow in key order.
-        let fields = Json::Object(self.fields.clone()).to_string();
+        let fields = Json::Object(self.event.to_fields()).to_string();
         let rest = fields.strip_prefix('{').unwrap_or("}");
         let sep = if rest == "}" { "" } else { "," };
         alloc::format!(
             "{{\"line\":{},\"type\":\"{}\"{sep}{rest}",
             self.line,
-            self.kind.name()
+            self.kind().name()
         )
-    }
-
-    /// The error this output reports, if any.
-    pub fn error(&self) -> Option<&Json> {
-        self.fields.get("error").filter(|e| !e.is_null())
     }
 }

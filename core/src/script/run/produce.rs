@@ -42,11 +42,8 @@ impl Runner {
                     timestamp: *timestamp,
                 };
                 let id = self.send(h, self.serdes(producer), &record)?;
-                out.push(Output::new(
-                    line,
-                    OutputKind::Queued,
-                    obj!({ "producer": producer, "id": id }),
-                ));
+                let producer = producer.clone();
+                out.push(Output::new(line, Event::Queued { producer, id }));
             }
             Command::Generate {
                 producer,
@@ -107,12 +104,16 @@ impl Runner {
                     self.producer_handle(producer)?,
                     self.consumer_handle(consumer)?,
                 );
-                for ((t, part), offset) in self.cluster.send_offsets_to_transaction(p, c)? {
-                    out.push(Output::new(
-                        line,
-                        OutputKind::OffsetsInTransaction,
-                        obj!({ "producer": producer, "topic": &*t, "partition": part, "offset": offset }),
-                    ));
+                for ((topic, partition), offset) in
+                    self.cluster.send_offsets_to_transaction(p, c)?
+                {
+                    let event = Event::OffsetsInTransaction {
+                        producer: producer.clone(),
+                        topic,
+                        partition,
+                        offset,
+                    };
+                    out.push(Output::new(line, event));
                 }
             }
             // The dispatcher sends only these commands here.

@@ -12,31 +12,34 @@ impl Runner {
     ) -> Result<Vec<String>, Stop> {
         match command {
             Command::SchemaRegister { subject, schema } => {
-                let r = self.registry.register(subject, schema)?;
+                let registered = self.registry.register(subject, schema)?;
+                let subject = subject.clone();
                 out.push(Output::new(
                     line,
-                    OutputKind::Schema,
-                    obj!({ "subject": subject, "id": r.id, "version": r.version, "new": r.new }),
+                    Event::Schema {
+                        subject,
+                        registered,
+                    },
                 ));
             }
             Command::SchemaCheck { subject, schema } => {
-                let reasons = self.registry.test_compatibility(subject, schema)?;
-                out.push(Output::new(
-                    line,
-                    OutputKind::Compatibility,
-                    obj!({ "subject": subject, "level": self.registry.effective_compatibility(subject).name(),
-                            "is_compatible": reasons.is_empty(), "messages": reasons }),
-                ));
+                let messages = self.registry.test_compatibility(subject, schema)?;
+                let event = Event::Compatibility {
+                    subject: subject.clone(),
+                    level: self.registry.effective_compatibility(subject),
+                    messages,
+                };
+                out.push(Output::new(line, event));
             }
             Command::SchemaCompatibility { subject, level } => {
                 self.registry.set_compatibility(subject.as_deref(), *level)
             }
             Command::SchemaDelete(subject) => {
                 let versions = self.registry.delete_subject(subject)?;
+                let subject = subject.clone();
                 out.push(Output::new(
                     line,
-                    OutputKind::SchemaDeleted,
-                    obj!({ "subject": subject, "versions": versions }),
+                    Event::SchemaDeleted { subject, versions },
                 ));
             }
             // The dispatcher sends only these commands here.
