@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use crate::config::TopicConfig;
 use crate::error::{err, Result};
 use crate::log::PartitionLog;
+use crate::record::{decode_record, RecordBatch};
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
 
@@ -224,6 +225,34 @@ impl Partition {
         Ok(())
     }
 
+    /// The broker's side of a produce request: the leader checks it leads, for `acks=all`
+    /// that the ISR is large enough, and for a compacted topic that every record has a key;
+    /// it appends and advances its high watermark.
+    pub(crate) fn append_produce(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        batch: &RecordBatch,
+        acks_all: bool,
+        config: &TopicConfig,
+        now: SimTime,
+    ) -> Result<Appended> {
+        if config.cleanup_policy.compact && has_null_key(batch) {
+            return Err(err!(InvalidRecord, "Compacted topic cannot accept message without key in topic partition {topic}-{partition}."));
+        }
+        self.check_produce(topic, acks_all, config)?;
+        let info = self.log.append(batch, config, now)?;
+        self.advance_high_watermark();
+        Ok(Appended {
+            base_offset: info.base_offset,
+            last_offset: info.last_offset,
+            log_append_time: info.log_append_time,
+            duplicate: info.duplicate,
+            hw_reached: self.log.high_watermark() > info.last_offset,
+            leader_epoch: self.leader_epoch,
+        })
+    }
+
     /// A follower fetch: replica `i` gets all the leader has, and rejoins the ISR once it has
     /// reached the high watermark.
     pub(crate) fn follower_fetch(&mut self, i: usize, now: SimTime, out: &mut Vec<ReplicaChange>) {
@@ -432,4 +461,29 @@ impl Partition {
         self.isr
             .extend(isr.into_iter().filter(|b| !self.replicas.contains(b)));
     }
+}
+
+/// What the leader answered to an append.
+pub(crate) struct Appended {
+    pub(crate) base_offset: i64,
+    pub(crate) last_offset: i64,
+    pub(crate) log_append_time: Option<i64>,
+    pub(crate) duplicate: bool,
+    /// The high watermark is already past the batch (the ISR is the leader alone, or the
+    /// retried batch was replicated before).
+    pub(crate) hw_reached: bool,
+    /// The leader's epoch when it appended.
+    pub(crate) leader_epoch: i32,
+}
+
+fn has_null_key(batch: &RecordBatch) -> bool {
+    let bytes = batch.records_bytes();
+    let mut pos = 0;
+    while let Some((raw, next)) = decode_record(bytes, pos) {
+        if raw.key.is_none() {
+            return true;
+        }
+        pos = next;
+    }
+    false
 }

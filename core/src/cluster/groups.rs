@@ -198,7 +198,7 @@ impl Cluster {
         let c = consumers
             .get_mut(h.0 as usize)
             .and_then(Option::as_mut)
-            .ok_or_else(super::closed_consumer)?;
+            .ok_or_else(super::consumers::closed_consumer)?;
         let group = groups
             .entry(group_id.clone())
             .or_insert_with(|| crate::group::coordinator::Group::new(&group_id));
