@@ -521,7 +521,7 @@ impl Cluster {
         // A describe changes nothing, so it is not recorded in the script.
         let described = self.state.borrow().session.runner().describe(&target);
         match described {
-            Ok(json) => to_js(&json),
+            Ok(description) => to_js(&description.to_json()),
             Err(e) => Err(kafka_error(e.code.name(), &e.message)),
         }
     }

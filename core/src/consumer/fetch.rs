@@ -123,12 +123,7 @@ impl Consumer {
 
     /// Whether a transaction will commit this partition's offset for a `read_committed`
     /// consumer's group (OffsetFetch with `require_stable`).
-    fn waits_for_transaction(
-        &self,
-        unstable: &UnstableOffsets,
-        topic: &str,
-        p: u32,
-    ) -> bool {
+    fn waits_for_transaction(&self, unstable: &UnstableOffsets, topic: &str, p: u32) -> bool {
         self.config.isolation_level == IsolationLevel::ReadCommitted
             && !unstable.is_empty()
             && self.config.group_id.as_ref().is_some_and(|g| {

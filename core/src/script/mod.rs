@@ -35,8 +35,8 @@ pub use crate::consumer::SeekTo;
 pub use parse::{parse, ParseError};
 pub use print::print;
 pub use run::{
-    Committer, ConnectorStatus, Event, Failure, Output, OutputKind, PolledRecord, Runner,
-    TaskStatus,
+    ClientKind, ClusterDescription, Committer, ConnectorDescription, ConnectorStatus, Description,
+    Event, Failure, Output, OutputKind, PolledRecord, ProducerDescription, Runner, TaskStatus,
 };
 pub use session::Session;
 pub use template::Template;

@@ -5,9 +5,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde_json::{Map, Value as Json};
-
-use super::json::{obj, IntoJson};
+use super::description::ConnectorDescription;
 use super::{Event, Output, Runner};
 use crate::cluster::{ConsumerHandle, ProducerHandle};
 use crate::connect::lines::{self, Line};
@@ -118,6 +116,14 @@ const MAX_SINK_POLLS: usize = 1_000;
 /// `describe connector` shows at most this many rows of a sink's view (in key order).
 const DESCRIBED_ROWS: usize = 100;
 
+/// The first [`DESCRIBED_ROWS`] rows of a sink's view.
+fn first_rows<V: Clone>(rows: &BTreeMap<String, V>) -> BTreeMap<String, V> {
+    rows.iter()
+        .take(DESCRIBED_ROWS)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 fn client_name(name: &str, source: bool, task: usize) -> String {
     let role = if source { "producer" } else { "consumer" };
     alloc::format!("connector-{role}-{name}-{task}")
@@ -179,57 +185,36 @@ impl Runner {
         }
     }
 
-    /// `describe connector NAME`.
-    pub(super) fn describe_connector(&self, name: &str) -> Result<Json> {
+    /// `describe connector NAME`: its status, and the first [`DESCRIBED_ROWS`] rows of a
+    /// sink's view.
+    pub(super) fn describe_connector(&self, name: &str) -> Result<ConnectorDescription> {
         let c = self
             .connectors
             .get(name)
             .ok_or_else(|| no_connector(name))?;
         let s = self.status(name, c);
-        let tasks: Vec<Json> = s
-            .tasks
-            .iter()
-            .map(|t| {
-                let mut task =
-                    obj!({ "id": t.id, "state": t.state, "client": &t.client, "trace": &t.trace });
-                match t.offset {
-                    Some((position, committed)) => {
-                        task["position"] = position.into_json();
-                        task["committed_offset"] = committed.into_json();
-                    }
-                    None => task["partitions"] = (&t.partitions).into_json(),
-                }
-                task
-            })
-            .collect();
-        let mut out = obj!({ "connector": name, "class": s.class, "type": if s.source { "source" } else { "sink" },
-            "state": s.state, "topics": s.topics, "tasks": tasks, "records": s.records,
-            "skipped": s.skipped, "records_per_second": s.records_per_second });
-        if let Some(view) = s.view {
-            out["rows"] = view.len().into_json();
-        }
-        match s.view {
-            Some(View::Table(rows)) => {
-                let mut shown = Map::new();
-                shown.extend(
-                    rows.iter()
-                        .take(DESCRIBED_ROWS)
-                        .map(|(k, v)| (k.clone(), v.into_json())),
-                );
-                out["table"] = shown.into_json();
-            }
-            Some(View::Counter { rows, .. }) => {
-                let mut shown = Map::new();
-                shown.extend(
-                    rows.iter()
-                        .take(DESCRIBED_ROWS)
-                        .map(|(k, a)| (k.clone(), obj!({ "count": a.count, "sum": a.sum }))),
-                );
-                out["counts"] = shown.into_json();
-            }
-            None => {}
-        }
-        Ok(out)
+        let view = s.view.map(|v| {
+            let first = match v {
+                View::Table(rows) => View::Table(first_rows(rows)),
+                View::Counter { field, rows } => View::Counter {
+                    field: field.clone(),
+                    rows: first_rows(rows),
+                },
+            };
+            (v.len(), first)
+        });
+        Ok(ConnectorDescription {
+            connector: name.into(),
+            class: s.class,
+            source: s.source,
+            state: s.state,
+            topics: s.topics.to_vec(),
+            tasks: s.tasks,
+            records: s.records,
+            skipped: s.skipped,
+            records_per_second: s.records_per_second,
+            view,
+        })
     }
 
     /// `connector create NAME …`: checks the configs and starts the tasks.

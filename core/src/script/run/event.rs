@@ -4,8 +4,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use serde_json::Value as Json;
-
+use super::description::Description;
 use super::output::OutputKind;
 use crate::cluster::ClusterEvent;
 use crate::consumer::RebalanceEvent;
@@ -141,7 +140,7 @@ pub enum Event {
         now: SimTime,
     },
     /// A `describe`'s answer: a document, as `kafka-*.sh --describe` prints one.
-    Describe(Json),
+    Describe(Description),
     /// A datagen source stopped on an error.
     DatagenStopped {
         /// The source.

@@ -7,8 +7,10 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value as Json};
 
+use super::description::{ConnectorDescription, Description, ProducerDescription};
 use super::event::{Committer, Event, PolledRecord};
 use crate::cluster::ClusterEvent;
+use crate::connect::sink::View;
 use crate::error::Error;
 use crate::partition::ReplicaChange;
 
@@ -126,8 +128,6 @@ macro_rules! obj {
         ])
     };
 }
-
-pub(super) use obj;
 
 /// An error as JSON: `{"code": "…", "message": "…"}`.
 pub(super) fn error_json(e: &Error) -> Json {
@@ -300,12 +300,7 @@ impl Event {
                 d
             }
             Self::Rebalance { consumer, callback } => {
-                let partitions: Vec<String> = callback
-                    .partitions()
-                    .iter()
-                    .map(|(t, p)| alloc::format!("{t}:{p}"))
-                    .collect();
-                obj!({ "consumer": consumer, "callback": callback.callback_name(), "partitions": partitions })
+                obj!({ "consumer": consumer, "callback": callback.callback_name(), "partitions": partition_names(callback.partitions()) })
             }
             Self::Cluster(e) => cluster_json(e),
             Self::OffsetsInTransaction {
@@ -322,7 +317,7 @@ impl Event {
                 offset,
             } => obj!({ "topic": topic, "partition": partition, "offset": offset }),
             Self::Clock { now } => obj!({ "now": now.0 }),
-            Self::Describe(document) => document.clone(),
+            Self::Describe(description) => description_json(description),
             Self::DatagenStopped { source, error } => {
                 obj!({ "source": source, "stopped": true, "error": error_json(error) })
             }
@@ -356,4 +351,170 @@ impl Event {
             _ => Map::new(),
         }
     }
+}
+
+/// Configs as one JSON object.
+fn entries_json(entries: &[(&'static str, String)]) -> Json {
+    let mut object = Map::new();
+    object.extend(entries.iter().map(|(k, v)| ((*k).into(), v.into_json())));
+    Json::Object(object)
+}
+
+/// Partitions as `topic:partition` names.
+fn partition_names<'a, T: core::fmt::Display + 'a>(
+    partitions: impl IntoIterator<Item = &'a (T, u32)>,
+) -> Vec<String> {
+    partitions
+        .into_iter()
+        .map(|(t, p)| alloc::format!("{t}:{p}"))
+        .collect()
+}
+
+impl Description {
+    /// What `describe` shows, as JSON.
+    pub fn to_json(&self) -> Json {
+        description_json(self)
+    }
+}
+
+fn description_json(d: &Description) -> Json {
+    match d {
+        Description::Topic(d) => {
+            let partitions: Vec<Json> = d
+                .partitions
+                .iter()
+                .map(|p| {
+                    let segments: Vec<Json> = p
+                        .segments
+                        .iter()
+                        .map(|s| obj!({ "base_offset": s.base_offset, "next_offset": s.next_offset, "records": s.records, "tombstones": s.tombstones, "size_in_bytes": s.size_in_bytes, "active": s.active, "cleaned": s.cleaned }))
+                        .collect();
+                    obj!({ "partition": p.partition, "leader": p.leader, "leader_epoch": p.leader_epoch, "replicas": &p.replicas, "isr": &p.isr,
+                            "replica_log_end_offsets": &p.replica_log_end_offsets,
+                            "log_start_offset": p.log_start_offset, "high_watermark": p.high_watermark, "last_stable_offset": p.last_stable_offset,
+                            "log_end_offset": p.log_end_offset, "records": p.records, "size_in_bytes": p.size_in_bytes, "segments": segments })
+                })
+                .collect();
+            let mut configs = Map::new();
+            configs.extend(
+                d.config_overrides
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.into_json())),
+            );
+            obj!({ "topic": &d.name, "configs": configs, "partitions": partitions })
+        }
+        Description::Consumer {
+            consumer,
+            configs,
+            assignment,
+        } => {
+            let assignment: Vec<Json> = assignment
+                .iter()
+                .map(|a| obj!({ "topic": &*a.topic, "partition": a.partition, "position": a.position, "committed": a.committed, "high_watermark": a.high_watermark, "last_stable_offset": a.last_stable_offset, "lag": a.lag, "paused": a.paused }))
+                .collect();
+            obj!({ "consumer": consumer, "configs": entries_json(configs), "assignment": assignment })
+        }
+        Description::Producer(p) => producer_json(p),
+        Description::Group {
+            group: d,
+            coordinator,
+        } => {
+            let members: Vec<Json> = d
+                .members
+                .iter()
+                .map(|m| obj!({ "member_id": &m.member_id, "client_id": &m.client_id, "assignment": partition_names(&m.assignment) }))
+                .collect();
+            let offsets: Vec<Json> = d
+                .offsets
+                .iter()
+                .map(|o| obj!({ "topic": &o.topic, "partition": o.partition, "committed": o.committed, "log_end_offset": o.log_end_offset, "lag": o.lag, "owner": &o.owner }))
+                .collect();
+            obj!({ "group": &d.group, "coordinator": coordinator, "state": d.state.name(), "protocol": &d.protocol, "generation": d.generation, "leader": &d.leader, "members": members, "offsets": offsets })
+        }
+        Description::Cluster(c) => {
+            let clients: Vec<Json> = c
+                .clients
+                .iter()
+                .map(|(name, kind)| obj!({ "name": name, "kind": kind.name() }))
+                .collect();
+            let brokers: Vec<Json> = c
+                .brokers
+                .iter()
+                .map(|b| obj!({ "id": b.id, "rack": &b.rack, "state": b.state.name() }))
+                .collect();
+            obj!({ "now": c.now.0, "seed": c.seed, "brokers": brokers, "topics": &c.topics, "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash) })
+        }
+        Description::Transaction {
+            transactional_id,
+            coordinator,
+            metadata: m,
+        } => {
+            obj!({ "transactional_id": transactional_id, "coordinator": coordinator, "producer_id": m.producer_id, "producer_epoch": m.epoch, "state": m.state.name(),
+                    "transaction_timeout_ms": m.timeout_ms, "start_time_ms": m.start_time_ms(), "partitions": partition_names(&m.partitions) })
+        }
+        Description::Subject {
+            subject,
+            compatibility,
+            versions,
+        } => {
+            let versions: Vec<Json> = versions
+                .iter()
+                .enumerate()
+                .map(|(v, (id, schema))| obj!({ "version": v + 1, "id": id, "schema": schema }))
+                .collect();
+            obj!({ "subject": subject, "compatibility": compatibility.name(), "versions": versions })
+        }
+        Description::Connector(c) => connector_json(c),
+    }
+}
+
+fn producer_json(p: &ProducerDescription) -> Json {
+    let pending: Vec<Json> = p
+        .pending
+        .iter()
+        .map(|(t, part, n)| obj!({ "topic": &**t, "partition": part, "records": n }))
+        .collect();
+    let state = p.transaction_state.map(|s| s.name());
+    obj!({ "producer": &p.producer, "producer_id": p.producer_id, "epoch": p.epoch, "transaction_state": state, "configs": entries_json(&p.configs), "pending": pending, "in_flight": p.in_flight })
+}
+
+fn connector_json(s: &ConnectorDescription) -> Json {
+    let tasks: Vec<Json> = s
+        .tasks
+        .iter()
+        .map(|t| {
+            let mut task =
+                obj!({ "id": t.id, "state": t.state, "client": &t.client, "trace": &t.trace });
+            match t.offset {
+                Some((position, committed)) => {
+                    task["position"] = position.into_json();
+                    task["committed_offset"] = committed.into_json();
+                }
+                None => task["partitions"] = (&t.partitions).into_json(),
+            }
+            task
+        })
+        .collect();
+    let mut out = obj!({ "connector": &s.connector, "class": s.class, "type": if s.source { "source" } else { "sink" },
+        "state": s.state, "topics": &s.topics, "tasks": tasks, "records": s.records,
+        "skipped": s.skipped, "records_per_second": s.records_per_second });
+    if let Some((rows, view)) = &s.view {
+        out["rows"] = rows.into_json();
+        match view {
+            View::Table(rows) => {
+                let mut shown = Map::new();
+                shown.extend(rows.iter().map(|(k, v)| (k.clone(), v.into_json())));
+                out["table"] = shown.into_json();
+            }
+            View::Counter { rows, .. } => {
+                let mut shown = Map::new();
+                shown.extend(
+                    rows.iter()
+                        .map(|(k, a)| (k.clone(), obj!({ "count": a.count, "sum": a.sum }))),
+                );
+                out["counts"] = shown.into_json();
+            }
+        }
+    }
+    out
 }

@@ -6,23 +6,23 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use litemap::LiteMap;
 
-use serde_json::{Map, Value as Json};
-
 mod admin;
 mod clients;
 mod clock;
 mod connect;
 mod consume;
 mod describe;
+mod description;
 mod event;
 mod json;
 mod output;
 mod produce;
 mod registry;
 
-use json::{obj, IntoJson};
-
 pub use connect::{ConnectorStatus, TaskStatus};
+pub use description::{
+    ClientKind, ClusterDescription, ConnectorDescription, Description, ProducerDescription,
+};
 pub use event::{Committer, Event, PolledRecord};
 pub use output::{Output, OutputKind};
 
@@ -461,16 +461,6 @@ fn pairs(configs: &[(String, String)]) -> Vec<(&str, &str)> {
 
 fn refs(partitions: &[PartitionRef]) -> Vec<(&str, u32)> {
     partitions.iter().map(|(t, p)| (t.as_str(), *p)).collect()
-}
-
-fn entries_json(entries: Vec<(&'static str, String)>) -> Json {
-    let mut object = Map::new();
-    object.extend(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.into_json())),
-    );
-    Json::Object(object)
 }
 
 #[cfg(test)]
