@@ -136,9 +136,17 @@ fn apply_outputs(state: &State, command: Command) -> Result<Vec<Output>, script:
         Ok(outputs) => (outputs, caller),
         Err(failure) => (&failure.outputs, None),
     };
-    for o in outputs.iter().filter(|o| o.kind() == OutputKind::Delivery) {
-        if returned.as_deref() != o.event.client() {
-            s.mailbox.push(o.clone());
+    for o in outputs {
+        if let Event::Delivery { producer, report } = &o.event {
+            if returned.as_deref() != Some(producer.as_str()) {
+                s.mailbox.push(Output {
+                    line: o.line,
+                    event: Event::Delivery {
+                        producer: producer.clone(),
+                        report: report.clone(),
+                    },
+                });
+            }
         }
     }
     result
@@ -622,7 +630,7 @@ impl Producer {
                 Ok(outputs) => outputs,
                 Err(failure) => {
                     // The reports of the messages before this one are not lost.
-                    self.mail(&reports);
+                    self.mail(reports);
                     return Err(kafka_error(
                         failure.error.code.name(),
                         &failure.error.message,
@@ -648,20 +656,18 @@ impl Producer {
     /// own calls: on `tick()`, on retries, or on another client's call that moved the clock.
     #[wasm_bindgen(unchecked_return_type = "DeliveryReport[]")]
     pub fn deliveries(&self) -> Result<JsValue, JsValue> {
-        let mut drained = Vec::new();
-        self.state.borrow_mut().mailbox.retain(|o| {
-            let ours = o.event.client() == Some(self.name.as_str());
-            if ours {
-                drained.push(o.clone());
-            }
-            !ours
-        });
+        let mut state = self.state.borrow_mut();
+        let (drained, others): (Vec<Output>, Vec<Output>) = core::mem::take(&mut state.mailbox)
+            .into_iter()
+            .partition(|o| o.event.client() == Some(self.name.as_str()));
+        state.mailbox = others;
+        drop(state);
         outputs_js(&drained, None)
     }
 
     /// Reports a call could not return go to the mailbox, so that none is lost.
-    fn mail(&self, reports: &[Output]) {
-        self.state.borrow_mut().mailbox.extend_from_slice(reports);
+    fn mail(&self, reports: Vec<Output>) {
+        self.state.borrow_mut().mailbox.extend(reports);
     }
 
     /// `flush()`: sends every waiting batch now; returns the delivery reports.

@@ -36,7 +36,8 @@ pub use parse::{parse, ParseError};
 pub use print::print;
 pub use run::{
     ClientKind, ClusterDescription, Committer, ConnectorDescription, ConnectorStatus, Description,
-    Event, Failure, Output, OutputKind, PolledRecord, ProducerDescription, Runner, TaskStatus,
+    Event, Failure, Output, OutputKind, PolledRecord, ProducerDescription, Runner, SinkRows,
+    TaskStatus,
 };
 pub use session::Session;
 pub use template::Template;

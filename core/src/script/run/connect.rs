@@ -5,7 +5,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::description::ConnectorDescription;
+use super::description::{ConnectorDescription, SinkRows};
 use super::{Event, Output, Runner};
 use crate::cluster::{ConsumerHandle, ProducerHandle};
 use crate::connect::lines::{self, Line};
@@ -117,7 +117,7 @@ const MAX_SINK_POLLS: usize = 1_000;
 const DESCRIBED_ROWS: usize = 100;
 
 /// The first [`DESCRIBED_ROWS`] rows of a sink's view.
-fn first_rows<V: Clone>(rows: &BTreeMap<String, V>) -> BTreeMap<String, V> {
+fn first_rows<V: Clone>(rows: &BTreeMap<String, V>) -> Vec<(String, V)> {
     rows.iter()
         .take(DESCRIBED_ROWS)
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -195,11 +195,8 @@ impl Runner {
         let s = self.status(name, c);
         let view = s.view.map(|v| {
             let first = match v {
-                View::Table(rows) => View::Table(first_rows(rows)),
-                View::Counter { field, rows } => View::Counter {
-                    field: field.clone(),
-                    rows: first_rows(rows),
-                },
+                View::Table(rows) => SinkRows::Table(first_rows(rows)),
+                View::Counter { rows, .. } => SinkRows::Counts(first_rows(rows)),
             };
             (v.len(), first)
         });

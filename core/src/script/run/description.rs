@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::cluster::{GroupDescription, TopicDescription};
-use crate::connect::sink::View;
+use crate::connect::sink::Aggregate;
 use crate::consumer::AssignedPartition;
 use crate::partition::BrokerId;
 use crate::registry::Compatibility;
@@ -139,6 +139,15 @@ pub struct ConnectorDescription {
     pub skipped: u64,
     /// Records per simulated second over the last second.
     pub records_per_second: u64,
-    /// A sink's rows: how many it holds, and the first ones of its table or counts.
-    pub view: Option<(usize, View)>,
+    /// A sink's rows: how many its view holds, and the first of them.
+    pub view: Option<(usize, SinkRows)>,
+}
+
+/// The first rows of a sink's view, in key order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SinkRows {
+    /// A table sink's rows: key and latest value.
+    Table(Vec<(String, String)>),
+    /// A counter sink's rows: key, count and sum.
+    Counts(Vec<(String, Aggregate)>),
 }

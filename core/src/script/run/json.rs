@@ -7,10 +7,9 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value as Json};
 
-use super::description::{ConnectorDescription, Description, ProducerDescription};
+use super::description::{ConnectorDescription, Description, ProducerDescription, SinkRows};
 use super::event::{Committer, Event, PolledRecord};
 use crate::cluster::ClusterEvent;
-use crate::connect::sink::View;
 use crate::error::Error;
 use crate::partition::ReplicaChange;
 
@@ -501,12 +500,12 @@ fn connector_json(s: &ConnectorDescription) -> Json {
     if let Some((rows, view)) = &s.view {
         out["rows"] = rows.into_json();
         match view {
-            View::Table(rows) => {
+            SinkRows::Table(rows) => {
                 let mut shown = Map::new();
                 shown.extend(rows.iter().map(|(k, v)| (k.clone(), v.into_json())));
                 out["table"] = shown.into_json();
             }
-            View::Counter { rows, .. } => {
+            SinkRows::Counts(rows) => {
                 let mut shown = Map::new();
                 shown.extend(
                     rows.iter()

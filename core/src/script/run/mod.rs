@@ -22,6 +22,7 @@ mod registry;
 pub use connect::{ConnectorStatus, TaskStatus};
 pub use description::{
     ClientKind, ClusterDescription, ConnectorDescription, Description, ProducerDescription,
+    SinkRows,
 };
 pub use event::{Committer, Event, PolledRecord};
 pub use output::{Output, OutputKind};
