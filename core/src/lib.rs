@@ -60,6 +60,7 @@ pub mod record;
 pub mod registry;
 pub mod replication;
 pub mod script;
+pub mod sorted_set;
 mod state_hash;
 mod time;
 pub mod topic;

@@ -14,7 +14,9 @@
 //! marker is replicated. Until then `initTransactions()` for the id gets
 //! `CONCURRENT_TRANSACTIONS`, and the next transaction's sends wait.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use litemap::LiteMap;
+
+use crate::sorted_set::SortedSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -64,9 +66,9 @@ pub struct TransactionMetadata {
     pub state: TransactionState,
     /// While `Ongoing`, the partitions the transaction added (AddPartitionsToTxn); while
     /// ending, those whose marker is not yet written and replicated.
-    pub partitions: BTreeSet<TopicPartition>,
+    pub partitions: SortedSet<TopicPartition>,
     /// Markers written but not yet replicated: the leader epoch and offset of each.
-    pub written: BTreeMap<TopicPartition, (i32, i64)>,
+    pub written: LiteMap<TopicPartition, (i32, i64)>,
     /// Offsets sent to the open transaction: (group, partition, offset). On commit they
     /// are committed once the group's coordinator is available.
     pub offsets: Vec<(String, TopicPartition, i64)>,
@@ -135,7 +137,7 @@ impl ClientState {
 pub(crate) struct TxnClient {
     pub state: ClientState,
     /// Partitions this transaction wrote to (AddPartitionsToTxn).
-    pub partitions: BTreeSet<TopicPartition>,
+    pub partitions: SortedSet<TopicPartition>,
     /// The first error inside the transaction: it can only be aborted now.
     pub error: Option<Error>,
     /// A batch the broker may hold failed, or a sequence went missing: after the abort the

@@ -2,15 +2,17 @@
 //! offsets added to a transaction, commit and abort, and `transaction.timeout.ms`. The
 //! markers themselves are written by [`super::txn_markers`].
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use super::{Cluster, ConsumerHandle, CoordinatorKind, ProducerHandle};
 use crate::consumer::{TopicPartition, UnstableOffsets};
 use crate::error::{err, Error, Result};
 use crate::log::Marker;
 use crate::producer::{fenced, Producer, TxnGate};
+use crate::sorted_set::SortedSet;
 use crate::time::SimTime;
 use crate::txn::{ClientState, InitTransactions, TransactionMetadata, TransactionState};
 
@@ -120,8 +122,8 @@ impl Cluster {
                     producer_id,
                     epoch: 0,
                     state: TransactionState::Empty,
-                    partitions: BTreeSet::new(),
-                    written: BTreeMap::new(),
+                    partitions: SortedSet::new(),
+                    written: LiteMap::new(),
                     offsets: Vec::new(),
                     started: self.now,
                     timeout_ms,

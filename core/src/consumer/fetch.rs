@@ -1,7 +1,7 @@
 //! Positions and fetching: `assign`, `seek`, `pause`/`resume`, `auto.offset.reset` and `poll`.
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use super::{
     end_offset, Consumer, OffsetReset, OffsetStore, PartitionState, SeekTo, TopicPartition,
@@ -22,7 +22,7 @@ impl Consumer {
                 "Subscription to topics, partitions and pattern are mutually exclusive"
             ));
         }
-        let mut next = BTreeMap::new();
+        let mut next = LiteMap::new();
         for &(topic, p) in partitions {
             let (name, t) = topics.get_key_value(topic).ok_or_else(|| {
                 err!(

@@ -5,9 +5,11 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use crate::error::{err, Result};
 use crate::log::{IsolationLevel, PartitionLog};
+use crate::sorted_set::SortedSet;
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
 use crate::topic::Topics;
@@ -155,7 +157,7 @@ pub(crate) struct Membership {
 pub struct Consumer {
     name: String,
     config: ConsumerConfig,
-    assignment: BTreeMap<TopicPartition, PartitionState>,
+    assignment: LiteMap<TopicPartition, PartitionState>,
     next_auto_commit: SimTime,
     rotation: usize,
     pub(crate) subscription: Option<Subscription>,
@@ -170,7 +172,7 @@ impl Consumer {
         Self {
             name: name.into(),
             config,
-            assignment: BTreeMap::new(),
+            assignment: LiteMap::new(),
             next_auto_commit,
             rotation: 0,
             subscription: None,
@@ -215,8 +217,7 @@ impl Consumer {
         &mut self,
         partitions: Vec<TopicPartition>,
     ) -> (Vec<TopicPartition>, Vec<TopicPartition>) {
-        let mut new = BTreeSet::new();
-        new.extend(partitions);
+        let new: SortedSet<TopicPartition> = partitions.into_iter().collect();
         let revoked: Vec<TopicPartition> = self
             .assignment
             .keys()
@@ -227,8 +228,9 @@ impl Consumer {
             self.assignment.remove(tp);
         }
         let added: Vec<TopicPartition> = new
-            .into_iter()
-            .filter(|tp| !self.assignment.contains_key(tp))
+            .iter()
+            .filter(|tp| !self.assignment.contains_key(*tp))
+            .cloned()
             .collect();
         for tp in &added {
             self.assignment
@@ -248,7 +250,11 @@ impl Consumer {
 
     /// Drops every partition (a revocation or a loss), returning them.
     pub(crate) fn clear_assignment(&mut self) -> Vec<TopicPartition> {
-        core::mem::take(&mut self.assignment).into_keys().collect()
+        core::mem::take(&mut self.assignment)
+            .into_tuple_vec()
+            .into_iter()
+            .map(|(tp, _)| tp)
+            .collect()
     }
 
     /// Its name in the scenario.

@@ -17,8 +17,8 @@ pub use read::{Fetched, LogIter, LogRecord};
 pub use segment::SegmentInfo;
 pub use txn_index::{AbortedTransaction, IsolationLevel, Marker};
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use crate::config::TopicConfig;
 use crate::error::{err, Result};
@@ -67,9 +67,9 @@ pub struct PartitionLog {
     log_start_offset: i64,
     high_watermark: i64,
     first_dirty_offset: i64,
-    producers: BTreeMap<i64, ProducerState>,
+    producers: LiteMap<i64, ProducerState>,
     /// Open transactions: producer id → the first offset it wrote in the transaction.
-    ongoing: BTreeMap<i64, i64>,
+    ongoing: LiteMap<i64, i64>,
     /// Ended transactions whose marker is not yet below the high watermark: (first offset,
     /// marker offset). They hold the last stable offset as open ones do (Kafka's
     /// `unreplicatedTxns`).
@@ -92,8 +92,8 @@ impl PartitionLog {
             log_start_offset: 0,
             high_watermark: 0,
             first_dirty_offset: 0,
-            producers: BTreeMap::new(),
-            ongoing: BTreeMap::new(),
+            producers: LiteMap::new(),
+            ongoing: LiteMap::new(),
             unreplicated: Vec::new(),
             aborted: Vec::new(),
         }

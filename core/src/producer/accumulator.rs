@@ -1,7 +1,7 @@
 //! The record accumulator: a batch per partition, the partitioner, and when a batch is ready.
 
-use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
+use litemap::LiteMap;
 
 use super::{failed, fenced, InFlight, OpenBatch, Producer, ProducerEvent, Stage};
 use crate::error::{err, Result};
@@ -214,7 +214,7 @@ impl Producer {
         let linger = self
             .open
             .values()
-            .flat_map(BTreeMap::values)
+            .flat_map(LiteMap::values)
             .map(|b| {
                 if self.flushing {
                     b.created_at

@@ -8,7 +8,7 @@ mod sender;
 pub use config::{Acks, ProducerConfig};
 pub(crate) use sender::TxnGate;
 
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -18,6 +18,7 @@ use crate::compression::CompressionType;
 use crate::consumer::TopicPartition;
 use crate::error::{err, Error, ErrorCode};
 use crate::record::{ProducerIdentity, RecordBatch, RecordBatchBuilder};
+use crate::sorted_set::SortedSet;
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
 use crate::txn::{ClientState, TxnClient};
@@ -129,13 +130,13 @@ pub struct Producer {
     identity: ProducerIdentity,
     /// Per partition: the epoch its batches carry and the next sequence number. After an
     /// epoch bump a partition keeps its old epoch until its batches of that epoch are done.
-    sequences: BTreeMap<TopicPartition, (i16, i32)>,
+    sequences: LiteMap<TopicPartition, (i16, i32)>,
     /// Partitions whose sequence is unresolved: a batch the broker may hold failed. New
     /// batches wait until the sent ones are done, then the epoch goes up (KIP-360).
-    unresolved: BTreeSet<TopicPartition>,
+    unresolved: SortedSet<TopicPartition>,
     /// Per partition: the epoch and last sequence of the last acknowledged batch.
-    acked: BTreeMap<TopicPartition, (i16, i32)>,
-    open: BTreeMap<Arc<str>, BTreeMap<u32, OpenBatch>>,
+    acked: LiteMap<TopicPartition, (i16, i32)>,
+    open: LiteMap<Arc<str>, LiteMap<u32, OpenBatch>>,
     queue: VecDeque<InFlight>,
     /// Per topic: the sticky partition, and whether it is still current (KIP-480).
     sticky: LiteMap<Arc<str>, (u32, bool)>,
@@ -162,10 +163,10 @@ impl Producer {
             name: name.into(),
             config,
             identity,
-            sequences: BTreeMap::new(),
-            unresolved: BTreeSet::new(),
-            acked: BTreeMap::new(),
-            open: BTreeMap::new(),
+            sequences: LiteMap::new(),
+            unresolved: SortedSet::new(),
+            acked: LiteMap::new(),
+            open: LiteMap::new(),
             queue: VecDeque::new(),
             sticky: LiteMap::new(),
             round_robin: LiteMap::new(),

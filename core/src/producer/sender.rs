@@ -1,6 +1,5 @@
 //! The sender: in-flight batches, acknowledgements, retries, timeouts and sequence numbers.
 
-use alloc::collections::BTreeSet;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -14,6 +13,7 @@ use crate::consumer::TopicPartition;
 use crate::error::{err, Error, ErrorCode};
 use crate::log::PRODUCER_BATCH_CACHE;
 use crate::record::sequence_add;
+use crate::sorted_set::SortedSet;
 use crate::time::SimTime;
 use crate::topic::{Topic, Topics};
 use crate::txn::ClientState;
@@ -26,7 +26,7 @@ pub(crate) enum TxnGate<'a> {
     Open,
     /// The partitions the producer's transaction added; `None` while it has added none (a
     /// coordinator away or still ending the last transaction adds none).
-    Added(Option<&'a BTreeSet<TopicPartition>>),
+    Added(Option<&'a SortedSet<TopicPartition>>),
 }
 
 impl TxnGate<'_> {

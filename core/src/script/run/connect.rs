@@ -4,6 +4,7 @@
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use litemap::LiteMap;
 
 use super::description::{ConnectorDescription, SinkRows};
 use super::{Event, Output, Runner};
@@ -38,7 +39,7 @@ struct Task {
     position: u64,
     committed: u64,
     /// Producer record id → the position it was sent from.
-    pending: BTreeMap<u64, u64>,
+    pending: LiteMap<u64, u64>,
 }
 
 /// A connector and its tasks.
@@ -327,7 +328,7 @@ impl Runner {
             sent_since_start: 0,
             position: 0,
             committed: 0,
-            pending: BTreeMap::new(),
+            pending: LiteMap::new(),
         })
     }
 

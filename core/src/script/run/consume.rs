@@ -173,8 +173,8 @@ impl Runner {
         serdes: &Serdes,
         messages: Vec<Message>,
     ) -> Result<Result<Vec<(Message, Decoded)>, Error>, Error> {
-        let mut first: BTreeMap<(String, u32), i64> = BTreeMap::new();
-        let mut stopped: BTreeMap<(String, u32), i64> = BTreeMap::new();
+        let mut first: LiteMap<(String, u32), i64> = LiteMap::new();
+        let mut stopped: LiteMap<(String, u32), i64> = LiteMap::new();
         let mut failure = None;
         let mut kept = Vec::with_capacity(messages.len());
         for m in messages {
