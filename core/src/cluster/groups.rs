@@ -12,6 +12,7 @@ use crate::consumer::{RebalanceEvent, Subscription, TopicPartition};
 use crate::error::{err, Result};
 use crate::group::assignor::PartitionCounts;
 use crate::group::coordinator::{GroupChange, GroupMember, GroupState};
+use crate::sorted_set::SortedSet;
 use crate::time::SimTime;
 
 /// `describeGroups` plus the group's offsets and lag.
@@ -64,7 +65,7 @@ pub struct GroupOffset {
 impl Cluster {
     /// `subscribe(topics)`: the consumer joins its group on its next poll.
     pub fn subscribe(&mut self, h: ConsumerHandle, topics: &[&str]) -> Result<()> {
-        let mut set = BTreeSet::new();
+        let mut set = SortedSet::new();
         set.extend(topics.iter().map(|t| String::from(*t)));
         self.set_subscription(h, Subscription::Topics(set))
     }
@@ -122,7 +123,7 @@ impl Cluster {
         Ok(self.consumer_parts(h)?.0)
     }
 
-    fn partition_counts(&self, only: &BTreeSet<String>) -> PartitionCounts {
+    fn partition_counts(&self, only: &SortedSet<String>) -> PartitionCounts {
         let mut counts = PartitionCounts::new();
         for (t, topic) in self.topics.iter().filter(|(t, _)| only.contains(&***t)) {
             counts.insert(String::from(&**t), topic.partitions.len() as u32);
@@ -131,8 +132,8 @@ impl Cluster {
     }
 
     /// The topics (and partition counts) a subscription resolves to now.
-    fn resolve(&self, subscription: &Subscription) -> BTreeSet<String> {
-        let mut topics = BTreeSet::new();
+    fn resolve(&self, subscription: &Subscription) -> SortedSet<String> {
+        let mut topics = SortedSet::new();
         topics.extend(
             self.topics
                 .keys()
@@ -216,7 +217,7 @@ impl Cluster {
         let mut metadata_changed = false;
         if let Some(resolved) = resolved {
             c.membership.next_metadata_refresh = now + c.config().metadata_max_age_ms;
-            let topics_now: BTreeSet<String> = resolved;
+            let topics_now: SortedSet<String> = resolved;
             let counts: Vec<(String, u32)> = snapshot;
             let known: Vec<(String, u32)> = c
                 .membership
@@ -453,7 +454,7 @@ impl Cluster {
             let Some(group) = self.groups.get(&id) else {
                 continue;
             };
-            let mut wanted = BTreeSet::new();
+            let mut wanted = SortedSet::new();
             wanted.extend(
                 group
                     .members

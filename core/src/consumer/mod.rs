@@ -1,7 +1,7 @@
 //! The consumer without groups: `assign`, `seek`, `position`, `poll`, `pause`/`resume`,
 //! `auto.offset.reset`, and committed offsets (manual and auto-commit).
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -49,7 +49,7 @@ pub type OffsetStore = BTreeMap<(String, Arc<str>, u32), CommittedOffset>;
 
 /// Group offsets that an open or committing transaction will commit (KIP-447): a
 /// `read_committed` consumer waits for them instead of reading the older committed offset.
-pub type UnstableOffsets = BTreeSet<(String, Arc<str>, u32)>;
+pub type UnstableOffsets = Vec<(String, Arc<str>, u32)>;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 struct PartitionState {
@@ -83,7 +83,7 @@ pub struct AssignedPartition {
 #[derive(Clone, Debug)]
 pub enum Subscription {
     /// `subscribe(topics)`.
-    Topics(BTreeSet<String>),
+    Topics(SortedSet<String>),
     /// `subscribe(pattern)`: topics whose whole name matches.
     #[cfg(feature = "std")]
     Pattern(String, regex_lite::Regex),
@@ -146,7 +146,7 @@ pub(crate) struct Membership {
     pub(crate) member_id: Option<String>,
     pub(crate) generation: i32,
     /// The topics the subscription resolved to when it last (re)joined.
-    pub(crate) topics: BTreeSet<String>,
+    pub(crate) topics: SortedSet<String>,
     pub(crate) next_metadata_refresh: SimTime,
     /// A cooperative member gave partitions up and must rejoin.
     pub(crate) rejoin: bool,

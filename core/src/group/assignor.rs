@@ -11,6 +11,8 @@ use alloc::vec::Vec;
 use core::cmp::{Ordering, Reverse};
 use litemap::LiteMap;
 
+use crate::sorted_set::SortedSet;
+
 /// A topic-partition in an assignment.
 pub type Partition = (String, u32);
 
@@ -25,7 +27,7 @@ pub struct Member {
     /// Its `group.instance.id`, for a static member.
     pub group_instance_id: Option<String>,
     /// The topics it subscribes to.
-    pub topics: BTreeSet<String>,
+    pub topics: SortedSet<String>,
     /// The partitions it owned before this rebalance (used by the sticky assignors).
     pub owned: Vec<Partition>,
 }
@@ -116,7 +118,7 @@ pub fn roundrobin(partitions_per_topic: &PartitionCounts, members: &[Member]) ->
     if sorted.is_empty() {
         return Assignment::new();
     }
-    let mut subscribed: BTreeSet<&String> = BTreeSet::new();
+    let mut subscribed: SortedSet<&String> = SortedSet::new();
     subscribed.extend(members.iter().flat_map(|m| m.topics.iter()));
     let mut next = 0usize;
     // In the map's order, which is Java's for topic names (ASCII).

@@ -6,13 +6,14 @@
 //! that did not. Then the generation goes up, the protocol is chosen by Kafka's vote, and the
 //! leader's assignor hands out the partitions.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use litemap::LiteMap;
 
 use super::assignor::{self, Member, Partition, PartitionCounts};
 use crate::error::{err, Result};
+use crate::sorted_set::SortedSet;
 use crate::time::SimTime;
 
 /// The assignors logplay implements, by Kafka's protocol names.
@@ -56,7 +57,7 @@ pub struct GroupMember {
     /// Its `partition.assignment.strategy`, most preferred first.
     pub protocols: Vec<String>,
     /// The topics it subscribes to (a pattern resolved against the topics that exist).
-    pub topics: BTreeSet<String>,
+    pub topics: SortedSet<String>,
     /// Its partitions in the current generation.
     pub assignment: Vec<Partition>,
     /// Whether it has joined the rebalance in progress.
