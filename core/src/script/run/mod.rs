@@ -129,6 +129,20 @@ pub struct Runner {
     serdes: LiteMap<String, Serdes>,
     /// Kafka Connect connectors by name.
     connectors: LiteMap<String, connect::Connector>,
+    /// Reports drained from a producer while a long `generate` runs, reported with the
+    /// producer's others when the command ends.
+    held: Option<HeldReports>,
+}
+
+/// A producer's reports taken out while a command runs: its batches and the deliveries of
+/// other commands' records in order, and its `generate`d records' deliveries counted.
+#[derive(Clone, Debug)]
+struct HeldReports {
+    producer: String,
+    events: Vec<ProducerEvent>,
+    delivered: u64,
+    failed: u64,
+    first_error: Option<Error>,
 }
 
 impl Default for Runner {
@@ -153,6 +167,7 @@ impl Runner {
             registry: SchemaRegistry::default(),
             serdes: LiteMap::new(),
             connectors: LiteMap::new(),
+            held: None,
         }
     }
 
@@ -364,8 +379,11 @@ impl Runner {
         let pending: Vec<(String, Client)> = self
             .clients
             .iter()
-            .filter(|(_, c)| match c {
-                Client::Producer(h) => cluster.producer(*h).is_ok_and(Producer::has_events),
+            .filter(|(n, c)| match c {
+                Client::Producer(h) => {
+                    cluster.producer(*h).is_ok_and(Producer::has_events)
+                        || self.held.as_ref().is_some_and(|held| &held.producer == *n)
+                }
                 Client::Consumer(h) => cluster.consumer(*h).is_ok_and(Consumer::has_events),
             })
             .map(|(n, c)| (n.clone(), *c))
@@ -410,7 +428,12 @@ impl Runner {
         let bulk = self.bulk.get(name).cloned().unwrap_or_default();
         let (mut delivered, mut failed) = (0u64, 0u64);
         let mut first_error = None;
-        for e in events {
+        let mut all = events;
+        if let Some(held) = self.held.take_if(|held| held.producer == name) {
+            (delivered, failed, first_error) = (held.delivered, held.failed, held.first_error);
+            all = held.events.into_iter().chain(all).collect();
+        }
+        for e in all {
             match e {
                 ProducerEvent::BatchSent(batch) => out.push(Output::new(
                     line,
@@ -480,6 +503,59 @@ mod tests {
 
     fn kinds(out: &[Output]) -> Vec<(usize, &str)> {
         out.iter().map(|o| (o.line, o.kind().name())).collect()
+    }
+
+    /// A long `generate` takes its producer's reports out as it goes: every batch and the
+    /// delivery of an earlier `produce` are still reported, and its own records' deliveries
+    /// are counted in summaries, failures with the first error.
+    #[test]
+    fn a_long_generate_reports_every_batch_and_counts_its_deliveries() {
+        let (_, out) = run(r#"topic create t partitions=2
+topic create table cleanup.policy=compact
+producer p linger.ms=1000 batch.size=1000
+produce p t partition=0 value=first
+generate p t count=10000 value=v{i}
+generate p table count=5000 value=no-key
+flush p"#);
+        let deliveries: Vec<(u64, bool)> = out
+            .iter()
+            .filter_map(|o| match &o.event {
+                Event::Delivery { report, .. } => Some((report.id, report.error.is_none())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(deliveries, [(0, true)]);
+        let summaries: Vec<(usize, u64, u64, Option<ErrorCode>)> = out
+            .iter()
+            .filter_map(|o| match &o.event {
+                Event::Deliveries {
+                    delivered,
+                    failed,
+                    error,
+                    ..
+                } => Some((o.line, *delivered, *failed, error.as_ref().map(|e| e.code))),
+                _ => None,
+            })
+            .collect();
+        let delivered: u64 = summaries.iter().map(|s| s.1).sum();
+        let failed: u64 = summaries.iter().map(|s| s.2).sum();
+        assert_eq!((delivered, failed), (10_000, 5_000), "{summaries:?}");
+        assert!(
+            summaries.iter().any(|s| s.0 == 5 && s.1 > 4_096),
+            "{summaries:?}"
+        );
+        assert!(summaries
+            .iter()
+            .filter(|s| s.2 > 0)
+            .all(|s| s.3 == Some(ErrorCode::InvalidRecord)));
+        let batched: u32 = out
+            .iter()
+            .filter_map(|o| match &o.event {
+                Event::Batch { batch, .. } if &*batch.topic == "t" => Some(batch.records),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(batched, 10_001);
     }
 
     /// `generate` and datagen sources go through the producer's serializer too; a source

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// A `generate` takes its producer's reports out every this many records.
+const HOLD_EVERY: u64 = 4096;
+
 impl Runner {
     /// The producer's commands.
     pub(super) fn run_produce(
@@ -184,6 +187,48 @@ impl Runner {
             let id = self.send(h, serdes, &record)?;
             let first = sent.map_or(id, |(first, _)| first);
             *sent = Some((first, id));
+            if i % HOLD_EVERY == HOLD_EVERY - 1 {
+                self.hold_reports(h, producer, (first, id))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the reports out of a producer in the middle of a `generate`, counting the
+    /// deliveries of its records (those in `ids` or in an earlier `generate`'s ranges), so
+    /// that a million records do not hold a million reports.
+    fn hold_reports(
+        &mut self,
+        h: ProducerHandle,
+        producer: &str,
+        ids: (u64, u64),
+    ) -> Result<(), Error> {
+        let events = self.cluster.drain_producer_events(h)?;
+        let bulk = self.bulk.get(producer).map_or(&[][..], Vec::as_slice);
+        let held = self.held.get_or_insert_with(|| HeldReports {
+            producer: producer.into(),
+            events: Vec::new(),
+            delivered: 0,
+            failed: 0,
+            first_error: None,
+        });
+        for e in events {
+            match e {
+                ProducerEvent::Delivered(d)
+                    if core::iter::once(&ids)
+                        .chain(bulk)
+                        .any(|&(a, z)| (a..=z).contains(&d.id)) =>
+                {
+                    match d.error {
+                        None => held.delivered += 1,
+                        Some(e) => {
+                            held.failed += 1;
+                            held.first_error.get_or_insert(e);
+                        }
+                    }
+                }
+                other => held.events.push(other),
+            }
         }
         Ok(())
     }
