@@ -69,6 +69,11 @@ impl Template {
         &self.source
     }
 
+    /// Whether every record renders the same text (no placeholders).
+    pub fn is_constant(&self) -> bool {
+        self.parts.iter().all(|p| matches!(p, Part::Text(_)))
+    }
+
     /// Renders record `i` into `out` (cleared first), drawing randomness from `rng`.
     pub fn render(&self, i: u64, rng: &mut Rng, out: &mut String) {
         out.clear();

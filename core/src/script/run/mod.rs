@@ -558,6 +558,32 @@ flush p"#);
         assert_eq!(batched, 10_001);
     }
 
+    /// A template without placeholders is rendered once for all records, and draws nothing
+    /// from the RNG: the random values after it are those after three plain produces.
+    #[test]
+    fn a_constant_template_gives_every_record_its_text_and_draws_nothing() {
+        let values = |text: &str| -> Vec<Vec<u8>> {
+            let (r, _) = run(text);
+            let log = &r.cluster().topic("t").unwrap().partitions()[0].log;
+            log.read_from(0, i64::MAX)
+                .filter_map(|r| r.value.map(<[u8]>::to_vec))
+                .collect()
+        };
+        let head = "topic create t\nproducer p linger.ms=0\n";
+        let tail = "generate p t count=2 value={rand:1..1000000000}";
+        let generated = values(&alloc::format!(
+            "{head}generate p t count=3 value=same\n{tail}"
+        ));
+        let produced = values(&alloc::format!(
+            "{head}produce p t value=same\nproduce p t value=same\nproduce p t value=same\n{tail}"
+        ));
+        assert_eq!(generated, produced);
+        assert_eq!(
+            &generated[..3],
+            [b"same".to_vec(), b"same".to_vec(), b"same".to_vec()]
+        );
+    }
+
     /// `generate` and datagen sources go through the producer's serializer too; a source
     /// whose record does not serialize stops.
     #[test]

@@ -169,11 +169,18 @@ impl Runner {
     ) -> Result<(), Error> {
         let serdes = self.serdes(producer);
         let (mut k, mut v) = (String::new(), String::new());
+        // A template without placeholders renders once: it draws nothing from the RNG.
+        let (mut key_varies, mut value_varies) = (key.as_ref(), value.as_ref());
+        for (t, out) in [(&mut key_varies, &mut k), (&mut value_varies, &mut v)] {
+            if let Some(constant) = t.take_if(|t| t.is_constant()) {
+                constant.render(0, &mut self.rng, out);
+            }
+        }
         for i in 0..count {
-            if let Some(t) = key {
+            if let Some(t) = key_varies {
                 t.render(i, &mut self.rng, &mut k);
             }
-            if let Some(t) = value {
+            if let Some(t) = value_varies {
                 t.render(i, &mut self.rng, &mut v);
             }
             let record = ProducerRecord {
