@@ -105,7 +105,8 @@ test('create, produce by key, consume in a group, step, share, reopen, and a dam
   assert.deepEqual(await observableState(reopened.page), before);
   assert.deepEqual(reopened.problems, []);
 
-  // 6. A damaged link: a clear message and an empty playground, never a blank page.
+  // 6. A damaged link in a fresh browser: a clear message and an empty playground, never a
+  // blank page.
   const damaged = await openPage(url.slice(0, -6) + '~~');
   assert.match(await damaged.page.getByTestId('notice').textContent(), /damaged/);
   assert.equal(await damaged.page.getByTestId('topics').count(), 0);
@@ -128,6 +129,77 @@ test('reload restores the playground from localStorage; New clears it', async ()
   await page.getByTestId('app').waitFor();
   assert.equal(await page.getByTestId('topics').count(), 0);
   assert.deepEqual(problems, []);
+});
+
+test('saved work survives a damaged link, a link opens beside it, and a reload after a link keeps what came next', async () => {
+  const { context, page, problems } = await openPage(server.url);
+  await page.getByTestId('recipes').selectOption('group-rebalance');
+  await page.getByTestId('group-ledger').waitFor();
+  const own = await observableState(page);
+  /** Another tab of the same browser (the same localStorage), as a person opens a link. */
+  const tab = async (url) => {
+    const t = await context.newPage();
+    t.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    t.on('pageerror', (e) => problems.push(String(e)));
+    await t.goto(url);
+    await t.getByTestId('app').waitFor();
+    return t;
+  };
+
+  // A damaged link: a plain notice, and the saved work as it was.
+  const damaged = await tab(`${server.url}#s=1.garbage~~`);
+  await damaged.getByTestId('group-ledger').waitFor();
+  assert.match(await damaged.getByTestId('notice').textContent(), /was not opened: the link is damaged.*as you left it/);
+  assert.deepEqual(await observableState(damaged), own);
+  assert.doesNotMatch(damaged.url(), /#s=/);
+  await damaged.reload();
+  await damaged.getByTestId('group-ledger').waitFor();
+  assert.equal(await damaged.getByTestId('notice').count(), 0, 'a reload does not show the notice again');
+  assert.deepEqual(await observableState(damaged), own);
+  await damaged.close();
+
+  // A link from elsewhere opens as its own scenario; the user's playground is kept.
+  const other = await openPage(server.url);
+  await other.page.getByTestId('topic-name').fill('shared');
+  await other.page.getByTestId('create-topic').click();
+  await other.page.getByTestId('topic-shared').waitFor();
+  await other.page.getByTestId('copy-link').click();
+  const link = await other.page.getByTestId('share-url').inputValue();
+  assert.doesNotMatch(other.page.url(), /#s=/, 'copying a link leaves the address bar plain');
+  const opened = await tab(link);
+  await opened.getByTestId('topic-shared').waitFor();
+  assert.match(await opened.getByTestId('notice').textContent(), /Your own playground was kept/);
+  await opened.getByTestId('restore-kept').waitFor();
+  mkdirSync(`${ROOT}/tests/e2e/out`, { recursive: true });
+  for (const [name, viewport] of [['1440', { width: 1440, height: 900 }], ['360', { width: 360, height: 740 }]]) {
+    for (const scheme of ['light', 'dark']) {
+      await opened.setViewportSize(viewport);
+      await opened.emulateMedia({ colorScheme: scheme });
+      await opened.screenshot({ path: `${ROOT}/tests/e2e/out/kept-${name}-${scheme}.png` });
+    }
+  }
+  await opened.setViewportSize({ width: 1440, height: 1000 });
+
+  // What the user does after opening the link survives a reload: the link is not re-applied.
+  await opened.getByTestId('topic-name').fill('after');
+  await opened.getByTestId('create-topic').click();
+  await opened.getByTestId('topic-after').waitFor();
+  assert.doesNotMatch(opened.url(), /#s=/);
+  await opened.reload();
+  await opened.getByTestId('topic-after').waitFor();
+  await opened.getByTestId('topic-shared').waitFor();
+
+  // One click brings the user's own playground back, and keeps the shared one in turn.
+  await opened.getByTestId('restore-kept').click();
+  await opened.getByTestId('group-ledger').waitFor();
+  assert.deepEqual(await observableState(opened), own);
+  assert.equal(await opened.getByTestId('topic-after').count(), 0);
+  await opened.getByTestId('restore-kept').waitFor();
+
+  await context.close();
+  await other.context.close();
+  assert.deepEqual(problems, []);
+  assert.deepEqual(other.problems, []);
 });
 
 test('the unclean-election recipe shows the loss, and a click on a broker moves leadership', async () => {

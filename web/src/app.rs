@@ -18,16 +18,16 @@ pub fn app() -> Html {
     {
         let store = store.clone();
         use_effect_with((), move |_| {
-            if let Some(action) = browser::start_action() {
-                store.dispatch(action);
-            }
+            store.dispatch(Action::Start(browser::start()));
+            browser::clear_link();
         });
     }
     // Save the script after every change.
     {
         let store = store.clone();
         use_effect_with(store.version, move |_| {
-            browser::save(&store.model.borrow().script_text())
+            let model = store.model.borrow();
+            browser::save(&model.script_text(), model.kept.as_deref());
         });
     }
     // While playing, the clock advances every frame.
@@ -41,6 +41,11 @@ pub fn app() -> Html {
         });
     }
     let notice = store.model.borrow().notice.clone();
+    let kept = store.model.borrow().kept.is_some();
+    let restore_kept = {
+        let store = store.clone();
+        Callback::from(move |_| store.dispatch(Action::RestoreKept))
+    };
     let dismiss = {
         let store = store.clone();
         Callback::from(move |_| store.dispatch(Action::Dismiss))
@@ -50,6 +55,10 @@ pub fn app() -> Html {
             <header class="bar">
                 <h1><span class="logo" aria-hidden="true">{ "▤" }</span>{ "logplay" }</h1>
                 <Clock store={store.clone()} />
+                if kept {
+                    <button type="button" class="small" data-testid="restore-kept" onclick={restore_kept}
+                        title="Bring back the playground that opening a link set aside">{ "Restore kept" }</button>
+                }
                 <Share store={store.clone()} />
             </header>
             if let Some(n) = notice {

@@ -5,39 +5,66 @@ use wasm_bindgen::JsValue;
 
 /// The localStorage key of the saved script.
 const SAVED: &str = "logplay.script";
+/// The localStorage key of the playground a link replaced.
+const KEPT: &str = "logplay.kept";
 
 /// The link in a URL fragment: what follows `#s=`.
 fn link_in(hash: &str) -> Option<&str> {
     hash.strip_prefix("#s=").filter(|l| !l.is_empty())
 }
 
-/// Where the playground starts: a link in the address bar first, then the saved script.
-pub fn start_action() -> Option<crate::state::Action> {
-    use crate::state::Action;
+/// Where the playground starts: what this browser saved, then the link in the address bar.
+pub fn start() -> crate::state::Start {
     let hash = gloo::utils::window().location().hash().unwrap_or_default();
-    if let Some(link) = link_in(&hash) {
-        return Some(Action::OpenLink(link.to_string()));
+    let stored = |key| {
+        LocalStorage::get::<String>(key)
+            .ok()
+            .filter(|s| !s.is_empty())
+    };
+    crate::state::Start {
+        link: link_in(&hash).map(str::to_string),
+        saved: stored(SAVED),
+        kept: stored(KEPT),
     }
-    LocalStorage::get::<String>(SAVED)
-        .ok()
-        .filter(|s| !s.is_empty())
-        .map(Action::Restore)
 }
 
-/// Saves the script in this browser.
-pub fn save(script: &str) {
+/// Takes the link out of the address bar once it was opened: a reload then restores what
+/// the user did after it, not the link.
+pub fn clear_link() {
+    let window = gloo::utils::window();
+    let location = window.location();
+    if link_in(&location.hash().unwrap_or_default()).is_none() {
+        return;
+    }
+    let path = location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+    }
+}
+
+/// Saves the script, and the playground a link replaced, in this browser.
+pub fn save(script: &str, kept: Option<&str>) {
     // A full or disabled storage only costs the restore on reload.
     let _ = LocalStorage::set(SAVED, script);
+    match kept {
+        Some(kept) => {
+            let _ = LocalStorage::set(KEPT, kept);
+        }
+        None => LocalStorage::delete(KEPT),
+    }
 }
 
-/// Puts the link in the address bar, copies the full URL, and returns it.
+/// Copies the full URL of the link and returns it. The address bar keeps the plain URL, so
+/// that a reload restores the saved playground, with what was done after the copy.
 pub fn share(link: &str) -> String {
     let window = gloo::utils::window();
-    let fragment = format!("#s={link}");
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&fragment));
-    }
-    let url = window.location().href().unwrap_or(fragment);
+    let location = window.location();
+    let url = format!(
+        "{}{}{}#s={link}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
     let promise = window.navigator().clipboard().write_text(&url);
     wasm_bindgen_futures::spawn_local(async move {
         // Copying may be refused (no permission, no focus); the link is on screen anyway.

@@ -113,8 +113,13 @@ pub enum Action {
     Console(String),
     /// Replays an edited script from scratch.
     Replay(String),
-    /// Opens a share link (the text after `#s=`).
+    /// How the page starts: the saved playground, then the link in the address bar if any.
+    Start(Start),
+    /// Opens a share link (the text after `#s=`) as a scenario of its own: the playground
+    /// it replaces is kept, one click away.
     OpenLink(String),
+    /// Brings back the playground a link replaced; the link's scenario is kept in turn.
+    RestoreKept,
     /// Restores a script saved in this browser.
     Restore(String),
     /// Loads a recipe's script.
@@ -135,6 +140,17 @@ pub enum Action {
     Refuse(Origin, String),
 }
 
+/// What the page starts from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Start {
+    /// The link in the address bar (what follows `#s=`).
+    pub link: Option<String>,
+    /// The script this browser saved.
+    pub saved: Option<String>,
+    /// The playground a link replaced earlier.
+    pub kept: Option<String>,
+}
+
 /// The playground.
 #[derive(Clone, Debug)]
 pub struct Playground {
@@ -143,6 +159,8 @@ pub struct Playground {
     pub refusal: Option<Refusal>,
     /// A message for the whole page (a damaged link).
     pub notice: Option<String>,
+    /// The playground a link replaced, as a script: [`Action::RestoreKept`] brings it back.
+    pub kept: Option<String>,
     /// What the loaded recipe teaches (its leading comment).
     pub lesson: Option<String>,
     /// The latest outputs, as JSON lines, newest last.
@@ -168,6 +186,7 @@ impl Default for Playground {
             session: Session::with_records_per_poll(Some(POLLED_LEN)),
             refusal: None,
             notice: None,
+            kept: None,
             lesson: None,
             feed: VecDeque::new(),
             last_check: None,
@@ -251,10 +270,54 @@ impl Playground {
                 Err(e) => self.refuse(Origin::Script, e.to_string()),
                 Ok(parsed) => self.replay(parsed),
             },
+            Action::Start(start) => {
+                if let Some(saved) = start.saved {
+                    self.apply(Action::Restore(saved));
+                }
+                self.kept = start.kept.filter(|k| !k.trim().is_empty());
+                if let Some(link) = start.link {
+                    self.apply(Action::OpenLink(link));
+                }
+            }
             Action::OpenLink(text) => match link::decode(&text) {
-                Ok(parsed) => self.replay(parsed),
-                Err(e) => self.damaged("link", &e),
+                Ok(parsed) => {
+                    let own = self.script_text();
+                    let kept = self.kept.take();
+                    self.replay(parsed);
+                    self.kept = if own.trim().is_empty() || own == self.script_text() {
+                        kept
+                    } else {
+                        Some(own)
+                    };
+                    if self.kept.is_some() {
+                        self.notice = Some(
+                            "You opened a shared scenario. Your own playground was kept: “Restore kept” brings it back.".into(),
+                        );
+                    }
+                }
+                // Nothing changes: the playground stays as it was, and so does what is saved.
+                Err(e) => {
+                    self.notice = Some(format!(
+                        "This link was not opened: {e}. Your playground is as you left it."
+                    ));
+                }
             },
+            Action::RestoreKept => {
+                if let Some(text) = self.kept.take() {
+                    match script::parse(&text) {
+                        Ok(parsed) => {
+                            let shared = self.script_text();
+                            self.replay(parsed);
+                            self.kept = Some(shared).filter(|s| !s.trim().is_empty());
+                            self.notice = Some(
+                                "Your playground is back. The shared scenario was kept: “Restore kept” brings it back.".into(),
+                            );
+                        }
+                        Err(e) => self.damaged("kept playground", &e),
+                    }
+                }
+            }
+
             Action::Restore(text) => match script::parse(&text) {
                 Ok(parsed) => self.replay(parsed),
                 Err(e) => self.damaged("saved playground", &e),
@@ -266,7 +329,12 @@ impl Playground {
                 }
                 Err(e) => self.refuse(Origin::Script, e.to_string()),
             },
-            Action::New => *self = Self::default(),
+            Action::New => {
+                *self = Self {
+                    kept: self.kept.take(),
+                    ..Self::default()
+                }
+            }
             Action::Playing(on) => {
                 self.playing = on;
                 self.carry_ms = 0.0;
@@ -310,7 +378,10 @@ impl Playground {
     }
 
     fn damaged(&mut self, what: &str, e: &dyn core::fmt::Display) {
-        *self = Self::default();
+        *self = Self {
+            kept: self.kept.take(),
+            ..Self::default()
+        };
         self.notice = Some(format!(
             "This {what} is damaged and was not opened ({e}). The playground is empty."
         ));
@@ -318,10 +389,11 @@ impl Playground {
 
     /// Replays a script from scratch; failed commands are reported, and refused ones left out.
     fn replay(&mut self, parsed: Script) {
-        let (playing, speed) = (self.playing, self.speed);
+        let (playing, speed, kept) = (self.playing, self.speed, self.kept.take());
         *self = Self {
             playing,
             speed,
+            kept,
             ..Self::default()
         };
         let mut failures = Vec::new();
@@ -381,9 +453,10 @@ impl Playground {
                     }
                     let m = &r.message;
                     let text = |decoded: &Option<(u32, String)>, bytes: Option<&[u8]>| {
-                        decoded
-                            .as_ref()
-                            .map_or_else(|| bytes_text(bytes), |(_, json)| json.clone())
+                        decoded.as_ref().map_or_else(
+                            || bytes.map_or_else(|| "null".into(), crate::view::bytes_text),
+                            |(_, json)| crate::view::visible(json),
+                        )
                     };
                     polled.push_back(Polled {
                         at: format!("{}-{}@{}", m.topic(), m.partition(), m.offset()),
@@ -436,7 +509,7 @@ impl Playground {
             if self.feed.len() == FEED_LEN {
                 self.feed.pop_front();
             }
-            self.feed.push_back(o.to_json());
+            self.feed.push_back(crate::view::visible(&o.to_json()));
         }
     }
 
@@ -478,21 +551,6 @@ fn lesson(script: &str) -> String {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `CODE: message` from an output's error object.
-/// Record bytes as the runner prints them: text, `hex:…`, or `null`.
-fn bytes_text(bytes: Option<&[u8]>) -> String {
-    match bytes {
-        None => "null".to_string(),
-        Some(b) => match core::str::from_utf8(b) {
-            Ok(text) => text.to_string(),
-            Err(_) => b.iter().fold("hex:".to_string(), |mut hex, byte| {
-                hex.push_str(&format!("{byte:02x}"));
-                hex
-            }),
-        },
-    }
 }
 
 /// The reducer Yew holds: the playground behind a shared cell, and a version that changes
@@ -668,23 +726,75 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_link_gives_a_clear_message_and_an_empty_playground() {
+    fn a_link_that_does_not_open_leaves_the_playground_as_it_was() {
         let mut p = Playground::default();
         run(&mut p, "topic create orders");
         let mut link = p.link();
         link.truncate(link.len() - 3);
-        for bad in [
-            link,
-            "garbage".to_string(),
-            String::new(),
-            "1.%%%".to_string(),
+        for (bad, says) in [
+            (link, "damaged"),
+            ("1.%%%".to_string(), "damaged"),
+            ("garbage".to_string(), "not a logplay link"),
+            (String::new(), "not a logplay link"),
+            ("2.AAAA".to_string(), "newer logplay (link format 2)"),
         ] {
             let mut q = p.clone();
             q.apply(Action::OpenLink(bad));
-            assert!(q.notice.as_deref().unwrap_or("").contains("damaged"));
-            assert!(q.runner().cluster().list_topics().is_empty());
-            assert_eq!(q.script_text(), "");
+            let notice = q.notice.as_deref().unwrap_or("");
+            assert!(
+                notice.contains("was not opened") && notice.contains(says),
+                "{notice}"
+            );
+            assert!(notice.contains("as you left it"), "{notice}");
+            assert_eq!(hash(&q), hash(&p));
+            assert_eq!(q.script_text(), p.script_text());
+            assert_eq!(q.kept, None);
         }
+    }
+
+    /// A link opens as its own scenario: the playground it replaces is kept, survives a
+    /// restart of the page, and comes back with one action, which keeps the link's in turn.
+    #[test]
+    fn a_link_keeps_the_playground_it_replaces_one_click_away() {
+        let mut own = Playground::default();
+        run(&mut own, "topic create mine partitions=2");
+        let mut shared = Playground::default();
+        run(&mut shared, "topic create theirs");
+        let mut p = own.clone();
+        p.apply(Action::OpenLink(shared.link()));
+        assert_eq!(hash(&p), hash(&shared));
+        assert_eq!(p.kept.as_deref(), Some(own.script_text().as_str()));
+        assert!(p.notice.as_deref().unwrap_or("").contains("was kept"));
+
+        // The page starts again from what the browser saved: the kept playground with it.
+        let mut reloaded = Playground::default();
+        reloaded.apply(Action::Start(Start {
+            link: None,
+            saved: Some(p.script_text()),
+            kept: p.kept.clone(),
+        }));
+        assert_eq!(hash(&reloaded), hash(&shared));
+        reloaded.apply(Action::RestoreKept);
+        assert_eq!(hash(&reloaded), hash(&own));
+        assert_eq!(
+            reloaded.kept.as_deref(),
+            Some(shared.script_text().as_str())
+        );
+
+        // A page opened on a link over saved work: the saved work is what is kept.
+        let mut start = Playground::default();
+        start.apply(Action::Start(Start {
+            link: Some(shared.link()),
+            saved: Some(own.script_text()),
+            kept: None,
+        }));
+        assert_eq!(hash(&start), hash(&shared));
+        assert_eq!(start.kept.as_deref(), Some(own.script_text().as_str()));
+
+        // Opening the scenario that is already open keeps nothing new.
+        let mut same = shared.clone();
+        same.apply(Action::OpenLink(shared.link()));
+        assert_eq!((same.kept, same.notice), (None, None));
     }
 
     #[test]

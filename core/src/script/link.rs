@@ -26,8 +26,10 @@ const DICTIONARY: &[u8] = include_bytes!("link_dictionary.txt");
 /// Why a link cannot be opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkError {
-    /// There is no `s=` payload, or its version is unknown.
+    /// There is no `s=` payload, or it has no version this build knows.
     UnknownFormat(String),
+    /// The payload's version is newer than this build's.
+    NewerVersion(u32),
     /// The payload is not base64url.
     BadBase64,
     /// The payload does not inflate.
@@ -44,6 +46,10 @@ impl fmt::Display for LinkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LinkError::UnknownFormat(why) => write!(f, "this is not a logplay link: {why}"),
+            LinkError::NewerVersion(v) => write!(
+                f,
+                "this link was made by a newer logplay (link format {v}); this one reads format 1"
+            ),
             LinkError::BadBase64 => {
                 f.write_str("the link is damaged: its payload is not base64url")
             }
@@ -80,7 +86,18 @@ pub fn decode(link: &str) -> Result<Script, LinkError> {
     };
     let payload = payload.split('&').next().unwrap_or_default();
     let body = payload.strip_prefix(VERSION).ok_or_else(|| {
-        LinkError::UnknownFormat(String::from("the payload must start with the version `1.`"))
+        let newer = payload
+            .split_once('.')
+            .and_then(|(v, _)| v.parse::<u32>().ok())
+            .filter(|&v| v > 1);
+        newer.map_or_else(
+            || {
+                LinkError::UnknownFormat(String::from(
+                    "the payload must start with the version `1.`",
+                ))
+            },
+            LinkError::NewerVersion,
+        )
     })?;
     let packed: Vec<u8> = URL_SAFE_NO_PAD
         .decode(body)
@@ -162,8 +179,17 @@ mod tests {
 
     #[test]
     fn bad_links_get_clear_errors() {
+        assert_eq!(decode("#s=2.abc"), Err(LinkError::NewerVersion(2)));
+        assert!(decode("#s=2.abc")
+            .unwrap_err()
+            .to_string()
+            .contains("newer logplay (link format 2)"));
         assert!(matches!(
-            decode("#s=2.abc"),
+            decode("#s=0.abc"),
+            Err(LinkError::UnknownFormat(_))
+        ));
+        assert!(matches!(
+            decode("#s=x.abc"),
             Err(LinkError::UnknownFormat(_))
         ));
         assert_eq!(decode("#s=1.!!!"), Err(LinkError::BadBase64));
