@@ -112,10 +112,10 @@ pub fn log_window(log: &PartitionLog, start: Option<i64>, width: i64) -> LogWind
     LogWindow { cells, from, to }
 }
 
-/// Bytes as text when they are UTF-8, else `hex:…`.
+/// Bytes as text when they are UTF-8 (see [`visible`]), else `hex:…`.
 pub fn bytes_text(bytes: &[u8]) -> String {
     match core::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
+        Ok(s) => visible(s),
         Err(_) => {
             let mut out = String::from("hex:");
             for b in bytes {
@@ -124,6 +124,20 @@ pub fn bytes_text(bytes: &[u8]) -> String {
             out
         }
     }
+}
+
+/// Text with its bidirectional controls (U+202A–U+202E, U+2066–U+2069) written out as
+/// `\u202E`, so that a key or value cannot reorder the text around it.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.push_str(&format!("\\u{:04X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// At most [`CLIP`] characters, with an ellipsis when cut.
@@ -305,6 +319,15 @@ mod tests {
         assert_eq!(clip("short"), "short");
         assert_eq!(clip(&"é".repeat(30)).chars().count(), CLIP);
         assert_eq!(bytes_text(&[0xff, 0x01]), "hex:ff01");
+        assert_eq!(
+            bytes_text("pay\u{202e}lpt.exe".as_bytes()),
+            "pay\\u202Elpt.exe"
+        );
+        assert_eq!(
+            visible("\u{2066}a\u{2069} \u{202a}b"),
+            "\\u2066a\\u2069 \\u202Ab"
+        );
+        assert_eq!(visible("plain ünïcode"), "plain ünïcode");
         assert_eq!(
             sparkline(&[0, 5, 10], 100, 20),
             "0.0,20.0 50.0,10.0 100.0,0.0"

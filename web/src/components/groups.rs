@@ -22,7 +22,7 @@ pub fn groups(props: &StoreProps) -> Html {
             { for groups.iter().map(|g| html! {
                 <article class="card group" data-testid={format!("group-{}", g.group)} aria-label={format!("group {}", g.group)}>
                     <header class="row">
-                        <h3>{ g.group.clone() }</h3>
+                        <h3>{ crate::view::visible(&g.group) }</h3>
                         <span class={classes!("state", g.state.name())} data-testid={format!("group-state-{}", g.group)}>{ g.state.name() }</span>
                         <span class="muted">{ format!("generation {}", g.generation) }</span>
                         <span class="muted">{ g.protocol.clone().unwrap_or_else(|| "no protocol".into()) }</span>
