@@ -1,6 +1,7 @@
 //! The record accumulator: a batch per partition, the partitioner, and when a batch is ready.
 
 use alloc::sync::Arc;
+use core::cmp::Ordering;
 use litemap::LiteMap;
 
 use super::{failed, fenced, InFlight, OpenBatch, Producer, ProducerEvent, Stage};
@@ -64,28 +65,23 @@ impl Producer {
         let batch_size = self.config.batch_size as usize;
         let id = self.next_id;
         // The common case: an open batch for this partition with room for the record.
-        if let Some(b) = self
-            .open
-            .get_mut(record.topic)
-            .and_then(|parts| parts.get_mut(&partition))
-        {
-            if b.builder.try_push(
-                record.key,
-                record.value,
-                record.headers,
-                timestamp,
-                batch_size,
-            ) {
-                b.records.push((id, timestamp));
-                self.next_id += 1;
-                return Ok(id);
-            }
-            if let Some(full) = self
-                .open
-                .get_mut(record.topic)
-                .and_then(|parts| parts.remove(&partition))
-            {
-                self.close_batch(topic_name.clone(), partition, full, now);
+        let slot = self.open_slot(topic_name);
+        if let Some((_, parts)) = slot.ok().and_then(|i| self.open.get_mut(i)) {
+            if let Some(b) = parts.get_mut(&partition) {
+                if b.builder.try_push(
+                    record.key,
+                    record.value,
+                    record.headers,
+                    timestamp,
+                    batch_size,
+                ) {
+                    b.records.push((id, timestamp));
+                    self.next_id += 1;
+                    return Ok(id);
+                }
+                if let Some(full) = parts.remove(&partition) {
+                    self.close_batch(topic_name.clone(), partition, full, now);
+                }
             }
         }
         let mut builder =
@@ -96,12 +92,20 @@ impl Producer {
             records: alloc::vec![(id, timestamp)],
             created_at: now,
         };
-        self.open
-            .entry(topic_name.clone())
-            .or_default()
-            .insert(partition, batch);
+        let i = self.open_slot(topic_name).unwrap_or_else(|i| {
+            self.open.insert(i, (topic_name.clone(), LiteMap::new()));
+            i
+        });
+        if let Some((_, parts)) = self.open.get_mut(i) {
+            parts.insert(partition, batch);
+        }
         self.next_id += 1;
         Ok(id)
+    }
+
+    /// Where `topic` is, or would go, among the open batches.
+    fn open_slot(&self, topic: &Arc<str>) -> Result<usize, usize> {
+        self.open.binary_search_by(|(t, _)| topic_order(t, topic))
     }
 
     fn choose_partition(
@@ -121,7 +125,7 @@ impl Producer {
                 *next = next.wrapping_add(1);
                 p
             }
-            Partitioner::Sticky => match self.sticky.get(topic) {
+            Partitioner::Sticky => match self.sticky.get_by(|t| topic_order(t, topic)) {
                 Some(&(p, true)) if p < count => p,
                 previous => {
                     // KIP-480: a new sticky partition, different from the last when possible.
@@ -213,8 +217,8 @@ impl Producer {
     pub(crate) fn next_deadline(&self) -> Option<SimTime> {
         let linger = self
             .open
-            .values()
-            .flat_map(LiteMap::values)
+            .iter()
+            .flat_map(|(_, parts)| parts.values())
             .map(|b| {
                 if self.flushing {
                     b.created_at
@@ -228,5 +232,15 @@ impl Producer {
             Stage::AwaitingResponse { until } | Stage::AwaitingReplication { until, .. } => until,
         });
         linger.into_iter().chain(queued).min()
+    }
+}
+
+/// Topic names in order, found by pointer first: the producer's maps hold the cluster's own
+/// `Arc` of each name, so a record's lookups need not compare the names' bytes.
+fn topic_order(a: &Arc<str>, b: &Arc<str>) -> Ordering {
+    if Arc::ptr_eq(a, b) {
+        Ordering::Equal
+    } else {
+        (**a).cmp(&**b)
     }
 }

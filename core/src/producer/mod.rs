@@ -136,7 +136,8 @@ pub struct Producer {
     unresolved: SortedSet<TopicPartition>,
     /// Per partition: the epoch and last sequence of the last acknowledged batch.
     acked: LiteMap<TopicPartition, (i16, i32)>,
-    open: LiteMap<Arc<str>, LiteMap<u32, OpenBatch>>,
+    /// Per topic, in name order: each partition's open batch.
+    open: Vec<(Arc<str>, LiteMap<u32, OpenBatch>)>,
     queue: VecDeque<InFlight>,
     /// Per topic: the sticky partition, and whether it is still current (KIP-480).
     sticky: LiteMap<Arc<str>, (u32, bool)>,
@@ -166,7 +167,7 @@ impl Producer {
             sequences: LiteMap::new(),
             unresolved: SortedSet::new(),
             acked: LiteMap::new(),
-            open: LiteMap::new(),
+            open: Vec::new(),
             queue: VecDeque::new(),
             sticky: LiteMap::new(),
             round_robin: LiteMap::new(),

@@ -58,7 +58,7 @@ impl Producer {
                 }
             }
         }
-        self.open.retain(|_, parts| !parts.is_empty());
+        self.open.retain(|(_, parts)| !parts.is_empty());
         for (topic, p, b) in ready {
             self.close_batch(topic, p, b, now);
         }
