@@ -1,4 +1,4 @@
-//! Fuzz target bodies. cargo-fuzz drives them from `fuzz/` (nightly); the test command replays
+//! Fuzz target bodies. cargo-fuzz drives them from `tests/fuzz/` (nightly); the test command replays
 //! the committed corpus through them on stable (`tests/tests/fuzz_corpus.rs`).
 //!
 //! Each panics only on a real bug: a panic in the core, a parse/print round trip that does

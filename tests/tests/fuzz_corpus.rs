@@ -1,4 +1,4 @@
-//! Replays the committed fuzz corpus (`fuzz/corpus/<target>/*`) through the fuzz targets, on
+//! Replays the committed fuzz corpus (`tests/fuzz/corpus/<target>/*`) through the fuzz targets, on
 //! stable Rust: every input that once found new coverage stays a regression test.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -6,7 +6,7 @@ use std::path::Path;
 
 fn replay(target: &str, run: fn(&[u8])) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/corpus")
+        .join("fuzz/corpus")
         .join(target);
     let mut inputs = 0;
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
