@@ -8,7 +8,7 @@ use crate::components::{
     Brokers, Clock, ConnectorForm, Connectors, Console, ConsumerForm, Consumers, DatagenForm,
     Export, Groups, ProduceForm, ProducerForm, Producers, Registry, Share, TopicForm, Topics,
 };
-use crate::state::{Action, Store, FRAME_MS};
+use crate::state::{Action, Notice, Store, FRAME_MS};
 
 /// The playground page.
 #[function_component(App)]
@@ -57,13 +57,14 @@ pub fn app() -> Html {
                 <Clock store={store.clone()} />
                 if kept {
                     <button type="button" class="small" data-testid="restore-kept" onclick={restore_kept}
-                        title="Bring back the playground that opening a link set aside">{ "Restore kept" }</button>
+                        title="Bring back the playground that opening a link set aside">{ "↩ Restore kept" }</button>
                 }
                 <Share store={store.clone()} />
             </header>
             if let Some(n) = notice {
-                <div class="notice" role="alert" data-testid="notice">
-                    <span>{ n }</span>
+                <div class={classes!("notice", matches!(n, Notice::Info(_)).then_some("info"))}
+                    role={if matches!(n, Notice::Info(_)) { "status" } else { "alert" }} data-testid="notice">
+                    <span>{ n.text().to_string() }</span>
                     <button type="button" class="small" onclick={dismiss} aria-label="dismiss">{ "✕" }</button>
                 </div>
             }

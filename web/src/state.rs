@@ -140,6 +140,24 @@ pub enum Action {
     Refuse(Origin, String),
 }
 
+/// A message for the whole page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// What happened, for the person's information.
+    Info(String),
+    /// Something did not work.
+    Problem(String),
+}
+
+impl Notice {
+    /// Its text.
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Info(text) | Self::Problem(text) => text,
+        }
+    }
+}
+
 /// What the page starts from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Start {
@@ -157,8 +175,8 @@ pub struct Playground {
     session: Session,
     /// The last refused action.
     pub refusal: Option<Refusal>,
-    /// A message for the whole page (a damaged link).
-    pub notice: Option<String>,
+    /// A message for the whole page (a link that did not open, a playground kept).
+    pub notice: Option<Notice>,
     /// The playground a link replaced, as a script: [`Action::RestoreKept`] brings it back.
     pub kept: Option<String>,
     /// What the loaded recipe teaches (its leading comment).
@@ -290,16 +308,16 @@ impl Playground {
                         Some(own)
                     };
                     if self.kept.is_some() {
-                        self.notice = Some(
+                        self.notice = Some(Notice::Info(
                             "You opened a shared scenario. Your own playground was kept: “Restore kept” brings it back.".into(),
-                        );
+                        ));
                     }
                 }
                 // Nothing changes: the playground stays as it was, and so does what is saved.
                 Err(e) => {
-                    self.notice = Some(format!(
+                    self.notice = Some(Notice::Problem(format!(
                         "This link was not opened: {e}. Your playground is as you left it."
-                    ));
+                    )));
                 }
             },
             Action::RestoreKept => {
@@ -309,9 +327,9 @@ impl Playground {
                             let shared = self.script_text();
                             self.replay(parsed);
                             self.kept = Some(shared).filter(|s| !s.trim().is_empty());
-                            self.notice = Some(
+                            self.notice = Some(Notice::Info(
                                 "Your playground is back. The shared scenario was kept: “Restore kept” brings it back.".into(),
-                            );
+                            ));
                         }
                         Err(e) => self.damaged("kept playground", &e),
                     }
@@ -382,9 +400,9 @@ impl Playground {
             kept: self.kept.take(),
             ..Self::default()
         };
-        self.notice = Some(format!(
+        self.notice = Some(Notice::Problem(format!(
             "This {what} is damaged and was not opened ({e}). The playground is empty."
-        ));
+        )));
     }
 
     /// Replays a script from scratch; failed commands are reported, and refused ones left out.
@@ -740,7 +758,8 @@ mod tests {
         ] {
             let mut q = p.clone();
             q.apply(Action::OpenLink(bad));
-            let notice = q.notice.as_deref().unwrap_or("");
+            let notice = q.notice.as_ref().map_or("", Notice::text);
+            assert!(matches!(q.notice, Some(Notice::Problem(_))));
             assert!(
                 notice.contains("was not opened") && notice.contains(says),
                 "{notice}"
@@ -764,7 +783,7 @@ mod tests {
         p.apply(Action::OpenLink(shared.link()));
         assert_eq!(hash(&p), hash(&shared));
         assert_eq!(p.kept.as_deref(), Some(own.script_text().as_str()));
-        assert!(p.notice.as_deref().unwrap_or("").contains("was kept"));
+        assert!(matches!(&p.notice, Some(Notice::Info(text)) if text.contains("was kept")));
 
         // The page starts again from what the browser saved: the kept playground with it.
         let mut reloaded = Playground::default();
