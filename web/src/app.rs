@@ -27,7 +27,7 @@ pub fn app() -> Html {
         let store = store.clone();
         use_effect_with(store.version, move |_| {
             let model = store.model.borrow();
-            browser::save(&model.script_text(), model.kept.as_deref());
+            browser::save(&model.script_text(), &model.kept);
         });
     }
     // While playing, the clock advances every frame.
@@ -41,7 +41,7 @@ pub fn app() -> Html {
         });
     }
     let notice = store.model.borrow().notice.clone();
-    let kept = store.model.borrow().kept.is_some();
+    let kept = !store.model.borrow().kept.is_empty();
     let restore_kept = {
         let store = store.clone();
         Callback::from(move |_| store.dispatch(Action::RestoreKept))

@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 
 /// The localStorage key of the saved script.
 const SAVED: &str = "logplay.script";
-/// The localStorage key of the playground a link replaced.
+/// The localStorage key of the playgrounds links replaced (a JSON array of scripts).
 const KEPT: &str = "logplay.kept";
 
 /// The link in a URL fragment: what follows `#s=`.
@@ -16,15 +16,12 @@ fn link_in(hash: &str) -> Option<&str> {
 /// Where the playground starts: what this browser saved, then the link in the address bar.
 pub fn start() -> crate::state::Start {
     let hash = gloo::utils::window().location().hash().unwrap_or_default();
-    let stored = |key| {
-        LocalStorage::get::<String>(key)
-            .ok()
-            .filter(|s| !s.is_empty())
-    };
     crate::state::Start {
         link: link_in(&hash).map(str::to_string),
-        saved: stored(SAVED),
-        kept: stored(KEPT),
+        saved: LocalStorage::get::<String>(SAVED)
+            .ok()
+            .filter(|s| !s.is_empty()),
+        kept: LocalStorage::get::<Vec<String>>(KEPT).unwrap_or_default(),
     }
 }
 
@@ -42,15 +39,14 @@ pub fn clear_link() {
     }
 }
 
-/// Saves the script, and the playground a link replaced, in this browser.
-pub fn save(script: &str, kept: Option<&str>) {
+/// Saves the script, and the playgrounds links replaced, in this browser.
+pub fn save(script: &str, kept: &[String]) {
     // A full or disabled storage only costs the restore on reload.
     let _ = LocalStorage::set(SAVED, script);
-    match kept {
-        Some(kept) => {
-            let _ = LocalStorage::set(KEPT, kept);
-        }
-        None => LocalStorage::delete(KEPT),
+    if kept.is_empty() {
+        LocalStorage::delete(KEPT);
+    } else {
+        let _ = LocalStorage::set(KEPT, kept);
     }
 }
 

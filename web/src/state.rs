@@ -24,6 +24,8 @@ pub const LAG_SAMPLES: usize = 60;
 pub const STEP_MS: u64 = 100;
 /// Real milliseconds between two frames while playing.
 pub const FRAME_MS: u32 = 100;
+/// Playgrounds kept when links replaced them: the newest ones.
+pub const KEPT_LEN: usize = 8;
 /// The speeds on offer.
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0];
 
@@ -165,8 +167,8 @@ pub struct Start {
     pub link: Option<String>,
     /// The script this browser saved.
     pub saved: Option<String>,
-    /// The playground a link replaced earlier.
-    pub kept: Option<String>,
+    /// The playgrounds links replaced earlier, oldest first.
+    pub kept: Vec<String>,
 }
 
 /// The playground.
@@ -177,8 +179,9 @@ pub struct Playground {
     pub refusal: Option<Refusal>,
     /// A message for the whole page (a link that did not open, a playground kept).
     pub notice: Option<Notice>,
-    /// The playground a link replaced, as a script: [`Action::RestoreKept`] brings it back.
-    pub kept: Option<String>,
+    /// The playgrounds links replaced, as scripts, oldest first (at most [`KEPT_LEN`]):
+    /// [`Action::RestoreKept`] brings back the newest.
+    pub kept: Vec<String>,
     /// What the loaded recipe teaches (its leading comment).
     pub lesson: Option<String>,
     /// The latest outputs, as JSON lines, newest last.
@@ -204,7 +207,7 @@ impl Default for Playground {
             session: Session::with_records_per_poll(Some(POLLED_LEN)),
             refusal: None,
             notice: None,
-            kept: None,
+            kept: Vec::new(),
             lesson: None,
             feed: VecDeque::new(),
             last_check: None,
@@ -289,10 +292,11 @@ impl Playground {
                 Ok(parsed) => self.replay(parsed),
             },
             Action::Start(start) => {
+                self.kept = start.kept;
+                self.kept.retain(|k| !k.trim().is_empty());
                 if let Some(saved) = start.saved {
                     self.apply(Action::Restore(saved));
                 }
-                self.kept = start.kept.filter(|k| !k.trim().is_empty());
                 if let Some(link) = start.link {
                     self.apply(Action::OpenLink(link));
                 }
@@ -300,18 +304,15 @@ impl Playground {
             Action::OpenLink(text) => match link::decode(&text) {
                 Ok(parsed) => {
                     let own = self.script_text();
-                    let kept = self.kept.take();
+                    let mut kept = core::mem::take(&mut self.kept);
                     self.replay(parsed);
-                    self.kept = if own.trim().is_empty() || own == self.script_text() {
-                        kept
-                    } else {
-                        Some(own)
-                    };
-                    if self.kept.is_some() {
+                    if !own.trim().is_empty() && own != self.script_text() {
+                        keep(&mut kept, own);
                         self.notice = Some(Notice::Info(
                             "You opened a shared scenario. Your own playground was kept: “Restore kept” brings it back.".into(),
                         ));
                     }
+                    self.kept = kept;
                 }
                 // Nothing changes: the playground stays as it was, and so does what is saved.
                 Err(e) => {
@@ -321,24 +322,45 @@ impl Playground {
                 }
             },
             Action::RestoreKept => {
-                if let Some(text) = self.kept.take() {
-                    match script::parse(&text) {
-                        Ok(parsed) => {
-                            let shared = self.script_text();
-                            self.replay(parsed);
-                            self.kept = Some(shared).filter(|s| !s.trim().is_empty());
-                            self.notice = Some(Notice::Info(
-                                "Your playground is back. The shared scenario was kept: “Restore kept” brings it back.".into(),
-                            ));
+                let Some(text) = self.kept.pop() else {
+                    return;
+                };
+                match script::parse(&text) {
+                    Ok(parsed) => {
+                        let current = self.script_text();
+                        let mut kept = core::mem::take(&mut self.kept);
+                        self.replay(parsed);
+                        // The one that was open goes to the back: each Restore steps to the
+                        // next kept playground, and none is lost.
+                        if !current.trim().is_empty() {
+                            kept.insert(0, current);
                         }
-                        Err(e) => self.damaged("kept playground", &e),
+                        self.kept = kept;
+                        self.notice = Some(Notice::Info(
+                            "Your kept playground is back, and the one you had open is kept: “Restore kept” steps through them.".into(),
+                        ));
+                    }
+                    Err(e) => {
+                        self.kept.insert(0, text);
+                        self.notice = Some(Notice::Problem(format!(
+                            "A kept playground does not parse and was not restored ({e}); it stays kept."
+                        )));
                     }
                 }
             }
-
             Action::Restore(text) => match script::parse(&text) {
                 Ok(parsed) => self.replay(parsed),
-                Err(e) => self.damaged("saved playground", &e),
+                // Its text is kept, not written over by the empty playground.
+                Err(e) => {
+                    *self = Self {
+                        kept: core::mem::take(&mut self.kept),
+                        ..Self::default()
+                    };
+                    keep(&mut self.kept, text);
+                    self.notice = Some(Notice::Problem(format!(
+                        "The saved playground does not parse and was not opened ({e}); its text is kept. The playground is empty."
+                    )));
+                }
             },
             Action::Recipe(text) => match script::parse(text) {
                 Ok(parsed) => {
@@ -349,7 +371,7 @@ impl Playground {
             },
             Action::New => {
                 *self = Self {
-                    kept: self.kept.take(),
+                    kept: core::mem::take(&mut self.kept),
                     ..Self::default()
                 }
             }
@@ -395,19 +417,9 @@ impl Playground {
         self.refusal = Some(Refusal { origin, text });
     }
 
-    fn damaged(&mut self, what: &str, e: &dyn core::fmt::Display) {
-        *self = Self {
-            kept: self.kept.take(),
-            ..Self::default()
-        };
-        self.notice = Some(Notice::Problem(format!(
-            "This {what} is damaged and was not opened ({e}). The playground is empty."
-        )));
-    }
-
     /// Replays a script from scratch; failed commands are reported, and refused ones left out.
     fn replay(&mut self, parsed: Script) {
-        let (playing, speed, kept) = (self.playing, self.speed, self.kept.take());
+        let (playing, speed, kept) = (self.playing, self.speed, core::mem::take(&mut self.kept));
         *self = Self {
             playing,
             speed,
@@ -569,6 +581,15 @@ fn lesson(script: &str) -> String {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Adds `script` as the newest kept playground (once), dropping the oldest past [`KEPT_LEN`].
+fn keep(kept: &mut Vec<String>, script: String) {
+    kept.retain(|k| *k != script);
+    kept.push(script);
+    if kept.len() > KEPT_LEN {
+        kept.remove(0);
+    }
 }
 
 /// The reducer Yew holds: the playground behind a shared cell, and a version that changes
@@ -767,7 +788,7 @@ mod tests {
             assert!(notice.contains("as you left it"), "{notice}");
             assert_eq!(hash(&q), hash(&p));
             assert_eq!(q.script_text(), p.script_text());
-            assert_eq!(q.kept, None);
+            assert!(q.kept.is_empty());
         }
     }
 
@@ -782,7 +803,7 @@ mod tests {
         let mut p = own.clone();
         p.apply(Action::OpenLink(shared.link()));
         assert_eq!(hash(&p), hash(&shared));
-        assert_eq!(p.kept.as_deref(), Some(own.script_text().as_str()));
+        assert_eq!(p.kept, [own.script_text()]);
         assert!(matches!(&p.notice, Some(Notice::Info(text)) if text.contains("was kept")));
 
         // The page starts again from what the browser saved: the kept playground with it.
@@ -795,25 +816,71 @@ mod tests {
         assert_eq!(hash(&reloaded), hash(&shared));
         reloaded.apply(Action::RestoreKept);
         assert_eq!(hash(&reloaded), hash(&own));
-        assert_eq!(
-            reloaded.kept.as_deref(),
-            Some(shared.script_text().as_str())
-        );
+        assert_eq!(reloaded.kept, [shared.script_text()]);
 
         // A page opened on a link over saved work: the saved work is what is kept.
         let mut start = Playground::default();
         start.apply(Action::Start(Start {
             link: Some(shared.link()),
             saved: Some(own.script_text()),
-            kept: None,
+            kept: Vec::new(),
         }));
         assert_eq!(hash(&start), hash(&shared));
-        assert_eq!(start.kept.as_deref(), Some(own.script_text().as_str()));
+        assert_eq!(start.kept, [own.script_text()]);
 
         // Opening the scenario that is already open keeps nothing new.
         let mut same = shared.clone();
         same.apply(Action::OpenLink(shared.link()));
-        assert_eq!((same.kept, same.notice), (None, None));
+        assert_eq!((same.kept.len(), same.notice), (0, None));
+    }
+
+    /// Link after link, nothing is lost: each replaced playground is kept, and Restore steps
+    /// back through all of them; one that does not parse stays kept, and so does a saved
+    /// playground that does not parse.
+    #[test]
+    fn every_replaced_playground_stays_kept() {
+        let scenario = |topic: &str| {
+            let mut p = Playground::default();
+            run(&mut p, &format!("topic create {topic}"));
+            p
+        };
+        let (own, first, second) = (scenario("mine"), scenario("first"), scenario("second"));
+        let mut p = own.clone();
+        p.apply(Action::OpenLink(first.link()));
+        run(&mut p, "topic create edited");
+        let edited = p.script_text();
+        p.apply(Action::OpenLink(second.link()));
+        assert_eq!(p.kept, [own.script_text(), edited.clone()]);
+        let mut seen = vec![p.script_text()];
+        for _ in 0..3 {
+            p.apply(Action::RestoreKept);
+            seen.push(p.script_text());
+        }
+        assert_eq!(
+            seen,
+            [
+                second.script_text(),
+                edited,
+                own.script_text(),
+                second.script_text()
+            ]
+        );
+
+        let mut q = own.clone();
+        q.kept = vec!["topic create".into()];
+        q.apply(Action::RestoreKept);
+        assert_eq!(hash(&q), hash(&own));
+        assert_eq!(q.kept, ["topic create"]);
+        assert!(matches!(q.notice, Some(Notice::Problem(_))));
+
+        let mut r = Playground::default();
+        r.apply(Action::Start(Start {
+            link: None,
+            saved: Some("topic create".into()),
+            kept: Vec::new(),
+        }));
+        assert_eq!(r.kept, ["topic create"]);
+        assert!(matches!(r.notice, Some(Notice::Problem(_))));
     }
 
     #[test]

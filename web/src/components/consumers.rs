@@ -118,7 +118,7 @@ pub fn consumers(props: &StoreProps) -> Html {
             <article class="card client" data-testid={format!("consumer-{name}")} aria-label={format!("consumer {name}")}>
                 <header class="row">
                     <h3>{ name.clone() }</h3>
-                    <span class="muted">{ group.as_deref().map_or("no group".to_string(), |g| format!("group {g}")) }</span>
+                    <span class="muted">{ group.as_deref().map_or("no group".to_string(), |g| format!("group {}", crate::view::visible(g))) }</span>
                     <span class="muted">{ isolation }</span>
                     { button(store, "Poll", format!("poll {name}"), Action::Run(Origin::ConsumerCard, vec![Command::Poll(name.clone())]), format!("poll-{name}")) }
                     { button(store, "Commit", format!("commit {name}'s positions"), Action::Run(Origin::ConsumerCard, vec![Command::Commit { consumer: name.clone(), offsets: Vec::new(), asynchronous: false }]), format!("commit-{name}")) }
