@@ -118,15 +118,15 @@ pub enum Action {
     /// How the page starts: the saved playground, then the link in the address bar if any.
     Start(Start),
     /// Opens a share link (the text after `#s=`) as a scenario of its own: the playground
-    /// it replaces is kept, one click away.
+    /// it replaces is kept, one click away (as recipes and New keep it).
     OpenLink(String),
     /// Brings back the playground a link replaced; the link's scenario is kept in turn.
     RestoreKept,
     /// Restores a script saved in this browser.
     Restore(String),
-    /// Loads a recipe's script.
+    /// Loads a recipe's script; the playground it replaces is kept.
     Recipe(&'static str),
-    /// Clears everything.
+    /// Starts an empty playground; the one it replaces is kept.
     New,
     /// Plays or pauses the clock.
     Playing(bool),
@@ -304,15 +304,8 @@ impl Playground {
             Action::OpenLink(text) => match link::decode(&text) {
                 Ok(parsed) => {
                     let own = self.script_text();
-                    let mut kept = core::mem::take(&mut self.kept);
                     self.replay(parsed);
-                    if !own.trim().is_empty() && own != self.script_text() {
-                        keep(&mut kept, own);
-                        self.notice = Some(Notice::Info(
-                            "You opened a shared scenario. Your own playground was kept: “Restore kept” brings it back.".into(),
-                        ));
-                    }
-                    self.kept = kept;
+                    self.keep_replaced(own, "You opened a shared scenario.");
                 }
                 // Nothing changes: the playground stays as it was, and so does what is saved.
                 Err(e) => {
@@ -364,16 +357,20 @@ impl Playground {
             },
             Action::Recipe(text) => match script::parse(text) {
                 Ok(parsed) => {
+                    let own = self.script_text();
                     self.replay(parsed);
                     self.lesson = Some(lesson(text));
+                    self.keep_replaced(own, "You loaded a recipe.");
                 }
                 Err(e) => self.refuse(Origin::Script, e.to_string()),
             },
             Action::New => {
+                let own = self.script_text();
                 *self = Self {
                     kept: core::mem::take(&mut self.kept),
                     ..Self::default()
-                }
+                };
+                self.keep_replaced(own, "You started a new playground.");
             }
             Action::Playing(on) => {
                 self.playing = on;
@@ -415,6 +412,18 @@ impl Playground {
 
     fn refuse(&mut self, origin: Origin, text: String) {
         self.refusal = Some(Refusal { origin, text });
+    }
+
+    /// Keeps `own`, the playground an action just replaced, unless it was empty or is what
+    /// is open now, and says so after `what` happened.
+    fn keep_replaced(&mut self, own: String, what: &str) {
+        if own.trim().is_empty() || own == self.script_text() {
+            return;
+        }
+        keep(&mut self.kept, own);
+        self.notice = Some(Notice::Info(format!(
+            "{what} Your own playground was kept: “Restore kept” brings it back."
+        )));
     }
 
     /// Replays a script from scratch; failed commands are reported, and refused ones left out.
@@ -881,6 +890,27 @@ mod tests {
         }));
         assert_eq!(r.kept, ["topic create"]);
         assert!(matches!(r.notice, Some(Notice::Problem(_))));
+    }
+
+    /// A recipe or New replaces the playground the same way a link does: it is kept.
+    #[test]
+    fn a_recipe_or_new_keeps_the_playground_it_replaces() {
+        let mut own = Playground::default();
+        run(&mut own, "topic create mine");
+        let mut p = own.clone();
+        p.apply(Action::Recipe(RECIPES[0].script));
+        assert_eq!(p.kept, [own.script_text()]);
+        assert!(
+            matches!(&p.notice, Some(Notice::Info(t)) if t.starts_with("You loaded a recipe."))
+        );
+        let recipe = p.script_text();
+        p.apply(Action::New);
+        assert_eq!(p.script_text(), "");
+        assert_eq!(p.kept, [own.script_text(), recipe.clone()]);
+        p.apply(Action::New);
+        assert_eq!(p.kept.len(), 2, "an empty playground is not kept");
+        p.apply(Action::RestoreKept);
+        assert_eq!(p.script_text(), recipe);
     }
 
     #[test]
