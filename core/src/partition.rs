@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use crate::config::TopicConfig;
 use crate::error::{err, Result};
-use crate::log::PartitionLog;
+use crate::log::{AppendInfo, PartitionLog};
 use crate::record::{decode_record, RecordBatch};
 use crate::state_hash::StateHasher;
 use crate::time::SimTime;
@@ -241,15 +241,12 @@ impl Partition {
             return Err(err!(InvalidRecord, "Compacted topic cannot accept message without key in topic partition {topic}-{partition}."));
         }
         self.check_produce(topic, acks_all, config)?;
-        let info = self.log.append(batch, config, now)?;
+        let append = self.log.append(batch, config, now)?;
         self.advance_high_watermark();
         Ok(Appended {
-            base_offset: info.base_offset,
-            last_offset: info.last_offset,
-            log_append_time: info.log_append_time,
-            duplicate: info.duplicate,
-            hw_reached: self.log.high_watermark() > info.last_offset,
+            hw_reached: self.log.high_watermark() > append.last_offset,
             leader_epoch: self.leader_epoch,
+            append,
         })
     }
 
@@ -465,10 +462,8 @@ impl Partition {
 
 /// What the leader answered to an append.
 pub(crate) struct Appended {
-    pub(crate) base_offset: i64,
-    pub(crate) last_offset: i64,
-    pub(crate) log_append_time: Option<i64>,
-    pub(crate) duplicate: bool,
+    /// What the log wrote.
+    pub(crate) append: AppendInfo,
     /// The high watermark is already past the batch (the ISR is the leader alone, or the
     /// retried batch was replicated before).
     pub(crate) hw_reached: bool,

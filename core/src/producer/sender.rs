@@ -237,7 +237,7 @@ impl Producer {
                 })
             };
             if self.config.acks == Acks::Zero {
-                let base = result.as_ref().map_or(-1, |r| r.base_offset);
+                let base = result.as_ref().map_or(-1, |r| r.append.base_offset);
                 self.events.push(report(f, base, false, false));
                 if let Some(f) = self.queue.remove(i) {
                     self.succeed(f, -1, None);
@@ -246,7 +246,7 @@ impl Producer {
             }
             if self.acks_to_lose > 0 {
                 self.acks_to_lose -= 1;
-                let base = result.as_ref().map_or(-1, |r| r.base_offset);
+                let base = result.as_ref().map_or(-1, |r| r.append.base_offset);
                 self.events.push(report(f, base, false, true));
                 f.stage = Stage::AwaitingResponse {
                     until: now + self.config.request_timeout_ms,
@@ -258,22 +258,30 @@ impl Producer {
             }
             match result {
                 Ok(info) if info.hw_reached || !acks_all => {
-                    self.events
-                        .push(report(f, info.base_offset, info.duplicate, false));
+                    self.events.push(report(
+                        f,
+                        info.append.base_offset,
+                        info.append.duplicate,
+                        false,
+                    ));
                     if let Some(f) = self.queue.remove(i) {
-                        self.succeed(f, info.base_offset, info.log_append_time);
+                        self.succeed(f, info.append.base_offset, info.append.log_append_time);
                     }
                 }
                 Ok(info) => {
-                    self.events
-                        .push(report(f, info.base_offset, info.duplicate, false));
+                    self.events.push(report(
+                        f,
+                        info.append.base_offset,
+                        info.append.duplicate,
+                        false,
+                    ));
                     f.maybe_written = true;
                     f.stage = Stage::AwaitingReplication {
                         until: now + self.config.request_timeout_ms,
                         leader_epoch: info.leader_epoch,
-                        base_offset: info.base_offset,
-                        last_offset: info.last_offset,
-                        log_append_time: info.log_append_time,
+                        base_offset: info.append.base_offset,
+                        last_offset: info.append.last_offset,
+                        log_append_time: info.append.log_append_time,
                     };
                     awaiting += 1;
                     i += 1;

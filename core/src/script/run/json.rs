@@ -352,10 +352,14 @@ impl Event {
     }
 }
 
-/// Configs as one JSON object.
-fn entries_json(entries: &[(&'static str, String)]) -> Json {
+/// Key and text pairs (configs, a table's rows) as one JSON object.
+fn entries_json<K: AsRef<str>>(entries: &[(K, String)]) -> Json {
     let mut object = Map::new();
-    object.extend(entries.iter().map(|(k, v)| ((*k).into(), v.into_json())));
+    object.extend(
+        entries
+            .iter()
+            .map(|(k, v)| (k.as_ref().into(), v.into_json())),
+    );
     Json::Object(object)
 }
 
@@ -394,13 +398,7 @@ fn description_json(d: &Description) -> Json {
                             "log_end_offset": p.log_end_offset, "records": p.records, "size_in_bytes": p.size_in_bytes, "segments": segments })
                 })
                 .collect();
-            let mut configs = Map::new();
-            configs.extend(
-                d.config_overrides
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.into_json())),
-            );
-            obj!({ "topic": &d.name, "configs": configs, "partitions": partitions })
+            obj!({ "topic": &d.name, "configs": entries_json(&d.config_overrides), "partitions": partitions })
         }
         Description::Consumer {
             consumer,
@@ -500,11 +498,7 @@ fn connector_json(s: &ConnectorDescription) -> Json {
     if let Some((rows, view)) = &s.view {
         out["rows"] = rows.into_json();
         match view {
-            SinkRows::Table(rows) => {
-                let mut shown = Map::new();
-                shown.extend(rows.iter().map(|(k, v)| (k.clone(), v.into_json())));
-                out["table"] = shown.into_json();
-            }
+            SinkRows::Table(rows) => out["table"] = entries_json(rows),
             SinkRows::Counts(rows) => {
                 let mut shown = Map::new();
                 shown.extend(

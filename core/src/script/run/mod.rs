@@ -131,18 +131,51 @@ pub struct Runner {
     connectors: LiteMap<String, connect::Connector>,
     /// Reports drained from a producer while a long `generate` runs, reported with the
     /// producer's others when the command ends.
-    held: Option<HeldReports>,
+    held: Option<ProducerReports>,
 }
 
-/// A producer's reports taken out while a command runs: its batches and the deliveries of
-/// other commands' records in order, and its `generate`d records' deliveries counted.
+/// A producer's reports as they are output: its batches and the deliveries of other
+/// commands' records in order, and its `generate`d records' deliveries counted.
 #[derive(Clone, Debug)]
-struct HeldReports {
+struct ProducerReports {
     producer: String,
     events: Vec<ProducerEvent>,
     delivered: u64,
     failed: u64,
     first_error: Option<Error>,
+}
+
+impl ProducerReports {
+    fn new(producer: &str) -> Self {
+        Self {
+            producer: producer.into(),
+            events: Vec::new(),
+            delivered: 0,
+            failed: 0,
+            first_error: None,
+        }
+    }
+
+    /// Counts the deliveries of generated records (ids in one of the `generated` ranges)
+    /// and keeps every other report, in order.
+    fn take(&mut self, events: Vec<ProducerEvent>, generated: &[(u64, u64)]) {
+        for e in events {
+            match e {
+                ProducerEvent::Delivered(d)
+                    if generated.iter().any(|&(a, z)| (a..=z).contains(&d.id)) =>
+                {
+                    match d.error {
+                        None => self.delivered += 1,
+                        Some(e) => {
+                            self.failed += 1;
+                            self.first_error.get_or_insert(e);
+                        }
+                    }
+                }
+                other => self.events.push(other),
+            }
+        }
+    }
 }
 
 impl Default for Runner {
@@ -425,51 +458,29 @@ impl Runner {
         events: Vec<ProducerEvent>,
         out: &mut Vec<Output>,
     ) {
-        let bulk = self.bulk.get(name).cloned().unwrap_or_default();
-        let (mut delivered, mut failed) = (0u64, 0u64);
-        let mut first_error = None;
-        let mut all = events;
-        if let Some(held) = self.held.take_if(|held| held.producer == name) {
-            (delivered, failed, first_error) = (held.delivered, held.failed, held.first_error);
-            all = held.events.into_iter().chain(all).collect();
+        let mut reports = self
+            .held
+            .take_if(|held| held.producer == name)
+            .unwrap_or_else(|| ProducerReports::new(name));
+        reports.take(events, self.bulk.get(name).map_or(&[], Vec::as_slice));
+        for e in reports.events {
+            let producer = name.to_string();
+            out.push(Output::new(
+                line,
+                match e {
+                    ProducerEvent::BatchSent(batch) => Event::Batch { producer, batch },
+                    ProducerEvent::Delivered(report) => Event::Delivery { producer, report },
+                },
+            ));
         }
-        for e in all {
-            match e {
-                ProducerEvent::BatchSent(batch) => out.push(Output::new(
-                    line,
-                    Event::Batch {
-                        producer: name.to_string(),
-                        batch,
-                    },
-                )),
-                ProducerEvent::Delivered(d)
-                    if bulk.iter().any(|&(a, z)| (a..=z).contains(&d.id)) =>
-                {
-                    match d.error {
-                        None => delivered += 1,
-                        Some(e) => {
-                            failed += 1;
-                            first_error.get_or_insert(e);
-                        }
-                    }
-                }
-                ProducerEvent::Delivered(report) => out.push(Output::new(
-                    line,
-                    Event::Delivery {
-                        producer: name.to_string(),
-                        report,
-                    },
-                )),
-            }
-        }
-        if delivered + failed > 0 {
+        if reports.delivered + reports.failed > 0 {
             out.push(Output::new(
                 line,
                 Event::Deliveries {
                     producer: name.to_string(),
-                    delivered,
-                    failed,
-                    error: first_error,
+                    delivered: reports.delivered,
+                    failed: reports.failed,
+                    error: reports.first_error,
                 },
             ));
         }

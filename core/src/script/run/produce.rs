@@ -211,32 +211,11 @@ impl Runner {
         ids: (u64, u64),
     ) -> Result<(), Error> {
         let events = self.cluster.drain_producer_events(h)?;
-        let bulk = self.bulk.get(producer).map_or(&[][..], Vec::as_slice);
-        let held = self.held.get_or_insert_with(|| HeldReports {
-            producer: producer.into(),
-            events: Vec::new(),
-            delivered: 0,
-            failed: 0,
-            first_error: None,
-        });
-        for e in events {
-            match e {
-                ProducerEvent::Delivered(d)
-                    if core::iter::once(&ids)
-                        .chain(bulk)
-                        .any(|&(a, z)| (a..=z).contains(&d.id)) =>
-                {
-                    match d.error {
-                        None => held.delivered += 1,
-                        Some(e) => {
-                            held.failed += 1;
-                            held.first_error.get_or_insert(e);
-                        }
-                    }
-                }
-                other => held.events.push(other),
-            }
-        }
+        let mut generated = self.bulk.get(producer).cloned().unwrap_or_default();
+        generated.push(ids);
+        self.held
+            .get_or_insert_with(|| ProducerReports::new(producer))
+            .take(events, &generated);
         Ok(())
     }
 
