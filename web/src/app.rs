@@ -57,13 +57,13 @@ pub fn app() -> Html {
                 <Clock store={store.clone()} />
                 if kept {
                     <button type="button" class="small" data-testid="restore-kept" onclick={restore_kept}
-                        title="Bring back the playground that opening a link set aside">{ "↩ Restore kept" }</button>
+                        title="Bring back the playground a link, a recipe or New set aside">{ "↩ Restore kept" }</button>
                 }
                 <Share store={store.clone()} />
             </header>
             if let Some(n) = notice {
                 <div class={classes!("notice", matches!(n, Notice::Info(_)).then_some("info"))}
-                    role={if matches!(n, Notice::Info(_)) { "status" } else { "alert" }} data-testid="notice">
+                    role={notice_role(&n)} data-testid="notice">
                     <span>{ n.text().to_string() }</span>
                     <button type="button" class="small" onclick={dismiss} aria-label="dismiss">{ "✕" }</button>
                 </div>
@@ -100,5 +100,13 @@ pub fn app() -> Html {
             </section>
             <Console store={store.clone()} />
         </div>
+    }
+}
+
+/// Information is announced politely; a problem at once.
+fn notice_role(notice: &Notice) -> &'static str {
+    match notice {
+        Notice::Info(_) => "status",
+        Notice::Problem(_) => "alert",
     }
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 
 /// The localStorage key of the saved script.
 const SAVED: &str = "logplay.script";
-/// The localStorage key of the playgrounds links replaced (a JSON array of scripts).
+/// The localStorage key of the kept playgrounds (a JSON array of scripts).
 const KEPT: &str = "logplay.kept";
 
 /// The link in a URL fragment: what follows `#s=`.
@@ -39,7 +39,7 @@ pub fn clear_link() {
     }
 }
 
-/// Saves the script, and the playgrounds links replaced, in this browser.
+/// Saves the script, and the kept playgrounds, in this browser.
 pub fn save(script: &str, kept: &[String]) {
     // A full or disabled storage only costs the restore on reload.
     let _ = LocalStorage::set(SAVED, script);

@@ -24,7 +24,7 @@ pub const LAG_SAMPLES: usize = 60;
 pub const STEP_MS: u64 = 100;
 /// Real milliseconds between two frames while playing.
 pub const FRAME_MS: u32 = 100;
-/// Playgrounds kept when links replaced them: the newest ones.
+/// Playgrounds kept when a link, a recipe or New replaced them: the newest ones.
 pub const KEPT_LEN: usize = 8;
 /// The speeds on offer.
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0];
@@ -120,7 +120,7 @@ pub enum Action {
     /// Opens a share link (the text after `#s=`) as a scenario of its own: the playground
     /// it replaces is kept, one click away (as recipes and New keep it).
     OpenLink(String),
-    /// Brings back the playground a link replaced; the link's scenario is kept in turn.
+    /// Brings back the newest kept playground; the one open goes to the back of the kept.
     RestoreKept,
     /// Restores a script saved in this browser.
     Restore(String),
@@ -167,7 +167,7 @@ pub struct Start {
     pub link: Option<String>,
     /// The script this browser saved.
     pub saved: Option<String>,
-    /// The playgrounds links replaced earlier, oldest first.
+    /// The playgrounds kept earlier, oldest first.
     pub kept: Vec<String>,
 }
 
@@ -179,8 +179,8 @@ pub struct Playground {
     pub refusal: Option<Refusal>,
     /// A message for the whole page (a link that did not open, a playground kept).
     pub notice: Option<Notice>,
-    /// The playgrounds links replaced, as scripts, oldest first (at most [`KEPT_LEN`]):
-    /// [`Action::RestoreKept`] brings back the newest.
+    /// The playgrounds a link, a recipe or New replaced, as scripts, oldest first (at most
+    /// [`KEPT_LEN`]): [`Action::RestoreKept`] brings back the newest.
     pub kept: Vec<String>,
     /// What the loaded recipe teaches (its leading comment).
     pub lesson: Option<String>,
@@ -326,6 +326,7 @@ impl Playground {
                         // The one that was open goes to the back: each Restore steps to the
                         // next kept playground, and none is lost.
                         if !current.trim().is_empty() {
+                            kept.retain(|k| *k != current);
                             kept.insert(0, current);
                         }
                         self.kept = kept;
@@ -345,10 +346,7 @@ impl Playground {
                 Ok(parsed) => self.replay(parsed),
                 // Its text is kept, not written over by the empty playground.
                 Err(e) => {
-                    *self = Self {
-                        kept: core::mem::take(&mut self.kept),
-                        ..Self::default()
-                    };
+                    self.empty();
                     keep(&mut self.kept, text);
                     self.notice = Some(Notice::Problem(format!(
                         "The saved playground does not parse and was not opened ({e}); its text is kept. The playground is empty."
@@ -366,10 +364,7 @@ impl Playground {
             },
             Action::New => {
                 let own = self.script_text();
-                *self = Self {
-                    kept: core::mem::take(&mut self.kept),
-                    ..Self::default()
-                };
+                self.empty();
                 self.keep_replaced(own, "You started a new playground.");
             }
             Action::Playing(on) => {
@@ -412,6 +407,14 @@ impl Playground {
 
     fn refuse(&mut self, origin: Origin, text: String) {
         self.refusal = Some(Refusal { origin, text });
+    }
+
+    /// An empty playground, with the kept ones.
+    fn empty(&mut self) {
+        *self = Self {
+            kept: core::mem::take(&mut self.kept),
+            ..Self::default()
+        };
     }
 
     /// Keeps `own`, the playground an action just replaced, unless it was empty or is what
