@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use logplay_core::budget::{self, Limits};
 use logplay_core::script::link;
 use logplay_core::script::{export, parse, print, Output, OutputKind, Script, Session};
 
@@ -31,6 +32,8 @@ enum Verb {
         /// Leave out outputs of these types, e.g. `--omit record,delivery`.
         #[arg(long, value_delimiter = ',', value_parser = output_kind)]
         omit: Vec<OutputKind>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Prints the script in its canonical form.
     Fmt {
@@ -63,6 +66,35 @@ struct Input {
     link: Option<String>,
 }
 
+/// The scenario budget: a command that would pass a limit is refused with
+/// `POLICY_VIOLATION` (the defaults fit a browser tab).
+#[derive(Args)]
+struct LimitArgs {
+    /// The most bytes the scenario may hold (logs, buffers, registry, Connect), e.g. `1GiB`.
+    #[arg(long, value_parser = budget::parse_bytes, default_value = "256MiB")]
+    max_bytes: u64,
+    /// The most live clients (producers plus consumers).
+    #[arg(long, default_value_t = Limits::default().clients)]
+    max_clients: u32,
+    /// The most partitions over all topics.
+    #[arg(long, default_value_t = Limits::default().partitions)]
+    max_partitions: u32,
+    /// The most partition passes (retention, cleaner, leader balance) one clock step may run.
+    #[arg(long, default_value_t = Limits::default().work)]
+    max_work: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            bytes: self.max_bytes,
+            clients: self.max_clients,
+            partitions: self.max_partitions,
+            work: self.max_work,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Target {
     /// Python with confluent-kafka, printing the same JSON lines as `logplay run`.
@@ -81,7 +113,12 @@ fn output_kind(text: &str) -> Result<OutputKind, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Verb::Run { input, only, omit } => load(&input).and_then(|script| {
+        Verb::Run {
+            input,
+            only,
+            omit,
+            limits,
+        } => load(&input).and_then(|script| {
             let print = |o: &Output| {
                 if only.is_empty() {
                     !omit.contains(&o.kind())
@@ -89,7 +126,7 @@ fn main() -> ExitCode {
                     only.contains(&o.kind())
                 }
             };
-            io(run(&script, print))
+            io(run(&script, limits.limits(), print))
         }),
         Verb::Fmt { file } => read(&file).and_then(|s| write_out(print(&s).as_bytes())),
         Verb::Link { file } => {
@@ -141,14 +178,16 @@ fn read(file: &str) -> Result<Script, String> {
 }
 
 /// Runs the script, writing each output it keeps as it comes.
-fn run(script: &Script, keep: impl Fn(&Output) -> bool) -> std::io::Result<()> {
+fn run(script: &Script, limits: Limits, keep: impl Fn(&Output) -> bool) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut result = Ok(());
-    Session::replay(script, |o| {
-        if result.is_ok() && keep(&o) {
-            result = writeln!(out, "{}", o.to_json());
-        }
-    });
+    Session::new()
+        .with_limits(limits)
+        .apply_script(script, |o| {
+            if result.is_ok() && keep(&o) {
+                result = writeln!(out, "{}", o.to_json());
+            }
+        });
     result?;
     out.flush()
 }

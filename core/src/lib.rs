@@ -44,6 +44,7 @@
 
 extern crate alloc;
 
+pub mod budget;
 mod cluster;
 pub mod compression;
 pub mod config;
@@ -69,7 +70,7 @@ pub mod txn;
 pub use cluster::{coordinator_partition, CoordinatorKind};
 pub use cluster::{
     Cluster, ClusterConfig, ClusterEvent, ConsumerHandle, PartitionDescription, ProducerHandle,
-    TopicDescription, MAX_BROKER_WORK, MAX_CLIENTS, MAX_TOTAL_PARTITIONS,
+    TopicDescription,
 };
 pub use cluster::{GroupDescription, GroupMemberDescription, GroupOffset, ResetTo};
 pub use consumer::SeekTo;

@@ -210,6 +210,11 @@ pub struct RecordBatchBuilder {
 }
 
 impl RecordBatchBuilder {
+    /// Heap bytes its records' buffer holds.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.records.capacity()
+    }
+
     /// An empty batch whose timestamp deltas are relative to `base_timestamp`.
     pub fn new(base_timestamp: i64) -> Self {
         Self {

@@ -3,6 +3,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::budget::entry;
 pub use crate::config::{CleanupPolicy, TopicConfig, TOPIC_CONFIG_KEYS};
 use crate::error::{err, Error, Result};
 use crate::partition::{BrokerId, Partition};
@@ -67,6 +68,20 @@ pub struct Topic {
 }
 
 impl Topic {
+    /// Heap bytes a new, empty partition with `replicas` replicas takes.
+    pub(crate) fn empty_partition_bytes(replicas: u32) -> u64 {
+        (entry::PARTITION + crate::log::PartitionLog::new().heap_bytes()) as u64
+            + u64::from(replicas) * entry::REPLICA as u64
+    }
+
+    /// Heap bytes its partitions hold: their logs and replica lists.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.partitions
+            .iter()
+            .map(|p| entry::PARTITION + p.log.heap_bytes() + p.replicas.len() * entry::REPLICA)
+            .sum()
+    }
+
     /// A topic whose partition `i` has the replicas `assignment[i]`.
     pub(crate) fn new(
         name: &str,

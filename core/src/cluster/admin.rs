@@ -4,7 +4,8 @@ use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::{unknown_topic, Cluster, MAX_TOTAL_PARTITIONS};
+use super::{unknown_topic, Cluster};
+use crate::budget::Limit;
 use crate::error::{err, Result};
 use crate::log::SegmentInfo;
 use crate::partition::BrokerId;
@@ -113,14 +114,7 @@ impl Cluster {
             .values()
             .map(|t| t.partitions.len() as u64)
             .sum();
-        if total + adding > MAX_TOTAL_PARTITIONS {
-            return Err(err!(
-                PolicyViolation,
-                "the cluster would hold {} partitions; logplay's limit is {MAX_TOTAL_PARTITIONS}",
-                total + adding
-            ));
-        }
-        Ok(())
+        Limit::Partitions.check(&self.limits, "this topic change", total, adding)
     }
 
     /// `deleteTopics`. Committed offsets of the topic go with it.

@@ -1,6 +1,7 @@
 //! The simulated clock: moving time and running what falls due.
 
-use super::{Cluster, ClusterEvent, MAX_BROKER_WORK};
+use super::{Cluster, ClusterEvent};
+use crate::budget::Limit;
 use crate::error::{err, Result};
 use crate::log::CleanupReport;
 use crate::producer::Producer;
@@ -42,20 +43,42 @@ impl Cluster {
     /// Moves the clock to `to` (never backwards), running every deadline in time order.
     ///
     /// The brokers' periodic work (retention checks, cleaner passes, leader balancing, each over
-    /// every partition) is bounded: a step that would take more than [`MAX_BROKER_WORK`] partition
-    /// passes is refused with `POLICY_VIOLATION` before anything changes.
+    /// every partition) is bounded: a step that would take more than [`crate::budget::Limits::work`]
+    /// partition passes is refused with `POLICY_VIOLATION` before anything changes.
     pub fn advance_to(&mut self, to: SimTime) -> Result<()> {
+        self.begin_advance(to)?;
+        while !self.advance_toward(to, u64::MAX) {}
+        Ok(())
+    }
+
+    /// The start of [`Cluster::advance_to`]: checks the step and runs what is due now. The
+    /// rest runs in [`Cluster::advance_toward`], a few deadlines at a time.
+    pub fn begin_advance(&mut self, to: SimTime) -> Result<()> {
         self.check_advance(to)?;
         self.run_due();
-        while let Some(t) = self.poll_timeout().filter(|&t| t <= to) {
-            self.now = t;
-            self.run_due();
-        }
-        if to > self.now {
-            self.now = to;
-            self.run_due();
-        }
         Ok(())
+    }
+
+    /// Runs at most `deadlines` of the deadlines up to `to`, in time order; whether the
+    /// clock has reached `to`. Stopping after a deadline leaves the state that advancing
+    /// to that deadline's time gives.
+    pub fn advance_toward(&mut self, to: SimTime, deadlines: u64) -> bool {
+        for _ in 0..deadlines {
+            match self.poll_timeout().filter(|&t| t <= to) {
+                Some(t) => {
+                    self.now = t;
+                    self.run_due();
+                }
+                None => {
+                    if to > self.now {
+                        self.now = to;
+                        self.run_due();
+                    }
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Whether [`Cluster::advance_to`] may move the clock to `to` (in one step or many): the
@@ -72,10 +95,16 @@ impl Cluster {
             .values()
             .map(|t| t.partitions.len() as u64)
             .sum();
-        if passes.saturating_mul(partitions.max(1)) > MAX_BROKER_WORK {
+        let work = passes.saturating_mul(partitions.max(1));
+        if work > self.limits.work {
+            let what = alloc::format!(
+                "moving the clock by {span} ms runs the brokers' retention and cleaner passes {passes} times over {partitions} partitions: it"
+            );
+            let refusal = Limit::Work.exceeded(&self.limits, &what, 0, work);
             return Err(err!(
                 PolicyViolation,
-                "moving the clock by {span} ms would run the brokers' retention and cleaner passes {passes} times over {partitions} partitions; logplay's limit is {MAX_BROKER_WORK} partition passes per step (move the clock in smaller steps, or raise log.retention.check.interval.ms / log.cleaner.backoff.ms)"
+                "{} (or move the clock in smaller steps, or raise log.retention.check.interval.ms / log.cleaner.backoff.ms)",
+                refusal.message
             ));
         }
         Ok(())

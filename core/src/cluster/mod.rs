@@ -4,6 +4,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::budget::{entry, Limits, Usage};
 use crate::consumer::{Consumer, OffsetStore};
 use crate::error::err;
 use crate::group::coordinator::Group;
@@ -14,14 +15,6 @@ use crate::state_hash::StateHasher;
 use crate::time::SimTime;
 use crate::topic::Topics;
 use crate::txn::TransactionMetadata;
-
-/// The most partitions the whole cluster may hold.
-pub const MAX_TOTAL_PARTITIONS: u64 = 100_000;
-/// The most clients (producers plus consumers) a cluster may hold.
-pub const MAX_CLIENTS: usize = 20_000;
-/// The most partition passes (retention checks plus cleaner passes, times partitions) one
-/// clock step may run.
-pub const MAX_BROKER_WORK: u64 = 20_000_000;
 
 /// A handle to a producer in a [`Cluster`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,6 +49,8 @@ pub use groups::{GroupDescription, GroupMemberDescription, GroupOffset, ResetTo}
 #[derive(Clone, Debug)]
 pub struct Cluster {
     config: ClusterConfig,
+    /// What the scenario may hold and do; not state (it is the same whatever happened).
+    limits: Limits,
     now: SimTime,
     rng: Rng,
     topics: Topics,
@@ -86,6 +81,7 @@ impl Cluster {
             next_retention_check: SimTime(config.log_retention_check_interval_ms),
             next_cleaner_run: SimTime(config.log_cleaner_backoff_ms),
             config,
+            limits: Limits::default(),
             now: SimTime::ZERO,
             topics: BTreeMap::new(),
             producers: Vec::new(),
@@ -110,6 +106,49 @@ impl Cluster {
     /// The cluster's settings.
     pub fn config(&self) -> &ClusterConfig {
         &self.config
+    }
+
+    /// What the scenario may hold and do.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Sets what the scenario may hold and do; what it holds already stays.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// What the cluster holds now, measured from its structures: [`Usage::bytes`] counts
+    /// the logs' buffers and indexes, the partitions, the clients with their buffers, the
+    /// groups and the committed offsets.
+    pub fn usage(&self) -> Usage {
+        let topics = self.topics.values().chain(self.internal.values());
+        let (mut bytes, mut records, mut partitions) = (0u64, 0u64, 0u32);
+        for t in topics {
+            bytes += t.heap_bytes() as u64;
+            records += t
+                .partitions
+                .iter()
+                .map(|p| p.log.record_count())
+                .sum::<u64>();
+        }
+        for t in self.topics.values() {
+            partitions += t.partitions.len() as u32;
+        }
+        let producers = self.producers.iter().flatten();
+        let consumers = self.consumers.iter().flatten();
+        bytes += producers.clone().map(Producer::heap_bytes).sum::<usize>() as u64;
+        bytes += consumers.clone().map(Consumer::heap_bytes).sum::<usize>() as u64;
+        bytes += self.groups.values().map(Group::heap_bytes).sum::<usize>() as u64;
+        let offsets = self.offsets.keys().map(|(g, _, _)| entry::ENTRY + g.len());
+        bytes += offsets.sum::<usize>() as u64;
+        Usage {
+            bytes,
+            records,
+            clients: (producers.count() + consumers.count()) as u32,
+            topics: self.topics.len() as u32,
+            partitions,
+        }
     }
 
     /// A stable hash of everything observable: the same inputs give the same hash, natively

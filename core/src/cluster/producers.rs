@@ -3,7 +3,8 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use super::{Cluster, ProducerHandle, MAX_CLIENTS};
+use super::{Cluster, ProducerHandle};
+use crate::budget::Limit;
 use crate::error::{err, Result};
 use crate::producer::{Producer, ProducerConfig, ProducerEvent};
 use crate::record::ProducerRecord;
@@ -29,13 +30,7 @@ impl Cluster {
     pub(super) fn check_client_limit(&self) -> Result<()> {
         let live =
             self.producers.iter().flatten().count() + self.consumers.iter().flatten().count();
-        if live >= MAX_CLIENTS {
-            return Err(err!(
-                PolicyViolation,
-                "logplay's limit of {MAX_CLIENTS} clients is reached"
-            ));
-        }
-        Ok(())
+        Limit::Clients.check(&self.limits, "a new client", live as u64, 1)
     }
 
     /// A producer, or `ILLEGAL_STATE` if it was closed.

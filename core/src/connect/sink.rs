@@ -3,6 +3,8 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 
+use crate::budget::entry;
+
 /// A row of a counter sink: how many records a key had, and the sum of `aggregate.field`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Aggregate {
@@ -55,6 +57,17 @@ impl View {
                 });
                 row.sum += amount.unwrap_or(0.0);
             }
+        }
+    }
+
+    /// Heap bytes its rows hold.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Table(rows) => rows
+                .iter()
+                .map(|(k, v)| entry::ENTRY + k.len() + v.len())
+                .sum(),
+            Self::Counter { rows, .. } => rows.keys().map(|k| entry::ENTRY + k.len()).sum(),
         }
     }
 

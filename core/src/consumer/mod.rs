@@ -167,6 +167,12 @@ pub struct Consumer {
 }
 
 impl Consumer {
+    /// Heap bytes the consumer holds: its assignment and pending callbacks.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::budget::entry;
+        entry::CLIENT + self.name.len() + (self.assignment.len() + self.events.len()) * entry::ENTRY
+    }
+
     pub(crate) fn new(name: &str, config: ConsumerConfig, now: SimTime) -> Self {
         let next_auto_commit = now + config.auto_commit_interval_ms;
         Self {

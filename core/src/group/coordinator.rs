@@ -113,6 +113,26 @@ pub enum GroupChange {
 }
 
 impl Group {
+    /// Heap bytes the group holds: its members, their subscriptions and assignments.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::budget::entry;
+        let member = |m: &GroupMember| {
+            entry::MEMBER
+                + m.member_id.len()
+                + m.client_id.len()
+                + m.protocols
+                    .iter()
+                    .map(|p| entry::ENTRY + p.len())
+                    .sum::<usize>()
+                + m.topics
+                    .iter()
+                    .map(|t| entry::ENTRY + t.len())
+                    .sum::<usize>()
+                + m.assignment.len() * entry::ENTRY
+        };
+        entry::MEMBER + self.id.len() + self.members.values().map(member).sum::<usize>()
+    }
+
     /// An empty group.
     pub fn new(id: &str) -> Self {
         Self {

@@ -14,6 +14,8 @@ mod txn_index;
 pub use cleaner::CleanupReport;
 pub(crate) use producer_state::PRODUCER_BATCH_CACHE;
 pub use read::{Fetched, LogIter, LogRecord};
+#[cfg(all(test, target_pointer_width = "64"))]
+pub(crate) use segment::assert_entry_sizes;
 pub use segment::SegmentInfo;
 pub use txn_index::{AbortedTransaction, IsolationLevel, Marker};
 
@@ -276,10 +278,15 @@ impl PartitionLog {
         self.segments.iter().map(Segment::records).sum()
     }
 
-    /// Heap bytes this log holds, buffers' spare capacity included.
+    /// Heap bytes this log holds, buffers' spare capacity included (see
+    /// [`crate::budget`]: each index entry and segment counted at its 64-bit size or more).
     pub fn heap_bytes(&self) -> usize {
         self.segments.iter().map(Segment::heap_bytes).sum::<usize>()
-            + self.segments.capacity() * core::mem::size_of::<Segment>()
+            + (self.producers.len()
+                + self.ongoing.len()
+                + self.unreplicated.len()
+                + self.aborted.len())
+                * crate::budget::entry::ENTRY
     }
 
     /// Feeds the log's observable state into `h`.

@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 
 use super::{Marker, PartitionLog};
+use crate::budget::entry;
 use crate::compression::CompressionType;
 use crate::record::{ProducerIdentity, TimestampType};
 use crate::time::SimTime;
@@ -30,6 +31,13 @@ pub(super) struct BatchMeta {
     pub(super) transactional: bool,
     /// A control batch: a transaction marker, never returned as a record.
     pub(super) marker: Option<Marker>,
+}
+
+/// Checks that [`entry::BATCH`] and [`entry::SEGMENT`] cover a 64-bit build's layout.
+#[cfg(all(test, target_pointer_width = "64"))]
+pub(crate) fn assert_entry_sizes() {
+    assert!(core::mem::size_of::<BatchMeta>() <= entry::BATCH);
+    assert!(core::mem::size_of::<Segment>() <= entry::SEGMENT);
 }
 
 impl BatchMeta {
@@ -130,8 +138,8 @@ impl Segment {
 
     pub(super) fn heap_bytes(&self) -> usize {
         self.chunks.iter().map(Vec::capacity).sum::<usize>()
-            + self.chunks.capacity() * core::mem::size_of::<Vec<u8>>()
-            + self.batches.capacity() * core::mem::size_of::<BatchMeta>()
+            + (self.chunks.capacity() + 1) * entry::SEGMENT
+            + self.batches.capacity() * entry::BATCH
     }
 }
 

@@ -150,6 +150,26 @@ pub struct Producer {
 }
 
 impl Producer {
+    /// Heap bytes the producer holds: its open batches, the batches sent and not yet
+    /// answered, and the reports not yet drained.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::budget::entry;
+        // A record's id and create time: two 8-byte words on every target.
+        let open: usize = self
+            .open
+            .iter()
+            .flat_map(|(_, batches)| batches.values())
+            .map(|b| b.builder.heap_bytes() + b.records.len() * 16)
+            .sum();
+        let sent: usize = self
+            .queue
+            .iter()
+            .map(|f| entry::ENTRY + f.batch.records.capacity() + f.records.len() * 16)
+            .sum();
+        let entries = self.events.len() + self.sequences.len() + self.acked.len();
+        entry::CLIENT + open + sent + entries * entry::ENTRY
+    }
+
     pub(crate) fn new(name: &str, config: ProducerConfig, producer_id: i64) -> Self {
         let identity = if config.enable_idempotence {
             ProducerIdentity {

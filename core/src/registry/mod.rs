@@ -64,6 +64,23 @@ pub struct SchemaRegistry {
     compatibility: Compatibility,
 }
 
+impl SchemaRegistry {
+    /// Heap bytes it holds: each schema's text and what logplay read of it, and the subjects.
+    pub fn heap_bytes(&self) -> usize {
+        let schemas: usize = self
+            .schemas
+            .iter()
+            .map(|s| crate::budget::entry::MEMBER + 2 * s.text.len())
+            .sum();
+        let subjects: usize = self
+            .subjects
+            .iter()
+            .map(|(name, s)| crate::budget::entry::ENTRY * (1 + s.versions.len()) + name.len())
+            .sum();
+        schemas + subjects
+    }
+}
+
 /// The subject TopicNameStrategy gives a topic's keys or values: `orders-value`.
 pub fn topic_subject(topic: &str, is_key: bool) -> String {
     alloc::format!("{topic}-{}", if is_key { "key" } else { "value" })

@@ -50,6 +50,11 @@ impl Source {
         }
     }
 
+    /// How many records it has emitted: the index of the next.
+    pub fn emitted(&self) -> u64 {
+        self.emitted
+    }
+
     /// How many records are due by `now` and not emitted yet (whole records only, so the
     /// rate holds exactly over any number of steps).
     pub fn due(&self, now: SimTime) -> u64 {

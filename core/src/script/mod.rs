@@ -23,6 +23,7 @@ mod lexer;
 pub mod link;
 mod parse;
 mod print;
+mod replay;
 mod run;
 mod session;
 mod template;
@@ -34,10 +35,11 @@ pub use crate::cluster::ResetTo;
 pub use crate::consumer::SeekTo;
 pub use parse::{parse, ParseError};
 pub use print::print;
+pub use replay::{Replay, ReplayProgress};
 pub use run::{
     ClientKind, ClusterDescription, Committer, ConnectorDescription, ConnectorStatus, Description,
-    Event, Failure, Output, OutputKind, PolledRecord, ProducerDescription, Runner, SinkRows,
-    TaskStatus,
+    Event, Failure, Output, OutputKind, PolledRecord, ProducerDescription, Progress, Runner,
+    Running, SinkRows, TaskStatus,
 };
 pub use session::Session;
 pub use template::Template;

@@ -4,7 +4,8 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use super::{parse, Command, Failure, Output, Runner, Script, MAX_PLAY_STEPS};
+use super::{parse, Command, Failure, Output, Runner, Running, Script, MAX_PLAY_STEPS};
+use crate::budget::Limits;
 use crate::error::err;
 use crate::topic::validate_topic_name;
 
@@ -34,6 +35,12 @@ impl Session {
         session
     }
 
+    /// This session under other limits (see [`crate::budget`]).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.runner.set_limits(limits);
+        self
+    }
+
     /// Runs a whole script on a fresh session; returns it and every output, the outputs of
     /// failed commands included, numbered by the script's own lines.
     pub fn run(script: &Script) -> (Self, Vec<Output>) {
@@ -44,16 +51,22 @@ impl Session {
 
     /// [`Session::run`], handing each output to `each` as its command ends rather than
     /// keeping them all.
-    pub fn replay(script: &Script, mut each: impl FnMut(Output)) -> Self {
+    pub fn replay(script: &Script, each: impl FnMut(Output)) -> Self {
         let mut session = Self::new();
+        session.apply_script(script, each);
+        session
+    }
+
+    /// Applies every command of a script, numbered by its own lines, handing each output
+    /// to `each`; refused commands are reported and left out of [`Session::script`].
+    pub fn apply_script(&mut self, script: &Script, mut each: impl FnMut(Output)) {
         for (line, command) in &script.commands {
-            let outputs = match session.apply_at(*line, command.clone()) {
+            let outputs = match self.apply_at(*line, command.clone()) {
                 Ok(outputs) => outputs,
                 Err(f) => f.outputs,
             };
             outputs.into_iter().for_each(&mut each);
         }
-        session
     }
 
     /// Applies a command as the script's next line.
@@ -90,10 +103,48 @@ impl Session {
 
     fn apply_at(&mut self, line: usize, command: Command) -> Result<Vec<Output>, Failure> {
         let result = self.runner.apply(line, &command);
+        self.record_if_applied(line, command, &result);
+        result
+    }
+
+    /// Begins a command as line `line` of a script being replayed: it runs in steps
+    /// ([`Session::step`]) and ends with [`Session::finish`] or [`Session::cut`].
+    pub fn begin(&mut self, line: usize, command: &Command) -> Running {
+        self.runner.begin(line, command)
+    }
+
+    /// Runs about `units` records' worth of a begun command; whether its work is done.
+    pub fn step(&mut self, running: &mut Running, units: u64) -> bool {
+        self.runner.step(running, units)
+    }
+
+    /// Ends a begun command whose work is done, recording it if it took effect.
+    pub fn finish(&mut self, running: Running) -> Result<Vec<Output>, Failure> {
+        let (line, command) = (running.line(), running.command().clone());
+        let result = self.runner.finish(running);
+        self.record_if_applied(line, command, &result);
+        result
+    }
+
+    /// Cuts a begun command short: it is recorded as what it did so far (a `generate` of
+    /// the records queued, a `tick` or `play` to the time reached); `None` if it had done
+    /// nothing.
+    pub fn cut(&mut self, running: Running) -> Option<Result<Vec<Output>, Failure>> {
+        let line = running.line();
+        let (command, result) = self.runner.cut(running)?;
+        self.record_if_applied(line, command, &result);
+        Some(result)
+    }
+
+    fn record_if_applied(
+        &mut self,
+        line: usize,
+        command: Command,
+        result: &Result<Vec<Output>, Failure>,
+    ) {
         if result.as_ref().is_ok() || result.as_ref().is_err_and(|f| f.took_effect) {
             self.record(line, command);
         }
-        result
     }
 
     /// Appends to the script; consecutive plays of the same step merge into one.

@@ -74,6 +74,22 @@ impl Template {
         self.parts.iter().all(|p| matches!(p, Part::Text(_)))
     }
 
+    /// The most bytes any of records `0..count` renders to.
+    pub fn max_len(&self, count: u64) -> u64 {
+        let digits = |n: u64| u64::from(n.checked_ilog10().unwrap_or(0) + 1);
+        let signed = |n: i64| digits(n.unsigned_abs()) + u64::from(n < 0);
+        self.parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(t) => t.len() as u64,
+                Part::Index => digits(count.saturating_sub(1)),
+                Part::IndexMod(n) => digits(count.min(*n).saturating_sub(1)),
+                Part::Rand(lo, hi) => signed(*lo).max(signed(*hi)),
+                Part::Choice(options) => options.iter().map(String::len).max().unwrap_or(0) as u64,
+            })
+            .sum()
+    }
+
     /// Renders record `i` into `out` (cleared first), drawing randomness from `rng`.
     pub fn render(&self, i: u64, rng: &mut Rng, out: &mut String) {
         out.clear();
@@ -133,6 +149,31 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn max_len_is_the_longest_record_rendered() {
+        let mut rng = Rng::new(7);
+        let mut out = String::new();
+        for (source, count) in [
+            (r#"{"id":{i},"k":"u-{i%50}","n":{rand:-1000..99}}"#, 1001),
+            ("{choice:a|bbb|cc}-{rand:0..0}", 50),
+            ("{i}", 1),
+            ("plain", 3),
+        ] {
+            let t = Template::parse(source).unwrap();
+            let longest = (0..count)
+                .map(|i| {
+                    t.render(i, &mut rng, &mut out);
+                    out.len() as u64
+                })
+                .max();
+            assert!(longest <= Some(t.max_len(count)), "{source}");
+            // The bound is tight for the index: record count-1 has the most digits.
+            if source == "{i}" {
+                assert_eq!(t.max_len(1001), 4);
+            }
+        }
+    }
 
     #[test]
     fn placeholders_fill_and_other_braces_stay_text() {

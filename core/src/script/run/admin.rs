@@ -4,6 +4,13 @@
 use super::*;
 
 impl Runner {
+    /// A fresh cluster from the runner's config, under the same limits.
+    fn restart_cluster(&mut self) {
+        let limits = *self.limits();
+        self.cluster = Cluster::new(self.config.clone());
+        self.cluster.set_limits(limits);
+    }
+
     /// The admin commands.
     pub(super) fn run_admin(
         &mut self,
@@ -16,7 +23,7 @@ impl Runner {
             Command::Seed(seed) => {
                 self.config.seed = *seed;
                 self.rng = Rng::new(seed ^ 0x5EED_7E57_0000_0001);
-                self.cluster = Cluster::new(self.config.clone());
+                self.restart_cluster();
             }
             Command::Broker(configs) => {
                 let mut config = self.config.clone();
@@ -24,7 +31,7 @@ impl Runner {
                     config.set(k, v)?;
                 }
                 self.config = config;
-                self.cluster = Cluster::new(self.config.clone());
+                self.restart_cluster();
             }
             Command::Brokers { count, racks } => {
                 let racks: Option<Vec<&str>> = racks
@@ -44,6 +51,11 @@ impl Runner {
                 replication_factor,
                 configs,
             } => {
+                // A count over Kafka's own limits is refused below, with Kafka's error.
+                let counted = (*partitions).min(crate::topic::MAX_PARTITIONS_PER_TOPIC);
+                let asked = Self::partitions_asked(counted, replication_factor.unwrap_or(1));
+                self.check_bytes("this topic", asked)?;
+                let c = &mut self.cluster;
                 return Ok(c.create_replicated_topic(
                     name,
                     *partitions,
@@ -52,7 +64,16 @@ impl Runner {
                 )?);
             }
             Command::DeleteTopic(name) => c.delete_topic(name)?,
-            Command::AddPartitions { name, total } => c.add_partitions(name, *total)?,
+            Command::AddPartitions { name, total } => {
+                let t = c.topic(name)?;
+                let replicas = t
+                    .partitions()
+                    .first()
+                    .map_or(1, |p| p.replicas.len() as u32);
+                let adding = total.saturating_sub(t.partitions().len() as u32);
+                self.check_bytes("these partitions", Self::partitions_asked(adding, replicas))?;
+                self.cluster.add_partitions(name, *total)?
+            }
             Command::AlterTopic { name, configs } => {
                 c.alter_topic_configs(name, &pairs(configs))?
             }

@@ -1,21 +1,12 @@
-//! The clock: `tick`, `play`, and the datagen sources that produce while it runs.
+//! The clock: `play`'s checks and steps, and the datagen sources that produce while it runs
+//! (`tick` and `play` run in steps: see `running`).
 
 use super::*;
 
 impl Runner {
     /// The clock's commands and datagen sources.
-    pub(super) fn run_clock(
-        &mut self,
-        line: usize,
-        command: &Command,
-        out: &mut Vec<Output>,
-    ) -> Result<Vec<String>, Stop> {
+    pub(super) fn run_clock(&mut self, command: &Command) -> Result<Vec<String>, Stop> {
         match command {
-            Command::Tick(ms) => {
-                self.cluster.tick(*ms)?;
-                let now = self.cluster.now();
-                out.push(Output::new(line, Event::Clock { now }));
-            }
             Command::DatagenStart {
                 name,
                 producer,
@@ -60,22 +51,15 @@ impl Runner {
                     );
                 }
             }
-            Command::Play { duration, step } => self.play(line, *duration, *step, out)?,
             // The dispatcher sends only these commands here.
             _ => {}
         }
         Ok(Vec::new())
     }
 
-    /// `play`: the whole span is checked first, so a refused play changes nothing.
-    fn play(
-        &mut self,
-        line: usize,
-        duration: u64,
-        step: u64,
-        out: &mut Vec<Output>,
-    ) -> Result<(), Error> {
-        let step = step.max(1);
+    /// The checks of a `play`: the whole span is checked first, so a refused play changes
+    /// nothing.
+    pub(super) fn check_play(&mut self, duration: u64, step: u64) -> Result<(), Error> {
         if duration.div_ceil(step) > MAX_PLAY_STEPS {
             return Err(err!(
                 PolicyViolation,
@@ -97,6 +81,7 @@ impl Runner {
                 "the datagen sources would produce {records} records in this play; the limit is {MAX_GENERATE}"
             ));
         }
+        self.check_play_bytes(duration, step)?;
         let consumers = self
             .clients
             .values()
@@ -110,41 +95,83 @@ impl Runner {
                 duration.div_ceil(step)
             ));
         }
-        while self.cluster.now() < end {
-            let next = SimTime(self.cluster.now().0.saturating_add(step).min(end.0));
-            self.cluster.advance_to(next)?;
-            self.run_sources(line, out);
-            self.run_connectors(line, out);
-            let pollers: Vec<(String, ConsumerHandle)> = self
-                .clients
-                .iter()
-                .filter_map(|(n, c)| match c {
-                    Client::Consumer(h) => Some((n.clone(), *h)),
-                    Client::Producer(_) => None,
-                })
-                .filter(|(_, h)| {
-                    self.cluster
-                        .consumer(*h)
-                        .is_ok_and(|c| c.subscription().is_some() || !c.partitions().is_empty())
-                })
-                .collect();
-            for (name, h) in pollers {
-                if let Err(e) = self.poll_into(line, &name, h, out) {
-                    let event = Event::PollFailed {
-                        consumer: name,
-                        error: e,
-                    };
-                    out.push(Output::new(line, event));
-                }
+        Ok(())
+    }
+
+    /// One step of a `play` that ends at `end`: the clock, the datagen sources, the
+    /// connectors and a poll of every consumer; the records the sources sent.
+    pub(super) fn play_step(
+        &mut self,
+        line: usize,
+        step: u64,
+        end: SimTime,
+        out: &mut Vec<Output>,
+    ) -> u64 {
+        let next = SimTime(self.cluster.now().0.saturating_add(step).min(end.0));
+        // The whole span was checked when the play began.
+        let _ = self.cluster.advance_to(next);
+        let sent = self.run_sources(line, out);
+        self.run_connectors(line, out);
+        let pollers: Vec<(String, ConsumerHandle)> = self
+            .clients
+            .iter()
+            .filter_map(|(n, c)| match c {
+                Client::Consumer(h) => Some((n.clone(), *h)),
+                Client::Producer(_) => None,
+            })
+            .filter(|(_, h)| {
+                self.cluster
+                    .consumer(*h)
+                    .is_ok_and(|c| c.subscription().is_some() || !c.partitions().is_empty())
+            })
+            .collect();
+        for (name, h) in pollers {
+            if let Err(e) = self.poll_into(line, &name, h, out) {
+                let event = Event::PollFailed {
+                    consumer: name,
+                    error: e,
+                };
+                out.push(Output::new(line, event));
             }
         }
-        Ok(())
+        sent
+    }
+
+    /// Refuses a play whose datagen sources and source connectors may add more bytes than
+    /// the budget has left.
+    fn check_play_bytes(&mut self, duration: u64, step: u64) -> Result<(), Error> {
+        let count = |rate: u64| (u128::from(rate) * u128::from(duration) / 1_000) as u64;
+        let mut asked = 0u64;
+        for s in self.sources.values() {
+            let Some(h) = self.producer(&s.producer) else {
+                continue;
+            };
+            let n = count(s.rate);
+            let next = s.emitted().saturating_add(n);
+            let record = Self::template_bytes(s.key.as_ref(), s.value.as_ref(), next);
+            let bound =
+                self.records_asked((h, &s.producer), &s.topic, s.partition, n, record, step);
+            asked = asked.saturating_add(bound);
+        }
+        for c in self.connectors.values() {
+            let (n, topic) = (count(c.rate()), c.topic().unwrap_or_default());
+            let partitions = self
+                .cluster
+                .topic(topic)
+                .map_or(1, |t| t.partitions().len()) as u64;
+            let record = c.record_bytes(n).saturating_add(budget::WIRE_HEADER);
+            let bound = crate::budget::records_bound(n, record, step, 16_384, partitions);
+            asked = asked.saturating_add(bound);
+        }
+        let what = alloc::format!("this play of {duration} ms with its datagen sources");
+        self.check_bytes(&what, asked)
     }
 
     /// Every source produces what is due now; a source whose producer or topic is gone
     /// stops, with its error reported.
-    fn run_sources(&mut self, line: usize, out: &mut Vec<Output>) {
+    fn run_sources(&mut self, line: usize, out: &mut Vec<Output>) -> u64 {
         let now = self.cluster.now();
+        let mut sent = 0;
         let (mut k, mut v) = (String::new(), String::new());
         let mut sources = core::mem::take(&mut self.sources);
         let mut stopped = Vec::new();
@@ -160,7 +187,7 @@ impl Runner {
             };
             for _ in 0..due {
                 source.next_record(&mut self.rng, &mut k, &mut v);
-                let sent = producer.clone().and_then(|h| {
+                let sent_one = producer.clone().and_then(|h| {
                     let record = ProducerRecord {
                         topic: &source.topic,
                         partition: source.partition,
@@ -171,8 +198,9 @@ impl Runner {
                     };
                     self.send(h, self.serdes(&source.producer), &record)
                 });
-                match sent {
+                match sent_one {
                     Ok(id) => {
+                        sent += 1;
                         let ranges = self.bulk.entry(source.producer.clone()).or_default();
                         match ranges.last_mut() {
                             Some(last) if last.1 + 1 == id => last.1 = id,
@@ -193,6 +221,7 @@ impl Runner {
         }
         sources.retain(|name, _| !stopped.contains(name));
         self.sources = sources;
+        sent
     }
 
     /// The datagen sources by name.

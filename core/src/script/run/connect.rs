@@ -8,6 +8,7 @@ use litemap::LiteMap;
 
 use super::description::{ConnectorDescription, SinkRows};
 use super::{Event, Output, Runner};
+use crate::budget::entry;
 use crate::cluster::{ConsumerHandle, ProducerHandle};
 use crate::connect::lines::{self, Line};
 use crate::connect::sink::View;
@@ -101,6 +102,45 @@ pub struct ConnectorStatus<'a> {
 }
 
 impl Connector {
+    /// The most bytes (key and value) one of its next `count` records takes.
+    pub(crate) fn record_bytes(&self, count: u64) -> u64 {
+        let (key, value) = &self.templates;
+        let line = self
+            .lines
+            .iter()
+            .map(|l| {
+                l.as_ref()
+                    .map_or(0, |(k, v)| k.as_ref().map_or(0, String::len) + v.len())
+            })
+            .max()
+            .unwrap_or(0) as u64;
+        let next = self.records.saturating_add(count);
+        Runner::template_bytes(key.as_ref(), value.as_ref(), next).max(line)
+    }
+
+    /// The topic a source writes.
+    pub(crate) fn topic(&self) -> Option<&str> {
+        self.config.topics.first().map(String::as_str)
+    }
+
+    /// Heap bytes it holds: a paste source's lines, its tasks and a sink's view.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let lines: usize = self
+            .lines
+            .iter()
+            .map(|l| match l {
+                Ok((k, v)) => entry::ENTRY + k.as_ref().map_or(0, String::len) + v.len(),
+                Err(e) => entry::ENTRY + e.len(),
+            })
+            .sum();
+        let tasks: usize = self
+            .tasks
+            .iter()
+            .map(|t| entry::MEMBER + t.pending.len() * entry::ENTRY)
+            .sum();
+        entry::CLIENT + lines + tasks + self.view.as_ref().map_or(0, View::heap_bytes)
+    }
+
     /// Records per simulated second it sends while it runs (0 for a sink or when paused).
     pub(crate) fn rate(&self) -> u64 {
         if self.config.class.is_source() && !self.paused {
@@ -667,7 +707,6 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    use crate::cluster::MAX_CLIENTS;
     use crate::error::ErrorCode;
     use crate::script::parse;
 
@@ -725,8 +764,12 @@ mod tests {
     #[test]
     fn a_connector_that_cannot_start_changes_nothing() {
         let mut r = Runner::new();
+        r.set_limits(crate::budget::Limits {
+            clients: 10,
+            ..crate::budget::Limits::default()
+        });
         apply(&mut r, "topic create orders partitions=2");
-        for i in 0..MAX_CLIENTS - 2 {
+        for i in 0..10 - 2 {
             r.cluster
                 .create_producer(&alloc::format!("p{i}"), &[])
                 .unwrap();

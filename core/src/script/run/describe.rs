@@ -59,6 +59,8 @@ impl Runner {
                     topics: c.list_topics().into_iter().map(String::from).collect(),
                     clients,
                     state_hash: c.state_hash(),
+                    usage: self.usage(),
+                    limits: *c.limits(),
                 })
             }
             DescribeTarget::Transaction(id) => Description::Transaction {

@@ -116,6 +116,10 @@ pub struct ClusterDescription {
     pub clients: Vec<(String, ClientKind)>,
     /// The state hash.
     pub state_hash: u64,
+    /// What the scenario holds, against its limits.
+    pub usage: crate::budget::Usage,
+    /// What it may hold and do.
+    pub limits: crate::budget::Limits,
 }
 
 /// A connector as `describe connector` shows it.

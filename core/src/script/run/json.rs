@@ -439,7 +439,10 @@ fn description_json(d: &Description) -> Json {
                 .iter()
                 .map(|b| obj!({ "id": b.id, "rack": &b.rack, "state": b.state.name() }))
                 .collect();
-            obj!({ "now": c.now.0, "seed": c.seed, "brokers": brokers, "topics": &c.topics, "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash) })
+            let (u, l) = (&c.usage, &c.limits);
+            let usage = obj!({ "bytes": u.bytes, "records": u.records, "clients": u.clients, "topics": u.topics, "partitions": u.partitions });
+            let limits = obj!({ "bytes": l.bytes, "clients": l.clients, "partitions": l.partitions, "work": l.work });
+            obj!({ "now": c.now.0, "seed": c.seed, "brokers": brokers, "topics": &c.topics, "clients": clients, "state_hash": alloc::format!("{:016x}", c.state_hash), "usage": usage, "limits": limits })
         }
         Description::Transaction {
             transactional_id,

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use litemap::LiteMap;
 
 mod admin;
+mod budget;
 mod clients;
 mod clock;
 mod connect;
@@ -18,6 +19,7 @@ mod json;
 mod output;
 mod produce;
 mod registry;
+mod running;
 
 pub use connect::{ConnectorStatus, TaskStatus};
 pub use description::{
@@ -26,6 +28,7 @@ pub use description::{
 };
 pub use event::{Committer, Event, PolledRecord};
 pub use output::{Output, OutputKind};
+pub use running::{Progress, Running};
 
 use super::datagen::Source;
 use super::{
@@ -73,6 +76,7 @@ impl Failure {
 }
 
 /// Why `execute` stopped: the error, and whether state had changed by then.
+#[derive(Clone, Debug)]
 struct Stop {
     error: Error,
     took_effect: bool,
@@ -132,6 +136,8 @@ pub struct Runner {
     /// Reports drained from a producer while a long `generate` runs, reported with the
     /// producer's others when the command ends.
     held: Option<ProducerReports>,
+    /// The bytes held as far as the budget knows (see [`crate::budget`]).
+    budget: budget::Held,
 }
 
 /// A producer's reports as they are output: its batches and the deliveries of other
@@ -201,6 +207,7 @@ impl Runner {
             serdes: LiteMap::new(),
             connectors: LiteMap::new(),
             held: None,
+            budget: budget::Held::default(),
         }
     }
 
@@ -280,34 +287,9 @@ impl Runner {
     /// A refused command changes nothing: no clock step, no drained event, and its
     /// [`Failure`] says it took no effect.
     pub fn apply(&mut self, line: usize, command: &Command) -> Result<Vec<Output>, Failure> {
-        let mut out = Vec::new();
-        let result = self.execute(line, command, &mut out);
-        let (warnings, failure) = match result {
-            Ok(warnings) => (warnings, None),
-            Err(Stop { error, took_effect }) => (Vec::new(), Some((error, took_effect))),
-        };
-        let status = Event::Command {
-            command: command.to_string(),
-            warnings,
-            error: failure.as_ref().map(|(e, _)| e.clone()),
-        };
-        out.insert(0, Output::new(line, status));
-        let took_effect = failure.as_ref().is_none_or(|(_, took)| *took);
-        if took_effect {
-            self.started |= !matches!(command, Command::Seed(_) | Command::Broker(_));
-            let now = self.cluster.now();
-            // A zero-length step runs no periodic broker work, so it is always within the bound.
-            let _ = self.cluster.advance_to(now);
-            self.drain(line, &mut out);
-        }
-        match failure {
-            None => Ok(out),
-            Some((error, took_effect)) => Err(Failure {
-                error,
-                took_effect,
-                outputs: out,
-            }),
-        }
+        let mut running = self.begin(line, command);
+        while !self.step(&mut running, u64::MAX) {}
+        self.finish(running)
     }
 
     fn producer_handle(&self, name: &str) -> Result<ProducerHandle, Error> {
@@ -368,8 +350,9 @@ impl Runner {
             | Command::Close { .. }
             | Command::Crash { .. }
             | Command::LoseAcks { .. } => self.run_clients(line, command, out),
+            // They run in steps (see `running`).
+            Command::Generate { .. } | Command::Tick(_) | Command::Play { .. } => Ok(Vec::new()),
             Command::Produce { .. }
-            | Command::Generate { .. }
             | Command::Flush { .. }
             | Command::Transaction { .. }
             | Command::SendOffsets { .. } => self.run_produce(line, command, out),
@@ -382,10 +365,7 @@ impl Runner {
             | Command::Commit { .. }
             | Command::Pause { .. }
             | Command::Resume { .. } => self.run_consume(line, command, out),
-            Command::Tick { .. }
-            | Command::Play { .. }
-            | Command::DatagenStart { .. }
-            | Command::DatagenStop { .. } => self.run_clock(line, command, out),
+            Command::DatagenStart { .. } | Command::DatagenStop { .. } => self.run_clock(command),
             Command::SchemaRegister { .. }
             | Command::SchemaCheck { .. }
             | Command::SchemaCompatibility { .. }

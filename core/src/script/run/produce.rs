@@ -1,6 +1,7 @@
 //! Producing: `produce`, `generate` and `flush`, transactions, and the one send path every
 //! record takes (serializers, then the producer's accumulator).
 
+use super::running::Generating;
 use super::*;
 
 /// A `generate` takes its producer's reports out every this many records.
@@ -25,6 +26,15 @@ impl Runner {
                 headers,
             } => {
                 let h = self.producer_handle(producer)?;
+                let size = [key, value]
+                    .into_iter()
+                    .flatten()
+                    .chain(headers.iter().map(|(_, v)| v))
+                    .map(|v| v.bytes().map_or(0, |b| b.len() as u64))
+                    .sum::<u64>()
+                    + headers.iter().map(|(k, _)| k.len() as u64).sum::<u64>();
+                let asked = self.records_asked((h, producer), topic, *partition, 1, size, 0);
+                self.check_bytes("this produce", asked)?;
                 let (key, value) = (
                     key.as_ref().and_then(crate::script::Value::bytes),
                     value.as_ref().and_then(crate::script::Value::bytes),
@@ -47,40 +57,6 @@ impl Runner {
                 let id = self.send(h, self.serdes(producer), &record)?;
                 let producer = producer.clone();
                 out.push(Output::new(line, Event::Queued { producer, id }));
-            }
-            Command::Generate {
-                producer,
-                topic,
-                count,
-                key,
-                value,
-                partition,
-            } => {
-                let h = self.producer_handle(producer)?;
-                if *count > MAX_GENERATE {
-                    return Err(err!(
-                        PolicyViolation,
-                        "count {count} is over the limit of {MAX_GENERATE} records per generate"
-                    )
-                    .into());
-                }
-                let (mut sent, rng) = (None, self.rng.clone());
-                let result = self.generate(
-                    h, producer, topic, *count, key, value, *partition, &mut sent,
-                );
-                if let Some(ids) = sent {
-                    self.bulk.entry(producer.clone()).or_default().push(ids);
-                }
-                // The records queued before one was refused stay queued, as after Java's
-                // send() loop threw.
-                if let Err(e) = result {
-                    if sent.is_some() {
-                        return Err(Stop::after_effects(e));
-                    }
-                    // Nothing was queued: the templates' random draws are undone too.
-                    self.rng = rng;
-                    return Err(e.into());
-                }
             }
             Command::Flush(p) => {
                 let h = self.producer_handle(p)?;
@@ -153,52 +129,85 @@ impl Runner {
         Ok(None)
     }
 
-    /// Queues `count` records rendered from the templates; `sent` gets the first and last
-    /// ids queued, also when a record is refused partway.
-    #[allow(clippy::too_many_arguments)]
-    fn generate(
+    /// The checks of a `generate`, before it queues anything: its producer's handle.
+    pub(super) fn check_generate(
         &mut self,
-        h: ProducerHandle,
         producer: &str,
         topic: &str,
         count: u64,
-        key: &Option<super::Template>,
-        value: &Option<super::Template>,
+        key: &Option<Template>,
+        value: &Option<Template>,
         partition: Option<u32>,
-        sent: &mut Option<(u64, u64)>,
+    ) -> Result<ProducerHandle, Error> {
+        let h = self.producer_handle(producer)?;
+        if count > MAX_GENERATE {
+            return Err(err!(
+                PolicyViolation,
+                "count {count} is over the limit of {MAX_GENERATE} records per generate"
+            ));
+        }
+        let record = Self::template_bytes(key.as_ref(), value.as_ref(), count);
+        let asked = self.records_asked((h, producer), topic, partition, count, record, 0);
+        let what = alloc::format!("this generate of {count} records of up to {record} B");
+        self.check_bytes(&what, asked)?;
+        Ok(h)
+    }
+
+    /// Queues the records of a `generate` rendered from its templates, from `g.next` up to
+    /// `until`; `g.sent` gets the first and last ids queued, also when a record is refused.
+    pub(super) fn generate_until(
+        &mut self,
+        producer: &str,
+        (topic, partition, key, value): (&str, Option<u32>, Option<&Template>, Option<&Template>),
+        g: &mut Generating,
+        until: u64,
     ) -> Result<(), Error> {
         let serdes = self.serdes(producer);
-        let (mut k, mut v) = (String::new(), String::new());
         // A template without placeholders renders once: it draws nothing from the RNG.
-        let (mut key_varies, mut value_varies) = (key.as_ref(), value.as_ref());
-        for (t, out) in [(&mut key_varies, &mut k), (&mut value_varies, &mut v)] {
+        let (mut key_varies, mut value_varies) = (key, value);
+        for (t, out) in [
+            (&mut key_varies, &mut g.key),
+            (&mut value_varies, &mut g.value),
+        ] {
             if let Some(constant) = t.take_if(|t| t.is_constant()) {
                 constant.render(0, &mut self.rng, out);
             }
         }
-        for i in 0..count {
+        while g.next < until {
+            let i = g.next;
             if let Some(t) = key_varies {
-                t.render(i, &mut self.rng, &mut k);
+                t.render(i, &mut self.rng, &mut g.key);
             }
             if let Some(t) = value_varies {
-                t.render(i, &mut self.rng, &mut v);
+                t.render(i, &mut self.rng, &mut g.value);
             }
             let record = ProducerRecord {
                 topic,
                 partition,
-                key: key.as_ref().map(|_| k.as_bytes()),
-                value: value.as_ref().map(|_| v.as_bytes()),
+                key: key.map(|_| g.key.as_bytes()),
+                value: value.map(|_| g.value.as_bytes()),
                 headers: &[],
                 timestamp: None,
             };
-            let id = self.send(h, serdes, &record)?;
-            let first = sent.map_or(id, |(first, _)| first);
-            *sent = Some((first, id));
+            let id = self.send(g.producer, serdes, &record)?;
+            g.next += 1;
+            let first = g.sent.map_or(id, |(first, _)| first);
+            g.sent = Some((first, id));
             if i % HOLD_EVERY == HOLD_EVERY - 1 {
-                self.hold_reports(h, producer, (first, id))?;
+                self.hold_reports(g.producer, producer, (first, id))?;
             }
         }
         Ok(())
+    }
+
+    /// A `generate` whose record was refused: the records queued before stay queued, as
+    /// after Java's send() loop threw; with none queued, the templates' draws are undone.
+    pub(super) fn generate_failed(&mut self, g: &Generating, error: Error) -> Stop {
+        if g.sent.is_some() {
+            return Stop::after_effects(error);
+        }
+        self.rng = g.rng.clone();
+        error.into()
     }
 
     /// Takes the reports out of a producer in the middle of a `generate`, counting the
