@@ -29,7 +29,7 @@ impl Default for Limits {
         Self {
             bytes: 256 << 20,
             clients: 20_000,
-            partitions: 100_000,
+            partitions: 20_000,
             work: 20_000_000,
         }
     }

@@ -102,12 +102,26 @@ pub enum ReplicaChange {
 }
 
 /// The brokers that are running and in touch with the others.
-pub(crate) struct Touch(pub(crate) Vec<BrokerId>);
+pub(crate) struct Touch(u64);
 
 impl Touch {
+    /// The brokers that are in touch with each other.
+    pub(crate) fn of(running: impl Iterator<Item = BrokerId>) -> Self {
+        Self(running.fold(0, |bits, b| bits | Self::bit(b)))
+    }
+
+    /// Broker ids run from 1 to [`crate::replication::MAX_BROKERS`]: one bit each.
+    fn bit(b: BrokerId) -> u64 {
+        u32::try_from(b)
+            .ok()
+            .and_then(|b| 1u64.checked_shl(b))
+            .unwrap_or(0)
+    }
+
     /// Whether `follower` can fetch from `leader`.
     pub(crate) fn linked(&self, leader: BrokerId, follower: BrokerId) -> bool {
-        self.0.contains(&leader) && self.0.contains(&follower)
+        let (l, f) = (Self::bit(leader), Self::bit(follower));
+        self.0 & l != 0 && self.0 & f != 0
     }
 }
 

@@ -25,6 +25,7 @@ use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
+use logplay_core::budget::Limits;
 use logplay_core::consumer::OffsetReset;
 use logplay_core::script::link;
 use logplay_core::script::{
@@ -38,7 +39,15 @@ use wasm_bindgen::prelude::*;
 const TYPES: &str = r#"
 /** Kafka properties by their own names: `{ "linger.ms": 5, acks: "all" }`. */
 export type Config = Record<string, string | number | boolean>;
-export interface ClusterOptions { seed?: number; brokerConfig?: Config; brokers?: number; racks?: string[]; }
+/**
+ * The scenario budget: a call or script line that would pass a limit throws (or reports)
+ * `POLICY_VIOLATION` and changes nothing. Defaults: 256 MiB, 20,000 clients, 20,000
+ * partitions, 20,000,000 partition passes per clock step.
+ */
+export interface Limits { bytes?: number; clients?: number; partitions?: number; work?: number; }
+export interface ClusterOptions { seed?: number; brokerConfig?: Config; brokers?: number; racks?: string[]; limits?: Limits; }
+/** Options of `runScript`, `fromLink`, `Cluster.fromScript` and `Cluster.fromLink`. */
+export interface RunOptions { limits?: Limits; }
 export interface TopicOptions { partitions?: number; replicationFactor?: number; config?: Config; }
 /** Record bytes: text when UTF-8, else `{ hex }`; `null` is Kafka's null. */
 export type Bytes = string | { hex: string } | null;
@@ -76,6 +85,9 @@ extern "C" {
     /// `ClusterOptions`, optional.
     #[wasm_bindgen(typescript_type = "ClusterOptions | undefined")]
     pub type ClusterOptions;
+    /// `RunOptions`, optional.
+    #[wasm_bindgen(typescript_type = "RunOptions | undefined")]
+    pub type RunOptions;
     /// `TopicOptions`, optional.
     #[wasm_bindgen(typescript_type = "TopicOptions | undefined")]
     pub type TopicOptions;
@@ -254,6 +266,29 @@ fn whole(
     }
 }
 
+/// `limits: { bytes, clients, partitions, work }`, each defaulting to [`Limits::default`].
+fn limits(options: &JsValue) -> Result<Limits, JsValue> {
+    let given = field(options, "limits");
+    let mut limits = Limits::default();
+    if given.is_undefined() || given.is_null() {
+        return Ok(limits);
+    }
+    let get = |name: &str, max: f64| whole(&given, name, 0.0, max, "INVALID_CONFIG");
+    if let Some(n) = get("bytes", MAX_SAFE)? {
+        limits.bytes = n as u64;
+    }
+    if let Some(n) = get("clients", f64::from(u32::MAX))? {
+        limits.clients = n as u32;
+    }
+    if let Some(n) = get("partitions", f64::from(u32::MAX))? {
+        limits.partitions = n as u32;
+    }
+    if let Some(n) = get("work", MAX_SAFE)? {
+        limits.work = n as u64;
+    }
+    Ok(limits)
+}
+
 /// `{ topic, partition }`.
 fn topic_partition(o: &JsValue) -> Result<(String, u32), JsValue> {
     let missing = || {
@@ -322,7 +357,7 @@ impl Cluster {
         let options: JsValue = options.into();
         let cluster = Cluster {
             state: Rc::new(RefCell::new(Shared {
-                session: Session::new(),
+                session: Session::new().with_limits(limits(&options)?),
                 clients: 0,
                 mailbox: Vec::new(),
             })),
@@ -395,9 +430,9 @@ impl Cluster {
 
     /// A cluster that has run a script (its refused commands are left out).
     #[wasm_bindgen(js_name = fromScript)]
-    pub fn from_script(text: &str) -> Result<Cluster, JsValue> {
+    pub fn from_script(text: &str, options: RunOptions) -> Result<Cluster, JsValue> {
         let parsed = parse(text)?;
-        let cluster = Cluster::new(JsValue::UNDEFINED.unchecked_into())?;
+        let cluster = Cluster::new(options.unchecked_into())?;
         for (_, c) in parsed.commands {
             let _ = apply(&cluster.state, c);
         }
@@ -406,8 +441,8 @@ impl Cluster {
 
     /// A cluster replayed from a share link (`…#s=1.…`, or the part after `#s=`).
     #[wasm_bindgen(js_name = fromLink)]
-    pub fn from_link(url: &str) -> Result<Cluster, JsValue> {
-        Cluster::from_script(&script::print(&decode_link(url)?))
+    pub fn from_link(url: &str, options: RunOptions) -> Result<Cluster, JsValue> {
+        Cluster::from_script(&script::print(&decode_link(url)?), options)
     }
 
     /// `createTopic(name, { partitions, replicationFactor, config })`.
@@ -891,18 +926,22 @@ fn decode_link(url: &str) -> Result<Script, JsValue> {
         .map_err(|e| kafka_error("INVALID_REQUEST", &format!("the link is damaged: {e}")))
 }
 
-/// `runScript(text)`: runs a script on a fresh cluster; returns every output.
+/// `runScript(text, { limits })`: runs a script on a fresh cluster; returns every output.
 #[wasm_bindgen(js_name = runScript, unchecked_return_type = "Output[]")]
-pub fn run_script(text: &str) -> Result<JsValue, JsValue> {
-    let parsed = parse(text)?;
-    let (_, outputs) = script::Session::run(&parsed);
-    outputs_js(&outputs, None)
+pub fn run_script(text: &str, options: RunOptions) -> Result<JsValue, JsValue> {
+    run_parsed(&parse(text)?, options)
 }
 
-/// `fromLink(url)`: runs the script in a share link; returns every output.
+/// `fromLink(url, { limits })`: runs the script in a share link; returns every output.
 #[wasm_bindgen(js_name = fromLink, unchecked_return_type = "Output[]")]
-pub fn from_link(url: &str) -> Result<JsValue, JsValue> {
-    let (_, outputs) = script::Session::run(&decode_link(url)?);
+pub fn from_link(url: &str, options: RunOptions) -> Result<JsValue, JsValue> {
+    run_parsed(&decode_link(url)?, options)
+}
+
+fn run_parsed(parsed: &Script, options: RunOptions) -> Result<JsValue, JsValue> {
+    let mut session = Session::new().with_limits(limits(&options.into())?);
+    let mut outputs = Vec::new();
+    session.apply_script(parsed, |o| outputs.push(o));
     outputs_js(&outputs, None)
 }
 

@@ -92,10 +92,13 @@ fn produce_consume_commit_with_kafkas_field_names() {
     assert!(ticked.iter().any(|o| get(&o, "now").as_f64() == Some(10.0)));
     assert_eq!(cluster.now(), 10.0);
     // The calls are a script: it replays to the same state, and so does the link.
-    let again = Cluster::from_script(&cluster.script()).expect("replayed");
+    let again = Cluster::from_script(&cluster.script(), undefined()).expect("replayed");
     assert_eq!(again.state_hash(), cluster.state_hash());
-    let shared =
-        Cluster::from_link(&format!("https://x.invalid/#s={}", cluster.link())).expect("opened");
+    let shared = Cluster::from_link(
+        &format!("https://x.invalid/#s={}", cluster.link()),
+        undefined(),
+    )
+    .expect("opened");
     assert_eq!(shared.state_hash(), cluster.state_hash());
 }
 
@@ -195,10 +198,13 @@ fn errors_are_js_errors_with_kafkas_code_and_change_nothing() {
         before,
         "a refused call changes nothing"
     );
-    let parse = refused(run_script("topic create t\nproduce"));
+    let parse = refused(run_script("topic create t\nproduce", undefined()));
     assert_eq!(code(&parse), "INVALID_REQUEST");
     assert_eq!(get(&parse, "line").as_f64(), Some(2.0));
-    assert_eq!(code(&refused(from_link("#s=1.damaged"))), "INVALID_REQUEST");
+    assert_eq!(
+        code(&refused(from_link("#s=1.damaged", undefined()))),
+        "INVALID_REQUEST"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -328,15 +334,18 @@ fn transactions_and_read_committed() {
 #[wasm_bindgen_test]
 fn run_script_and_links_return_the_outputs_of_logplay_run() {
     let outputs = Array::from(
-        &run_script("topic create t\nproducer p linger.ms=0\nproduce p t value=v\ntick 1ms")
-            .expect("ran"),
+        &run_script(
+            "topic create t\nproducer p linger.ms=0\nproduce p t value=v\ntick 1ms",
+            undefined(),
+        )
+        .expect("ran"),
     );
     let kinds: Vec<String> = outputs
         .iter()
         .filter_map(|o| get(&o, "type").as_string())
         .collect();
     assert!(kinds.contains(&"delivery".to_string()) && kinds.contains(&"clock".to_string()));
-    let cluster = Cluster::from_script("topic create t").expect("ran");
+    let cluster = Cluster::from_script("topic create t", undefined()).expect("ran");
     let more = Array::from(&cluster.run("topic create t\ntopic create u").expect("ran"));
     let errors = more
         .iter()
@@ -346,8 +355,58 @@ fn run_script_and_links_return_the_outputs_of_logplay_run() {
         errors, 1,
         "the second create of t is refused and reported, the run goes on"
     );
-    let link_outputs = Array::from(&from_link(&cluster.link()).expect("ran"));
+    let link_outputs = Array::from(&from_link(&cluster.link(), undefined()).expect("ran"));
     assert_eq!(link_outputs.length(), 2);
+}
+
+#[wasm_bindgen_test]
+fn every_entry_point_keeps_to_the_limits_it_is_given() {
+    let hostile = "topic create t\nproducer p\ngenerate p t count=1000000\ntopic create u";
+    let small: JsValue = js(r#"{ "limits": { "bytes": 1048576 } }"#);
+    let is_budget = |o: &JsValue| {
+        let message = get(&get(o, "error"), "message")
+            .as_string()
+            .unwrap_or_default();
+        message.contains("limits.bytes is 1.0 MiB")
+    };
+    // runScript and fromLink report the refused generate and go on.
+    let outputs = Array::from(&run_script(hostile, small.clone().unchecked_into()).expect("ran"));
+    assert_eq!(outputs.iter().filter(is_budget).count(), 1);
+    let cluster = Cluster::from_script(hostile, small.clone().unchecked_into()).expect("ran");
+    assert!(
+        !cluster.script().contains("generate"),
+        "the refused generate is not recorded"
+    );
+    assert!(cluster.script().contains("topic create u"));
+    let link = format!(
+        "#s={}",
+        Cluster::from_script(hostile, undefined())
+            .expect("ran")
+            .link()
+    );
+    let outputs = Array::from(&from_link(&link, small.clone().unchecked_into()).expect("ran"));
+    assert_eq!(outputs.iter().filter(is_budget).count(), 1);
+    let opened = Cluster::from_link(&link, small.unchecked_into()).expect("ran");
+    assert_eq!(opened.script(), cluster.script());
+    // new Cluster({ limits }) refuses the client past the limit, with Kafka's error name.
+    let two = Cluster::new(js(r#"{ "limits": { "clients": 1 } }"#)).expect("made");
+    two.producer(undefined()).expect("the first client");
+    assert_eq!(
+        code(&refused(two.producer(undefined()))),
+        "POLICY_VIOLATION"
+    );
+    let described = two.describe("cluster", None).expect("described");
+    assert_eq!(
+        get(&get(&described, "limits"), "clients").as_f64(),
+        Some(1.0)
+    );
+    assert_eq!(
+        get(&get(&described, "usage"), "clients").as_f64(),
+        Some(1.0)
+    );
+    assert!(get(&get(&described, "usage"), "bytes").as_f64() > Some(0.0));
+    let bad = Cluster::new(js(r#"{ "limits": { "bytes": -1 } }"#));
+    assert_eq!(code(&refused(bad)), "INVALID_CONFIG");
 }
 
 /// The ids of these delivery reports.

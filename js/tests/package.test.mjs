@@ -39,6 +39,17 @@ test('produce, consume in a group, commit, and the script replays', () => {
   assert.equal(replayed.stateHash(), cluster.stateHash());
 });
 
+test('limits refuse what would pass them, with POLICY_VIOLATION', () => {
+  const outputs = runScript('topic create t\nproducer p\ngenerate p t count=1000000', { limits: { bytes: 1 << 20 } });
+  const refused = outputs.find((o) => o.error);
+  assert.equal(refused.error.code, 'POLICY_VIOLATION');
+  assert.match(refused.error.message, /limits\.bytes is 1\.0 MiB/);
+  const cluster = new Cluster({ limits: { partitions: 4 } });
+  cluster.createTopic('a', { partitions: 3 });
+  assert.throws(() => cluster.createTopic('b', { partitions: 2 }), (e) => e.code === 'POLICY_VIOLATION');
+  assert.equal(cluster.describe('cluster').usage.partitions, 3);
+});
+
 test('errors carry Kafka error names', () => {
   const cluster = new Cluster({});
   assert.throws(() => cluster.producer({ 'no.such.config': 1 }), (e) => e instanceof Error && e.code === 'INVALID_CONFIG');

@@ -2,7 +2,8 @@
 // Run with `node --test tests/e2e/`; scripts/test builds dist/ first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { startServer, launchBrowser, ROOT } from './harness.mjs';
 import { javaPartition } from './murmur2.mjs';
 
@@ -261,4 +262,90 @@ test('a million records stay usable: the DOM is bounded by virtualization', asyn
   assert.ok(nodes <= 1400, `${nodes} DOM nodes`);
   assert.match(await page.getByTestId('log-big-0').textContent(), /999999/);
   assert.deepEqual(problems, []);
+});
+
+const dictionary = readFileSync(`${ROOT}/core/src/script/link_dictionary.txt`);
+/** The share link of a script, made as the playground makes one: raw deflate primed with
+ * the link dictionary, in base64url after `1.`. */
+const linkOf = (script) => `${server.url}#s=1.${deflateRawSync(Buffer.from(script), { dictionary }).toString('base64url')}`;
+
+/** Moves the mouse every 50 ms for up to `ms`, while the replay runs, and returns the
+ * slowest latency of an input made during the replay: from the event's creation to the
+ * page's handler. */
+async function inputLatency(page, ms) {
+  await page.evaluate(() => {
+    window.latencies = [];
+    window.addEventListener('pointermove', (e) => {
+      if (document.querySelector('[data-testid=replaying]')) window.latencies.push(performance.now() - e.timeStamp);
+    });
+  });
+  for (let t = 0; t < ms && await page.getByTestId('replaying').count() > 0; t += 50) {
+    await page.mouse.move(100 + (t % 400), 100 + (t % 300));
+    await page.waitForTimeout(50);
+  }
+  return page.evaluate(() => ({ worst: Math.max(0, ...window.latencies), count: window.latencies.length }));
+}
+
+/** After a link: the playground takes a new topic. */
+async function createTopic(page, name) {
+  await page.getByTestId('topic-name').fill(name);
+  await page.getByTestId('create-topic').click();
+  await page.getByTestId(`topic-${name}`).waitFor();
+}
+
+test('a heavy link replays in slices: the page answers input, shows progress, and Cancel cuts the script there', async () => {
+  const heavy = 'topic create t partitions=3\nproducer p\n' + 'generate p t count=10000000 key=k{i%9}\n'.repeat(3) + 'topic create never\n';
+  const { page, problems } = await openPage(linkOf(heavy));
+  await page.getByTestId('replaying').waitFor();
+  const latency = await inputLatency(page, 1500);
+  assert.ok(latency.count >= 10, `${latency.count} inputs handled`);
+  assert.ok(latency.worst < 100, `input waited ${latency.worst.toFixed(0)} ms`);
+  const progress = page.getByTestId('replay-progress');
+  const records = async () => Number((await progress.textContent()).match(/([\d,]+) records so far/)[1].replaceAll(',', ''));
+  assert.match(await progress.textContent(), /^Command \d of 6 · [\d,]+ records so far/);
+  const first = await records();
+  await page.waitForTimeout(500);
+  assert.ok(await records() > first, 'the records so far grow');
+  mkdirSync(`${ROOT}/tests/e2e/out`, { recursive: true });
+  for (const [name, viewport] of [['1440', { width: 1440, height: 900 }], ['360', { width: 360, height: 740 }]]) {
+    for (const scheme of ['light', 'dark']) {
+      await page.setViewportSize(viewport);
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: `${ROOT}/tests/e2e/out/replaying-${name}-${scheme}.png` });
+    }
+  }
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByTestId('cancel-replay').click();
+  await page.getByTestId('replaying').waitFor({ state: 'detached' });
+  assert.match(await page.getByTestId('notice').textContent(), /cancelled: line \d ran partway/);
+  const script = await page.getByTestId('script').inputValue();
+  assert.match(script, /generate p t count=\d+ key=k\{i%9\}\n$/);
+  assert.doesNotMatch(script, /never/);
+  await createTopic(page, 'after');
+  assert.deepEqual(problems, []);
+});
+
+test('hostile links are refused with their limit, the page stays responsive, and the playground stays usable', async () => {
+  const huge = 'x'.repeat(1000);
+  const hostile = [
+    // 2×10⁹ records asked for: the budget refuses every generate past it.
+    ['records', 'topic create t\nproducer p\n' + `generate p t count=10000000 value=${huge}\n`.repeat(200), /limits\.bytes is 256\.0 MiB/],
+    // The largest layout, then a month of broker work in one step.
+    ['layout', 'brokers 32\n' + Array.from({ length: 100 }, (_, i) => `topic create t${i} partitions=1000 replication.factor=3\n`).join('') + 'tick 30d\n', /limits\.partitions is 20000/],
+  ];
+  for (const [name, script, refusal] of hostile) {
+    const { context, page, problems } = await openPage(linkOf(script));
+    const latency = await inputLatency(page, 1000);
+    assert.ok(latency.worst < 100, `${name}: input waited ${latency.worst.toFixed(0)} ms`);
+    await page.getByTestId('replaying').waitFor({ state: 'detached', timeout: 120_000 });
+    const notice = await page.getByTestId('notice').textContent();
+    assert.match(notice, /Refused, line \d+: POLICY_VIOLATION/, name);
+    assert.match(notice, refusal, name);
+    // At the partition limit, a topic is deleted first to make room.
+    if (name === 'layout') await page.getByTestId('delete-topic-t0').click();
+    await createTopic(page, 'after');
+    await context.close();
+    assert.deepEqual(problems, [], name);
+  }
 });

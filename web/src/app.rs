@@ -6,9 +6,15 @@ use yew::prelude::*;
 use crate::browser;
 use crate::components::{
     Brokers, Clock, ConnectorForm, Connectors, Console, ConsumerForm, Consumers, DatagenForm,
-    Export, Groups, ProduceForm, ProducerForm, Producers, Registry, Share, TopicForm, Topics,
+    Export, Groups, ProduceForm, ProducerForm, Producers, Registry, Replaying, Share, TopicForm,
+    Topics,
 };
 use crate::state::{Action, Notice, Store, FRAME_MS};
+
+/// Real milliseconds of replay between two yields to the browser.
+const SLICE_MS: f64 = 8.0;
+/// Records' worth of replay between two looks at the real clock.
+const SLICE_UNITS: u64 = 2_000;
 
 /// The playground page.
 #[function_component(App)]
@@ -22,12 +28,36 @@ pub fn app() -> Html {
             browser::clear_link();
         });
     }
-    // Save the script after every change.
+    // Save the script after every change (not partway through a replay: until it ends, what
+    // is saved is what was there before).
     {
         let store = store.clone();
         use_effect_with(store.version, move |_| {
             let model = store.model.borrow();
-            browser::save(&model.script_text(), &model.kept);
+            if !model.is_replaying() {
+                browser::save(&model.script_text(), &model.kept);
+            }
+        });
+    }
+    // A replay runs in slices of about SLICE_MS, yielding to the browser between them.
+    let replaying = store.model.borrow().is_replaying();
+    {
+        let store = store.clone();
+        use_effect_with((replaying, store.version), move |&(replaying, _)| {
+            if replaying {
+                browser::after_yield(move || {
+                    let start = browser::now_ms();
+                    while browser::now_ms() - start < SLICE_MS {
+                        let mut model = store.model.borrow_mut();
+                        model.apply(Action::Slice(SLICE_UNITS));
+                        if !model.is_replaying() {
+                            break;
+                        }
+                    }
+                    // One more through the reducer: the page redraws, and the next slice is due.
+                    store.dispatch(Action::Slice(1));
+                });
+            }
         });
     }
     // While playing, the clock advances every frame.
@@ -54,12 +84,15 @@ pub fn app() -> Html {
         <div class="app" data-testid="app">
             <header class="bar">
                 <h1><span class="logo" aria-hidden="true">{ "▤" }</span>{ "logplay" }</h1>
+                // Until a replay ends, only its Cancel is taken: the controls wait.
+                if !replaying {
                 <Clock store={store.clone()} />
                 if kept {
                     <button type="button" class="small" data-testid="restore-kept" onclick={restore_kept}
                         title="Bring back the playground a link, a recipe or New set aside">{ "↩ Restore kept" }</button>
                 }
                 <Share store={store.clone()} />
+                }
             </header>
             if let Some(n) = notice {
                 <div class={classes!("notice", matches!(n, Notice::Info(_)).then_some("info"))}
@@ -68,6 +101,9 @@ pub fn app() -> Html {
                     <button type="button" class="small" onclick={dismiss} aria-label="dismiss">{ "✕" }</button>
                 </div>
             }
+            if replaying {
+                <Replaying store={store.clone()} />
+            } else {
             <Brokers store={store.clone()} />
             <Export store={store.clone()} />
             <main class="columns">
@@ -99,6 +135,7 @@ pub fn app() -> Html {
                 </section>
             </section>
             <Console store={store.clone()} />
+            }
         </div>
     }
 }

@@ -1,7 +1,11 @@
-//! The few things that touch the browser: the address bar, the clipboard, localStorage.
+//! The few things that touch the browser: the address bar, the clipboard, localStorage,
+//! the real clock and the event loop.
+
+use core::cell::RefCell;
 
 use gloo::storage::{LocalStorage, Storage};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The localStorage key of the saved script.
 const SAVED: &str = "logplay.script";
@@ -22,6 +26,7 @@ pub fn start() -> crate::state::Start {
             .ok()
             .filter(|s| !s.is_empty()),
         kept: LocalStorage::get::<Vec<String>>(KEPT).unwrap_or_default(),
+        sliced: true,
     }
 }
 
@@ -67,6 +72,43 @@ pub fn share(link: &str) -> String {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     });
     url
+}
+
+/// Real milliseconds since the page opened.
+pub fn now_ms() -> f64 {
+    gloo::utils::window().performance().map_or(0.0, |p| p.now())
+}
+
+thread_local! {
+    /// A channel the page posts to itself, and what runs when the message arrives.
+    static YIELD: (Option<web_sys::MessageChannel>, RefCell<Vec<Box<dyn FnOnce()>>>) = {
+        let channel = web_sys::MessageChannel::new().ok();
+        if let Some(c) = &channel {
+            let run = Closure::<dyn Fn()>::new(|| {
+                let due: Vec<Box<dyn FnOnce()>> = YIELD.with(|(_, due)| due.take());
+                due.into_iter().for_each(|f| f());
+            });
+            c.port1().set_onmessage(Some(run.as_ref().unchecked_ref()));
+            // It serves the page for as long as the page lives.
+            run.forget();
+        }
+        (channel, RefCell::new(Vec::new()))
+    };
+}
+
+/// Runs `f` once the browser has handled what waits (input, a repaint): a message the
+/// page posts to itself, which, unlike `setTimeout(0)`, is not held back 4 ms.
+pub fn after_yield(f: impl FnOnce() + 'static) {
+    YIELD.with(|(channel, due)| match channel {
+        Some(c) => {
+            due.borrow_mut().push(Box::new(f));
+            let _ = c.port2().post_message(&JsValue::NULL);
+        }
+        None => {
+            let timeout = gloo::timers::callback::Timeout::new(0, f);
+            timeout.forget();
+        }
+    });
 }
 
 #[cfg(test)]

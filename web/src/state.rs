@@ -11,7 +11,9 @@ use std::rc::Rc;
 
 use logplay_core::consumer::RebalanceEvent;
 use logplay_core::script::link;
-use logplay_core::script::{self, Command, Event, Output, Runner, Script, Session};
+use logplay_core::script::{
+    self, Command, Event, Failure, Output, Replay, ReplayProgress, Runner, Script, Session,
+};
 use yew::Reducible;
 
 /// Output lines kept for the console.
@@ -26,6 +28,9 @@ pub const STEP_MS: u64 = 100;
 pub const FRAME_MS: u32 = 100;
 /// Playgrounds kept when a link, a recipe or New replaced them: the newest ones.
 pub const KEPT_LEN: usize = 8;
+/// The most records' worth of work one frame of play does: at high speed with heavy
+/// datagen the clock falls behind rather than blocking the page.
+pub const FRAME_UNITS: u64 = 50_000;
 /// The speeds on offer.
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0];
 
@@ -138,6 +143,10 @@ pub enum Action {
     Step,
     /// Hides the notice.
     Dismiss,
+    /// Runs about this many records' worth of the replay in progress.
+    Slice(u64),
+    /// Stops the replay in progress: what it applied stays, and the script is cut there.
+    Cancel,
     /// A form refused its own input before making a command of it.
     Refuse(Origin, String),
 }
@@ -169,6 +178,16 @@ pub struct Start {
     pub saved: Option<String>,
     /// The playgrounds kept earlier, oldest first.
     pub kept: Vec<String>,
+    /// Replays run in slices ([`Action::Slice`]) rather than all at once.
+    pub sliced: bool,
+}
+
+/// A script being replayed a slice at a time.
+#[derive(Clone, Debug)]
+struct Replaying {
+    replay: Replay,
+    /// The refused lines so far, as the script editor shows them.
+    failures: Vec<String>,
 }
 
 /// The playground.
@@ -198,6 +217,9 @@ pub struct Playground {
     /// Simulated milliseconds per real millisecond.
     pub speed: f64,
     carry_ms: f64,
+    /// Replays run in slices (the page does; tests replay at once).
+    sliced: bool,
+    replaying: Option<Replaying>,
 }
 
 impl Default for Playground {
@@ -217,6 +239,8 @@ impl Default for Playground {
             playing: false,
             speed: 1.0,
             carry_ms: 0.0,
+            sliced: false,
+            replaying: None,
         }
     }
 }
@@ -260,8 +284,27 @@ impl Playground {
         self.rebalances.get(consumer)
     }
 
+    /// Whether a replay is in progress: until it ends, only [`Action::Slice`],
+    /// [`Action::Cancel`] and [`Action::Dismiss`] are taken.
+    pub fn is_replaying(&self) -> bool {
+        self.replaying.is_some()
+    }
+
+    /// How far the replay in progress has got, the records the logs hold so far, and the
+    /// command running.
+    pub fn replay_progress(&self) -> Option<(ReplayProgress, u64, Option<String>)> {
+        let r = self.replaying.as_ref()?;
+        let records = self.runner().usage().records;
+        let command = r.replay.current().map(ToString::to_string);
+        Some((r.replay.progress(&self.session), records, command))
+    }
+
     /// Applies an action.
     pub fn apply(&mut self, action: Action) {
+        let during_replay = matches!(action, Action::Slice(_) | Action::Cancel | Action::Dismiss);
+        if self.replaying.is_some() && !during_replay {
+            return;
+        }
         match action {
             Action::Run(origin, commands) => {
                 self.refusal = None;
@@ -294,25 +337,27 @@ impl Playground {
             Action::Start(start) => {
                 self.kept = start.kept;
                 self.kept.retain(|k| !k.trim().is_empty());
-                if let Some(saved) = start.saved {
-                    self.apply(Action::Restore(saved));
-                }
-                if let Some(link) = start.link {
-                    self.apply(Action::OpenLink(link));
+                self.sliced = start.sliced;
+                let link = start.link.map(|l| link::decode(&l));
+                match (link, start.saved) {
+                    // The link opens as its own scenario; the saved playground is kept.
+                    (Some(Ok(parsed)), saved) => {
+                        self.open_link(saved.unwrap_or_default(), parsed);
+                    }
+                    (Some(Err(e)), saved) => {
+                        if let Some(saved) = saved {
+                            self.apply(Action::Restore(saved));
+                        }
+                        self.link_not_opened(&e);
+                    }
+                    (None, Some(saved)) => self.apply(Action::Restore(saved)),
+                    (None, None) => {}
                 }
             }
             Action::OpenLink(text) => match link::decode(&text) {
-                Ok(parsed) => {
-                    let own = self.script_text();
-                    self.replay(parsed);
-                    self.keep_replaced(own, "You opened a shared scenario.");
-                }
+                Ok(parsed) => self.open_link(self.script_text(), parsed),
                 // Nothing changes: the playground stays as it was, and so does what is saved.
-                Err(e) => {
-                    self.notice = Some(Notice::Problem(format!(
-                        "This link was not opened: {e}. Your playground is as you left it."
-                    )));
-                }
+                Err(e) => self.link_not_opened(&e),
             },
             Action::RestoreKept => {
                 let Some(text) = self.kept.pop() else {
@@ -356,16 +401,17 @@ impl Playground {
             Action::Recipe(text) => match script::parse(text) {
                 Ok(parsed) => {
                     let own = self.script_text();
+                    let incoming = script::print(&parsed);
                     self.replay(parsed);
                     self.lesson = Some(lesson(text));
-                    self.keep_replaced(own, "You loaded a recipe.");
+                    self.keep_replaced(own, &incoming, "You loaded a recipe.");
                 }
                 Err(e) => self.refuse(Origin::Script, e.to_string()),
             },
             Action::New => {
                 let own = self.script_text();
                 self.empty();
-                self.keep_replaced(own, "You started a new playground.");
+                self.keep_replaced(own, "", "You started a new playground.");
             }
             Action::Playing(on) => {
                 self.playing = on;
@@ -388,21 +434,44 @@ impl Playground {
             }
             Action::Step => self.play(STEP_MS),
             Action::Dismiss => self.notice = None,
+            Action::Slice(units) => self.slice(units),
+            Action::Cancel => self.cancel(),
             Action::Refuse(origin, text) => self.refuse(origin, text),
         }
     }
 
+    /// Plays the clock for `duration`, or as much of it as [`FRAME_UNITS`] of work allows:
+    /// the play is recorded as far as it got.
     fn play(&mut self, duration: u64) {
         self.refusal = None;
         let command = Command::Play {
             duration,
             step: STEP_MS,
         };
-        if let Err(text) = self.run(command) {
+        let line = self.script().commands.len() + 1;
+        let mut running = self.session.begin(line, &command);
+        let result = if self.session.step(&mut running, FRAME_UNITS) {
+            Some(self.session.finish(running))
+        } else {
+            self.session.cut(running)
+        };
+        if let Some(Err(text)) = result.map(|r| self.outcome(r)) {
             self.playing = false;
             self.refuse(Origin::Clock, text);
         }
         self.sample_lag();
+    }
+
+    fn open_link(&mut self, own: String, parsed: Script) {
+        let incoming = script::print(&parsed);
+        self.replay(parsed);
+        self.keep_replaced(own, &incoming, "You opened a shared scenario.");
+    }
+
+    fn link_not_opened(&mut self, e: &link::LinkError) {
+        self.notice = Some(Notice::Problem(format!(
+            "This link was not opened: {e}. Your playground is as you left it."
+        )));
     }
 
     fn refuse(&mut self, origin: Origin, text: String) {
@@ -413,14 +482,15 @@ impl Playground {
     fn empty(&mut self) {
         *self = Self {
             kept: core::mem::take(&mut self.kept),
+            sliced: self.sliced,
             ..Self::default()
         };
     }
 
-    /// Keeps `own`, the playground an action just replaced, unless it was empty or is what
-    /// is open now, and says so after `what` happened.
-    fn keep_replaced(&mut self, own: String, what: &str) {
-        if own.trim().is_empty() || own == self.script_text() {
+    /// Keeps `own`, the playground an action just replaced with `incoming`, unless it was
+    /// empty or the same, and says so after `what` happened.
+    fn keep_replaced(&mut self, own: String, incoming: &str, what: &str) {
+        if own.trim().is_empty() || own == incoming {
             return;
         }
         keep(&mut self.kept, own);
@@ -429,30 +499,115 @@ impl Playground {
         )));
     }
 
-    /// Replays a script from scratch; failed commands are reported, and refused ones left out.
+    /// Replays a script from scratch; failed commands are reported, and refused ones left
+    /// out. In slices when the page asked for them, else at once.
     fn replay(&mut self, parsed: Script) {
         let (playing, speed, kept) = (self.playing, self.speed, core::mem::take(&mut self.kept));
         *self = Self {
             playing,
             speed,
             kept,
+            sliced: self.sliced,
             ..Self::default()
         };
-        let mut failures = Vec::new();
-        for (line, c) in parsed.commands {
-            if let Err(text) = self.run(c) {
-                failures.push(format!("line {line}: {text}"));
+        self.replaying = Some(Replaying {
+            replay: Replay::new(parsed),
+            failures: Vec::new(),
+        });
+        if !self.sliced {
+            while self.replaying.is_some() {
+                self.slice(u64::MAX);
             }
         }
-        self.sample_lag();
-        if !failures.is_empty() {
-            self.refuse(Origin::Script, failures.join("\n"));
+    }
+
+    /// Runs about `units` records' worth of the replay in progress.
+    fn slice(&mut self, units: u64) {
+        let Some(mut r) = self.replaying.take() else {
+            return;
+        };
+        let mut results = Vec::new();
+        let done = r
+            .replay
+            .step(&mut self.session, units, |result| results.push(result));
+        for result in results {
+            self.replayed(result, &mut r.failures);
         }
+        if done {
+            self.end_replay(r.failures);
+        } else {
+            self.replaying = Some(r);
+        }
+    }
+
+    /// Stops the replay in progress; the notice says where, and that the script ends there.
+    fn cancel(&mut self) {
+        let Some(mut r) = self.replaying.take() else {
+            return;
+        };
+        let (cut, at) = r.replay.cancel(&mut self.session);
+        let partway = cut.is_some();
+        if let Some(result) = cut {
+            self.replayed(result, &mut r.failures);
+        }
+        self.end_replay(r.failures);
+        let Some(at) = at else {
+            return;
+        };
+        let kept = if partway {
+            format!(
+                "line {at} ran partway (the script now holds what it did) and nothing after it ran"
+            )
+        } else {
+            format!("line {at} and the lines after it did not run")
+        };
+        self.notice = Some(Notice::Info(format!(
+            "The replay was cancelled: {kept}. The playground is usable as it is."
+        )));
+    }
+
+    fn replayed(&mut self, result: Result<Vec<Output>, Failure>, failures: &mut Vec<String>) {
+        let line = match &result {
+            Ok(outputs) => outputs.first(),
+            Err(f) => f.outputs.first(),
+        }
+        .map_or(0, |o| o.line);
+        if let Err(text) = self.outcome(result) {
+            failures.push(format!("line {line}: {text}"));
+        }
+    }
+
+    /// Ends a replay: refused lines are shown under the script, and the first one at the top
+    /// of the page too, after what the notice already said.
+    fn end_replay(&mut self, failures: Vec<String>) {
+        self.sample_lag();
+        let Some(first) = failures.first() else {
+            return;
+        };
+        let before = self
+            .notice
+            .take()
+            .map(|n| format!("{} ", n.text()))
+            .unwrap_or_default();
+        let more = match failures.len() {
+            1 => String::new(),
+            n => format!(" ({} more under the script)", n - 1),
+        };
+        self.notice = Some(Notice::Problem(format!(
+            "{before}Refused, {first}{more}. The rest of the script ran."
+        )));
+        self.refuse(Origin::Script, failures.join("\n"));
     }
 
     /// Applies one command through the session, which records it if it took effect.
     fn run(&mut self, command: Command) -> Result<(), String> {
-        match self.session.apply(command) {
+        let result = self.session.apply(command);
+        self.outcome(result)
+    }
+
+    /// Shows what a command did; a failure as Kafka's error name and message.
+    fn outcome(&mut self, result: Result<Vec<Output>, Failure>) -> Result<(), String> {
+        match result {
             Ok(outputs) => {
                 self.observe(&outputs);
                 Ok(())
@@ -715,6 +870,114 @@ mod tests {
         assert!(fresh.polled("a").count() > 0 && fresh.polled("b").count() > 0);
     }
 
+    fn sliced_start(link: String) -> Playground {
+        let mut p = Playground::default();
+        p.apply(Action::Start(Start {
+            link: Some(link),
+            sliced: true,
+            ..Start::default()
+        }));
+        p
+    }
+
+    const HEAVY: &str = "topic create t partitions=3\nproducer p\ngenerate p t count=200000 key=k{i%9}\ntopic create u\n";
+
+    #[test]
+    fn a_link_opens_in_slices_that_report_their_progress_and_hold_other_actions() {
+        let heavy = script::parse(HEAVY).unwrap();
+        let (whole, _) = Session::run(&heavy);
+        let mut p = sliced_start(link::encode(&heavy));
+        assert!(p.is_replaying());
+        // Input waits for the replay: it changes nothing meanwhile.
+        p.apply(Action::Console("topic create other".into()));
+        let mut fractions = Vec::new();
+        while let Some((progress, records, command)) = p.replay_progress() {
+            fractions.push(progress.fraction());
+            if progress.commands_done == 2 && progress.command.done > 0 {
+                assert!(command.is_some_and(|c| c.starts_with("generate")));
+                assert!(records > 0);
+            }
+            p.apply(Action::Slice(20_000));
+        }
+        assert!(fractions.len() > 10, "{} slices", fractions.len());
+        assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+        assert_eq!(hash(&p), whole.state_hash());
+        assert_eq!(p.script_text(), script::print(whole.script()));
+    }
+
+    #[test]
+    fn a_cancelled_link_keeps_what_it_applied_and_stays_usable() {
+        let heavy = script::parse(HEAVY).unwrap();
+        let mut p = sliced_start(link::encode(&heavy));
+        for _ in 0..6 {
+            p.apply(Action::Slice(20_000));
+        }
+        p.apply(Action::Cancel);
+        assert!(!p.is_replaying());
+        let text = p
+            .notice
+            .as_ref()
+            .map(Notice::text)
+            .unwrap_or_default()
+            .to_string();
+        assert!(text.contains("cancelled: line 3 ran partway"), "{text}");
+        assert!(p.script_text().contains("generate p t count="));
+        assert!(!p.script_text().contains("topic create u"));
+        let (again, _) = Session::run(p.script());
+        assert_eq!(hash(&p), again.state_hash());
+        run(&mut p, "topic create after");
+        assert!(p.runner().cluster().topic("after").is_ok());
+    }
+
+    #[test]
+    fn a_link_the_budget_refuses_shows_why_and_leaves_a_usable_playground() {
+        let value = "x".repeat(1000);
+        let hostile =
+            format!("topic create t\nproducer p\ngenerate p t count=10000000 value={value}\n");
+        let mut p = sliced_start(link::encode(&script::parse(&hostile).unwrap()));
+        while p.is_replaying() {
+            p.apply(Action::Slice(u64::MAX));
+        }
+        let refusal = p
+            .refusal
+            .as_ref()
+            .map(|r| r.text.clone())
+            .unwrap_or_default();
+        assert!(
+            refusal.starts_with("line 3: POLICY_VIOLATION: this generate of 10000000 records"),
+            "{refusal}"
+        );
+        assert!(refusal.contains("limits.bytes is 256.0 MiB"), "{refusal}");
+        assert!(
+            matches!(&p.notice, Some(Notice::Problem(n)) if n.contains("Refused, line 3: POLICY_VIOLATION")),
+            "{:?}",
+            p.notice
+        );
+        assert_eq!(p.script_text(), "topic create t partitions=1\nproducer p\n");
+        run(&mut p, "topic create after");
+    }
+
+    #[test]
+    fn a_frame_of_heavy_datagen_stops_at_its_work_bound_and_records_what_it_played() {
+        let mut p = Playground::default();
+        run(
+            &mut p,
+            "topic create t partitions=3\nproducer p linger.ms=0\ndatagen start d p t rate=1000000",
+        );
+        p.apply(Action::Speed(100.0));
+        p.apply(Action::Playing(true));
+        p.apply(Action::Frame(FRAME_MS));
+        assert_eq!(p.refusal, None);
+        // The frame asked for 10 s of clock, 10⁷ records; one step of 10⁵ passes the bound.
+        assert_eq!(p.runner().cluster().now().0, STEP_MS);
+        assert!(
+            p.script_text().ends_with("play 100ms\n"),
+            "{}",
+            p.script_text()
+        );
+        assert_eq!(p.runner().usage().records, 100_000);
+    }
+
     #[test]
     fn slow_speeds_carry_real_time_over_frames() {
         let mut p = Playground::default();
@@ -824,6 +1087,7 @@ mod tests {
             link: None,
             saved: Some(p.script_text()),
             kept: p.kept.clone(),
+            sliced: false,
         }));
         assert_eq!(hash(&reloaded), hash(&shared));
         reloaded.apply(Action::RestoreKept);
@@ -836,6 +1100,7 @@ mod tests {
             link: Some(shared.link()),
             saved: Some(own.script_text()),
             kept: Vec::new(),
+            sliced: false,
         }));
         assert_eq!(hash(&start), hash(&shared));
         assert_eq!(start.kept, [own.script_text()]);
@@ -890,6 +1155,7 @@ mod tests {
             link: None,
             saved: Some("topic create".into()),
             kept: Vec::new(),
+            sliced: false,
         }));
         assert_eq!(r.kept, ["topic create"]);
         assert!(matches!(r.notice, Some(Notice::Problem(_))));

@@ -199,12 +199,11 @@ impl Cluster {
 
     /// Which replicas can fetch from which leaders now: both brokers running.
     fn touch(&self) -> Touch {
-        Touch(
+        Touch::of(
             self.brokers
                 .iter()
                 .filter(|b| b.state == BrokerState::Running)
-                .map(|b| b.id)
-                .collect(),
+                .map(|b| b.id),
         )
     }
 
@@ -232,11 +231,13 @@ impl Cluster {
         let now = self.now;
         let (fetch, check) = self.replication_work();
         let touch = self.touch();
+        let mut changed = false;
         if !fetch {
             self.next_replica_fetch = None;
         } else if self.next_replica_fetch.is_some_and(|t| now >= t) {
             self.next_replica_fetch = None;
             self.for_each_partition(|p, _, out| p.fetch_followers(now, &touch, out));
+            changed = true;
         }
         if !check {
             self.next_isr_check = None;
@@ -244,14 +245,25 @@ impl Cluster {
             self.next_isr_check = None;
             let lag = self.config.replica_lag_time_max_ms;
             self.for_each_partition(|p, _, out| p.shrink_isr(now, lag, &touch, out));
+            changed = true;
         }
-        self.schedule_replication();
+        // With no fetch and no ISR check the work is as just found: no second scan.
+        let work = if changed {
+            self.replication_work()
+        } else {
+            (fetch, check)
+        };
+        self.schedule_replication_for(work);
     }
 
     /// Schedules the next follower fetch and ISR check if replication has work and none is
     /// scheduled.
     pub(super) fn schedule_replication(&mut self) {
-        let (fetch, check) = self.replication_work();
+        let work = self.replication_work();
+        self.schedule_replication_for(work);
+    }
+
+    fn schedule_replication_for(&mut self, (fetch, check): (bool, bool)) {
         if fetch && self.next_replica_fetch.is_none() {
             self.next_replica_fetch = Some(self.now + self.config.replica_fetch_wait_max_ms);
         }

@@ -311,14 +311,24 @@ mod tests {
     #[test]
     fn the_cluster_wide_partition_limit_holds() {
         let mut c = Cluster::new(ClusterConfig::default());
-        for i in 0..10 {
+        for i in 0..2 {
             c.create_topic(&alloc::format!("t{i}"), 10_000, &[])
                 .unwrap();
         }
-        assert_eq!(
-            c.create_topic("one-more", 1, &[]).unwrap_err().code,
-            ErrorCode::PolicyViolation
+        let refused = c.create_topic("one-more", 1, &[]).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::PolicyViolation);
+        assert!(
+            refused.message.contains("its limits.partitions is 20000"),
+            "{}",
+            refused.message
         );
+        let before = c.state_hash();
+        c.set_limits(crate::budget::Limits {
+            partitions: 20_001,
+            ..crate::budget::Limits::default()
+        });
+        c.create_topic("one-more", 1, &[]).unwrap();
+        assert_ne!(c.state_hash(), before);
         assert_eq!(
             c.add_partitions("t0", 10_000).unwrap_err().code,
             ErrorCode::InvalidPartitions

@@ -71,6 +71,11 @@ impl Replay {
         self.is_done()
     }
 
+    /// The command running now, if one is partway.
+    pub fn current(&self) -> Option<&super::Command> {
+        self.running.as_ref().map(Running::command)
+    }
+
     /// Whether every command has ended.
     pub fn is_done(&self) -> bool {
         self.running.is_none() && self.next >= self.script.commands.len()

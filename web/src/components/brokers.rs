@@ -9,6 +9,11 @@ use yew::prelude::*;
 use super::{button, refusal, StoreProps};
 use crate::state::{Action, Origin};
 
+/// Replicas a broker's column draws; the rest are counted.
+const REPLICAS_SHOWN: usize = 24;
+/// Partitions an alert names; the rest are counted.
+const ALERT_NAMES: usize = 20;
+
 /// One replica as a broker's column shows it.
 struct ReplicaView {
     partition: String,
@@ -68,13 +73,13 @@ pub fn brokers(props: &StoreProps) -> Html {
                 { button(store, "+ broker", format!("grow the cluster to {} brokers", count + 1),
                     Action::Run(Origin::Broker, vec![Command::Brokers { count: count + 1, racks: None }]), "add-broker".into()) }
                 if !offline.is_empty() {
-                    <span class="alert offline" data-testid="offline" title="no leader: producers and consumers wait">{ format!("offline: {}", offline.join(" ")) }</span>
+                    <span class="alert offline" data-testid="offline" title="no leader: producers and consumers wait">{ format!("offline: {}", listed(&offline)) }</span>
                 }
                 if !under.is_empty() {
-                    <span class="alert under" data-testid="under-replicated" title="fewer in-sync replicas than replicas">{ format!("under-replicated: {}", under.join(" ")) }</span>
+                    <span class="alert under" data-testid="under-replicated" title="fewer in-sync replicas than replicas">{ format!("under-replicated: {}", listed(&under)) }</span>
                 }
                 if !away.is_empty() {
-                    <span class="alert away" data-testid="not-preferred" title="led by another replica than the first assigned: with auto.leader.rebalance.enable the controller moves it back leader.imbalance.check.interval.seconds later">{ format!("not on the preferred leader: {}", away.join(" ")) }</span>
+                    <span class="alert away" data-testid="not-preferred" title="led by another replica than the first assigned: with auto.leader.rebalance.enable the controller moves it back leader.imbalance.check.interval.seconds later">{ format!("not on the preferred leader: {}", listed(&away)) }</span>
                 }
                 { refusal(store, Origin::Broker, "broker-error") }
             </header>
@@ -102,7 +107,7 @@ pub fn brokers(props: &StoreProps) -> Html {
                             </header>
                             <div class="row">{ act(toggle) }{ for cut.map(act) }</div>
                             <ul class="replicas">
-                                { for replicas.iter().map(|r| {
+                                { for replicas.iter().take(REPLICAS_SHOWN).map(|r| {
                                     let class = classes!("replica", r.leader.then_some("leader"), (!r.in_sync).then_some("behind"), r.offline.then_some("offline"));
                                     let role = if r.leader { "leader" } else if r.in_sync { "follower, in sync" } else { "follower, out of the ISR" };
                                     let role = if r.preferred { format!("{role} · the preferred replica") } else { role.to_string() };
@@ -113,11 +118,24 @@ pub fn brokers(props: &StoreProps) -> Html {
                                         </li>
                                     }
                                 }) }
+                                if replicas.len() > REPLICAS_SHOWN {
+                                    <li class="muted">{ format!("… and {} more replicas ({} leaders in all)",
+                                        replicas.len() - REPLICAS_SHOWN, replicas.iter().filter(|r| r.leader).count()) }</li>
+                                }
                             </ul>
                         </article>
                     }
                 }) }
             </div>
         </section>
+    }
+}
+
+/// The first [`ALERT_NAMES`] partitions, and how many more.
+fn listed(partitions: &[String]) -> String {
+    let shown = partitions[..partitions.len().min(ALERT_NAMES)].join(" ");
+    match partitions.len().checked_sub(ALERT_NAMES) {
+        Some(more) if more > 0 => format!("{shown} … and {more} more"),
+        _ => shown,
     }
 }

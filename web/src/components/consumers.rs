@@ -104,7 +104,13 @@ pub fn consumers(props: &StoreProps) -> Html {
     let m = store.model.borrow();
     let runner = m.runner();
     let cluster = runner.cluster();
-    let cards = runner.clients().filter(|(_, p)| !p).filter_map(|(name, _)| {
+    let names: Vec<&str> = runner
+        .clients()
+        .filter(|(_, p)| !p)
+        .map(|(n, _)| n)
+        .collect();
+    let undrawn = super::undrawn(names.len(), "consumers");
+    let cards = names.into_iter().take(super::CARDS_SHOWN).filter_map(|name| {
         let h = runner.consumer(name)?;
         let consumer = cluster.consumer(h).ok()?;
         let assignment = cluster.assignment(h).ok()?;
@@ -160,5 +166,5 @@ pub fn consumers(props: &StoreProps) -> Html {
             </article>
         })
     }).collect::<Html>();
-    html! { <div class="clients" data-testid="consumers">{ refusal(store, Origin::ConsumerCard, "consumer-card-error") }{ cards }</div> }
+    html! { <div class="clients" data-testid="consumers">{ refusal(store, Origin::ConsumerCard, "consumer-card-error") }{ cards }{ undrawn }</div> }
 }

@@ -9,6 +9,7 @@ mod export;
 mod groups;
 mod produce;
 mod registry;
+mod replaying;
 mod share;
 mod topics;
 
@@ -21,6 +22,7 @@ pub use export::Export;
 pub use groups::Groups;
 pub use produce::{DatagenForm, ProduceForm, ProducerForm, Producers};
 pub use registry::Registry;
+pub use replaying::Replaying;
 pub use share::Share;
 pub use topics::{TopicForm, Topics};
 
@@ -29,6 +31,19 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::state::{Action, Origin, Store};
+
+/// Client cards drawn at most; `describe cluster` in the console lists every client.
+pub const CARDS_SHOWN: usize = 40;
+
+/// A line for the cards not drawn, if any.
+pub fn undrawn(count: usize, what: &str) -> Html {
+    match count.checked_sub(CARDS_SHOWN) {
+        Some(hidden) if hidden > 0 => html! {
+            <p class="hint">{ format!("{hidden} more {what} are not drawn; `describe cluster` lists them all.") }</p>
+        },
+        _ => html! {},
+    }
+}
 
 /// The handle every component gets.
 pub type StoreHandle = UseReducerHandle<Store>;

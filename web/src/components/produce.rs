@@ -215,7 +215,13 @@ pub fn producers(props: &StoreProps) -> Html {
         })
         .map(|(name, _)| name)
         .collect();
-    let cards = runner.clients().filter(|(_, p)| *p).filter_map(|(name, _)| {
+    let names: Vec<&str> = runner
+        .clients()
+        .filter(|(_, p)| *p)
+        .map(|(n, _)| n)
+        .collect();
+    let undrawn = super::undrawn(names.len(), "producers");
+    let cards = names.into_iter().take(super::CARDS_SHOWN).filter_map(|name| {
         let p = runner.cluster().producer(runner.producer(name)?).ok()?;
         let c = p.config();
         let (id, epoch) = p.identity();
@@ -258,7 +264,7 @@ pub fn producers(props: &StoreProps) -> Html {
             </article>
         })
     }).collect::<Html>();
-    html! { <div class="clients">{ refusal(store, Origin::ProducerCard, "producer-card-error") }{ cards }</div> }
+    html! { <div class="clients">{ refusal(store, Origin::ProducerCard, "producer-card-error") }{ cards }{ undrawn }</div> }
 }
 
 /// `datagen start NAME PRODUCER TOPIC rate=N key=… value=…`, and the running sources.

@@ -45,10 +45,16 @@ pub fn topic_form(props: &StoreProps) -> Html {
     }
 }
 
+/// Topics drawn at first; the rest one click away, so that the page stays light.
+const TOPICS_SHOWN: usize = 30;
+/// Partitions of a topic drawn at a time; a pager shows the others.
+const PARTITIONS_SHOWN: u32 = 12;
+
 /// Every topic, each partition drawn as a log.
 #[function_component(Topics)]
 pub fn topics(props: &StoreProps) -> Html {
     let store = &props.store;
+    let shown = use_state(|| TOPICS_SHOWN);
     let model = store.model.borrow();
     let cluster = model.runner().cluster();
     let names: Vec<String> = cluster
@@ -59,9 +65,19 @@ pub fn topics(props: &StoreProps) -> Html {
     if names.is_empty() {
         return html! { <p class="hint">{ "No topics yet: create one, or pick a recipe." }</p> };
     }
+    let hidden = names.len().saturating_sub(*shown);
+    let more = {
+        let shown = shown.clone();
+        Callback::from(move |_| shown.set(*shown + TOPICS_SHOWN))
+    };
     html! {
         <div class="topics" data-testid="topics">
-            { for names.into_iter().map(|t| html! { <TopicCard key={t.as_str()} store={store.clone()} topic={t.clone()} /> }) }
+            { for names.into_iter().take(*shown).map(|t| html! { <TopicCard key={t.as_str()} store={store.clone()} topic={t.clone()} /> }) }
+            if hidden > 0 {
+                <button type="button" class="small" data-testid="more-topics" onclick={more}>
+                    { format!("Show {} more of {hidden} topics", hidden.min(TOPICS_SHOWN)) }
+                </button>
+            }
         </div>
     }
 }
@@ -79,12 +95,15 @@ pub struct TopicProps {
 #[function_component(TopicCard)]
 pub fn topic_card(props: &TopicProps) -> Html {
     let store = &props.store;
+    let first = use_state(|| 0u32);
     let model = store.model.borrow();
     let Ok(topic) = model.runner().cluster().topic(&props.topic) else {
         return html! {};
     };
     let name = props.topic.clone();
     let count = topic.partitions().len() as u32;
+    let from = (*first).min(count.saturating_sub(1) / PARTITIONS_SHOWN * PARTITIONS_SHOWN);
+    let window = from..(from + PARTITIONS_SHOWN).min(count);
     let configs: Vec<String> = topic
         .config()
         .overrides()
@@ -104,8 +123,30 @@ pub fn topic_card(props: &TopicProps) -> Html {
             if !configs.is_empty() {
                 <p class="configs muted">{ configs.join("  ") }</p>
             }
-            { for (0..count).map(|p| html! { <PartitionRow key={p} store={store.clone()} topic={name.clone()} partition={p} /> }) }
+            if count > PARTITIONS_SHOWN {
+                { partition_pager(&first, count, &name) }
+            }
+            { for window.map(|p| html! { <PartitionRow key={p} store={store.clone()} topic={name.clone()} partition={p} /> }) }
         </article>
+    }
+}
+
+/// Which partitions of a topic are drawn, with buttons to the others.
+fn partition_pager(first: &UseStateHandle<u32>, count: u32, topic: &str) -> Html {
+    let from = (**first).min(count.saturating_sub(1) / PARTITIONS_SHOWN * PARTITIONS_SHOWN);
+    let to = (from + PARTITIONS_SHOWN).min(count);
+    let go = |to: u32| {
+        let first = first.clone();
+        Callback::from(move |_| first.set(to))
+    };
+    html! {
+        <p class="row partition-pager" data-testid={format!("partition-pager-{topic}")}>
+            <span class="muted">{ format!("partitions {from}–{} of {count}", to - 1) }</span>
+            <button type="button" class="small" aria-label={format!("{topic}: earlier partitions")}
+                onclick={go(from.saturating_sub(PARTITIONS_SHOWN))} disabled={from == 0}>{ "‹" }</button>
+            <button type="button" class="small" aria-label={format!("{topic}: later partitions")}
+                onclick={go(from + PARTITIONS_SHOWN)} disabled={to >= count}>{ "›" }</button>
+        </p>
     }
 }
 
