@@ -2,7 +2,7 @@
 // records, and the time one clock step takes to apply and render while 1,000 records are
 // produced and consumed. Run by scripts/bench after `trunk build --release`; prints figures.
 import { readdirSync, readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startServer, launchBrowser, ROOT } from './harness.mjs';
 
@@ -87,5 +87,57 @@ const steps = await page.evaluate(async () => {
 const polled = await page.getByTestId('assignment-c').textContent();
 console.log(`step (1,000 records produced and consumed, applied and rendered): median ${median(steps).toFixed(1)} ms, max ${Math.max(...steps).toFixed(1)} ms over ${steps.length} steps`);
 console.log(`  consumer c's partitions after the steps: ${polled.replace(/\s+/g, ' ')}`);
+// Play at ×100 with a datagen source of 10⁶ records/s: each frame stops at its work bound.
+const heavy = await run(['topic create clicks partitions=3', 'producer p linger.ms=0', 'datagen start d p clicks rate=1000000 key=user-{i%100}']);
+await heavy.getByTestId('speed').selectOption({ label: '×100' });
+const frames = await heavy.evaluate(async () => {
+  const longest = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) longest.push(e.duration); }).observe({ type: 'longtask' });
+  document.querySelector('[data-testid=play]').click();
+  await new Promise((r) => setTimeout(r, 3000));
+  document.querySelector('[data-testid=play]').click();
+  return { longest: Math.max(0, ...longest), long: longest.length, clock: document.querySelector('[data-testid=clock]').textContent };
+});
+console.log(`play ×100 with 10^6 records/s of datagen for 3 s: longest task ${frames.longest.toFixed(0)} ms (${frames.long} tasks over 50 ms); clock reached ${frames.clock}`);
+
+// A link of 10⁶ records replayed in slices (with progress, yielding every 8 ms) against the
+// same script typed at the console, which applies it in one go.
+const million = ['topic create big partitions=1', 'producer p linger.ms=0', 'generate p big count=1000000 value=event-{i}'];
+const dictionary = readFileSync(join(ROOT, 'core/src/script/link_dictionary.txt'));
+const link = `${server.url}#s=1.${deflateRawSync(Buffer.from(million.join('\n') + '\n'), { dictionary }).toString('base64url')}`;
+const sliced = [];
+const whole = [];
+for (let i = 0; i < 5; i++) {
+  const p = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
+  // When the progress panel appears and when it goes: the replay's span.
+  await p.addInitScript(() => {
+    new MutationObserver(() => {
+      const shown = !!document.querySelector('[data-testid=replaying]');
+      if (shown && !window.replayStart) window.replayStart = performance.now();
+      if (!shown && window.replayStart && !window.replayEnd) window.replayEnd = performance.now();
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await p.goto(link);
+  await p.getByTestId('partition-big-0').getByText('LEO 1000000').waitFor({ timeout: 120_000 });
+  sliced.push(await p.evaluate(() => window.replayEnd - window.replayStart));
+  await p.context().close();
+
+  const q = await run(million.slice(0, 2));
+  whole.push(await q.evaluate(async (line) => {
+    const input = document.querySelector('[data-testid=command]');
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    setter.call(input, line);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    const t0 = performance.now();
+    input.form.requestSubmit();
+    while (!document.querySelector('[data-testid=partition-big-0]')?.textContent.includes('LEO 1000000')) {
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return performance.now() - t0;
+  }, million[2]));
+  await q.context().close();
+}
+console.log(`link of 10^6 records replayed in 8 ms slices: median ${median(sliced).toFixed(0)} ms (${list(sliced)}); the same typed at the console in one go: median ${median(whole).toFixed(0)} ms (${list(whole)}); ratio ${(median(sliced) / median(whole)).toFixed(2)}`);
+
 await browser.close();
 server.close();

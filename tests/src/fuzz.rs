@@ -5,12 +5,23 @@
 //! not hold, or a broken log invariant.
 
 use arbitrary::{Arbitrary, Unstructured};
+use logplay_core::budget::Limits;
 use logplay_core::script::link;
 use logplay_core::script::{parse, print, Command, Session};
 use logplay_core::{Cluster, ClusterConfig, ProducerRecord, SeekTo};
 
 /// Scripts whose `generate` counts sum above this are parsed but not run.
 const MAX_RUN_RECORDS: u64 = 500;
+
+/// The scenario budget fuzzed scripts run under. libFuzzer runs the targets with
+/// `-rss_limit_mb` and `-timeout` (tests/fuzz/README.md): an input that takes more memory or
+/// time than this budget allows is a finding.
+pub const FUZZ_LIMITS: Limits = Limits {
+    bytes: 32 << 20,
+    clients: 1_000,
+    partitions: 2_000,
+    work: 2_000_000,
+};
 
 /// The script parser: never panics; a parsed script prints and parses back to itself; a
 /// small one also runs to the end.
@@ -50,9 +61,17 @@ pub fn script_parser(data: &[u8]) {
     // Sources send at most their rates summed over every play.
     let records = records.saturating_add(rate.saturating_mul(played) / 1_000);
     if records <= MAX_RUN_RECORDS && script.commands.len() <= 64 {
-        let (session, _) = Session::run(&script);
+        let mut session = Session::new().with_limits(FUZZ_LIMITS);
+        session.apply_script(&script, |_| {});
         let runner = session.runner();
         check_invariants(runner.cluster());
+        // What a command reserved past its prediction (a buffer's doubling) is all the
+        // budget may be passed by.
+        let held = runner.usage().bytes;
+        assert!(
+            held <= 2 * FUZZ_LIMITS.bytes,
+            "{held} bytes held\n{canonical}"
+        );
     }
 }
 
@@ -191,6 +210,7 @@ pub fn engine_ops(data: &[u8]) {
         ..ClusterConfig::default()
     };
     let mut c = Cluster::new(config);
+    c.set_limits(FUZZ_LIMITS);
     let (mut producers, mut consumers) = (Vec::new(), Vec::new());
     let topic = |n: u8| format!("t{}", n % 4);
     for (i, op) in ops.into_iter().take(500).enumerate() {

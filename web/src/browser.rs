@@ -79,9 +79,12 @@ pub fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
+/// What runs when the page's message to itself arrives.
+type Due = RefCell<Vec<Box<dyn FnOnce()>>>;
+
 thread_local! {
     /// A channel the page posts to itself, and what runs when the message arrives.
-    static YIELD: (Option<web_sys::MessageChannel>, RefCell<Vec<Box<dyn FnOnce()>>>) = {
+    static YIELD: (Option<web_sys::MessageChannel>, Due) = {
         let channel = web_sys::MessageChannel::new().ok();
         if let Some(c) = &channel {
             let run = Closure::<dyn Fn()>::new(|| {

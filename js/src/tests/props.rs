@@ -133,7 +133,8 @@ fn refused_calls_change_nothing_and_the_script_replays() {
                 );
             }
         }
-        let replayed = Cluster::from_script(&cluster.script()).expect("the script parses");
+        let replayed =
+            Cluster::from_script(&cluster.script(), undefined()).expect("the script parses");
         assert_eq!(
             replayed.state_hash(),
             cluster.state_hash(),

@@ -35,7 +35,8 @@ impl Runner {
         self.cluster.set_limits(limits);
     }
 
-    /// Measures usage again when [`MEASURE_EVERY`] commands have run since it last was.
+    /// Measures usage again when [`MEASURE_EVERY`] commands have taken effect since it last
+    /// was.
     pub(super) fn count_command(&mut self) {
         self.budget.commands += 1;
         if self.budget.commands >= MEASURE_EVERY {
@@ -118,9 +119,16 @@ impl Runner {
 }
 
 /// The runner's view of the bytes held: an upper bound, measured and then raised by what
-/// each checked command may add.
-#[derive(Clone, Debug, Default)]
+/// each checked command may add. A cache of [`Runner::usage`], not state: a refusal may
+/// refresh it, so it shows as `Held` alone in `Debug`.
+#[derive(Clone, Default)]
 pub(super) struct Held {
     pub(super) held: u64,
     pub(super) commands: u32,
+}
+
+impl core::fmt::Debug for Held {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Held")
+    }
 }

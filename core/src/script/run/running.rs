@@ -72,7 +72,6 @@ impl Runner {
     /// Starts a command: its checks, and all of it unless it is a `generate`, `tick` or
     /// `play`, which go on in [`Runner::step`].
     pub fn begin(&mut self, line: usize, command: &Command) -> Running {
-        self.count_command();
         let mut out = Vec::new();
         let work = match self.start_work(command) {
             Some(Ok(work)) => work,
@@ -225,6 +224,7 @@ impl Runner {
         out.insert(0, Output::new(line, status));
         let took_effect = failure.as_ref().is_none_or(|(_, took)| *took);
         if took_effect {
+            self.count_command();
             self.started |= !matches!(command, Command::Seed(_) | Command::Broker(_));
             let now = self.cluster.now();
             // A zero-length step runs no periodic broker work, so it is always within the bound.
