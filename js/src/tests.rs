@@ -364,10 +364,11 @@ fn every_entry_point_keeps_to_the_limits_it_is_given() {
     let hostile = "topic create t\nproducer p\ngenerate p t count=1000000\ntopic create u";
     let small: JsValue = js(r#"{ "limits": { "bytes": 1048576 } }"#);
     let is_budget = |o: &JsValue| {
-        let message = get(&get(o, "error"), "message")
-            .as_string()
-            .unwrap_or_default();
-        message.contains("limits.bytes is 1.0 MiB")
+        let error = get(o, "error");
+        error.is_object()
+            && get(&error, "message")
+                .as_string()
+                .is_some_and(|m| m.contains("limits.bytes is 1.0 MiB"))
     };
     // runScript and fromLink report the refused generate and go on.
     let outputs = Array::from(&run_script(hostile, small.clone().unchecked_into()).expect("ran"));

@@ -1,5 +1,8 @@
 //! The root component: the layout, the play loop, persistence and the start-up link.
 
+use core::cell::RefCell;
+use std::rc::Rc;
+
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
@@ -15,6 +18,31 @@ use crate::state::{Action, Notice, Store, FRAME_MS};
 const SLICE_MS: f64 = 8.0;
 /// Records' worth of replay between two looks at the real clock.
 const SLICE_UNITS: u64 = 2_000;
+/// Real milliseconds between two redraws of a replay's progress.
+const REDRAW_MS: f64 = 50.0;
+
+/// Runs the replay in progress a slice at a time, yielding to the browser after each, and
+/// redraws its progress every [`REDRAW_MS`] and when it ends.
+fn pump(store: UseReducerHandle<Store>, pumping: Rc<RefCell<bool>>, redrawn: f64) {
+    browser::after_yield(move || {
+        let start = browser::now_ms();
+        while browser::now_ms() - start < SLICE_MS {
+            let mut model = store.model.borrow_mut();
+            model.apply(Action::Slice(SLICE_UNITS));
+            if !model.is_replaying() {
+                break;
+            }
+        }
+        let replaying = store.model.borrow().is_replaying();
+        if replaying && browser::now_ms() - redrawn < REDRAW_MS {
+            pump(store, pumping, redrawn);
+        } else {
+            // Through the reducer: the page redraws, and a replay still running is pumped on.
+            *pumping.borrow_mut() = false;
+            store.dispatch(Action::Slice(1));
+        }
+    });
+}
 
 /// The playground page.
 #[function_component(App)]
@@ -41,22 +69,13 @@ pub fn app() -> Html {
     }
     // A replay runs in slices of about SLICE_MS, yielding to the browser between them.
     let replaying = store.model.borrow().is_replaying();
+    let pumping = use_mut_ref(|| false);
     {
         let store = store.clone();
         use_effect_with((replaying, store.version), move |&(replaying, _)| {
-            if replaying {
-                browser::after_yield(move || {
-                    let start = browser::now_ms();
-                    while browser::now_ms() - start < SLICE_MS {
-                        let mut model = store.model.borrow_mut();
-                        model.apply(Action::Slice(SLICE_UNITS));
-                        if !model.is_replaying() {
-                            break;
-                        }
-                    }
-                    // One more through the reducer: the page redraws, and the next slice is due.
-                    store.dispatch(Action::Slice(1));
-                });
+            if replaying && !*pumping.borrow() {
+                *pumping.borrow_mut() = true;
+                pump(store, pumping, browser::now_ms());
             }
         });
     }

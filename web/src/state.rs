@@ -29,8 +29,9 @@ pub const FRAME_MS: u32 = 100;
 /// Playgrounds kept when a link, a recipe or New replaced them: the newest ones.
 pub const KEPT_LEN: usize = 8;
 /// The most records' worth of work one frame of play does: at high speed with heavy
-/// datagen the clock falls behind rather than blocking the page.
-pub const FRAME_UNITS: u64 = 50_000;
+/// datagen the clock falls behind rather than blocking the page, and the play's step is
+/// shortened so that one step sends no more.
+pub const FRAME_UNITS: u64 = 20_000;
 /// The speeds on offer.
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0];
 
@@ -444,10 +445,10 @@ impl Playground {
     /// the play is recorded as far as it got.
     fn play(&mut self, duration: u64) {
         self.refusal = None;
-        let command = Command::Play {
-            duration,
-            step: STEP_MS,
-        };
+        // Heavy datagen sends more than a frame's work per 100 ms step: shorter steps then.
+        let per_second = self.runner().datagen_rate().max(1);
+        let step = STEP_MS.min((FRAME_UNITS * 1000 / per_second).max(1));
+        let command = Command::Play { duration, step };
         let line = self.script().commands.len() + 1;
         let mut running = self.session.begin(line, &command);
         let result = if self.session.step(&mut running, FRAME_UNITS) {
@@ -968,14 +969,15 @@ mod tests {
         p.apply(Action::Playing(true));
         p.apply(Action::Frame(FRAME_MS));
         assert_eq!(p.refusal, None);
-        // The frame asked for 10 s of clock, 10⁷ records; one step of 10⁵ passes the bound.
-        assert_eq!(p.runner().cluster().now().0, STEP_MS);
+        // The frame asked for 10 s of clock, 10⁷ records: its steps shrink to 20 ms (2×10⁴
+        // records, FRAME_UNITS) and one of them reaches the bound.
+        assert_eq!(p.runner().cluster().now().0, 20);
         assert!(
-            p.script_text().ends_with("play 100ms\n"),
+            p.script_text().ends_with("play 20ms step=20ms\n"),
             "{}",
             p.script_text()
         );
-        assert_eq!(p.runner().usage().records, 100_000);
+        assert_eq!(p.runner().usage().records, 20_000);
     }
 
     #[test]

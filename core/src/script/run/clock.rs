@@ -68,13 +68,7 @@ impl Runner {
         }
         let end = SimTime(self.cluster.now().0.saturating_add(duration));
         self.cluster.check_advance(end)?;
-        let records: u128 = self
-            .sources
-            .values()
-            .map(|s| s.rate)
-            .chain(self.connectors.values().map(connect::Connector::rate))
-            .map(|rate| u128::from(rate) * u128::from(duration) / 1_000)
-            .sum();
+        let records = u128::from(self.datagen_rate()) * u128::from(duration) / 1_000;
         if records > u128::from(MAX_GENERATE) {
             return Err(err!(
                 PolicyViolation,
@@ -222,6 +216,13 @@ impl Runner {
         sources.retain(|name, _| !stopped.contains(name));
         self.sources = sources;
         sent
+    }
+
+    /// Records per simulated second the datagen sources and source connectors send.
+    pub fn datagen_rate(&self) -> u64 {
+        let sources = self.sources.values().map(|s| s.rate);
+        let connectors = self.connectors.values().map(connect::Connector::rate);
+        sources.chain(connectors).fold(0, u64::saturating_add)
     }
 
     /// The datagen sources by name.
