@@ -102,3 +102,75 @@ fn a_generate_cut_partway_is_recorded_with_the_records_it_queued() {
         session.state_hash()
     );
 }
+
+#[test]
+fn plays_merge_only_when_the_merged_play_steps_as_they_ran() {
+    let mut session = Session::new();
+    for line in [
+        "topic create t",
+        "producer p linger.ms=0",
+        "datagen start d p t rate=300",
+    ] {
+        session
+            .apply(parse(line).unwrap().commands.remove(0).1)
+            .unwrap();
+    }
+    let play = |duration| logplay_core::script::Command::Play { duration, step: 66 };
+    session.apply(play(100)).unwrap();
+    session.apply(play(100)).unwrap();
+    session.apply(play(132)).unwrap();
+    session.apply(play(66)).unwrap();
+    // 100 ms is not a whole number of 66 ms steps: merged, the steps would fall elsewhere.
+    let text = print(session.script());
+    assert!(
+        text.ends_with("play 100ms step=66ms\nplay 100ms step=66ms\nplay 198ms step=66ms\n"),
+        "{text}"
+    );
+    assert_eq!(
+        Session::run(session.script()).0.state_hash(),
+        session.state_hash()
+    );
+}
+
+#[test]
+fn near_the_byte_limit_a_cancelled_replay_decides_as_its_cut_script_does() {
+    let limits = logplay_core::budget::Limits {
+        bytes: 3 << 20,
+        ..logplay_core::budget::Limits::default()
+    };
+    let text = "topic create t partitions=2\nproducer p linger.ms=0\n".to_string()
+        + &"generate p t count=60000 value=v{i}\nplay 300ms\n".repeat(8);
+    let script = parse(&text).unwrap();
+    let (mut whole, mut replay) = (
+        Session::new().with_limits(limits),
+        Replay::new(script.clone()),
+    );
+    while !replay.step(&mut whole, u64::MAX, |_| {}) {}
+    let ran = print(whole.script()).matches("generate").count();
+    assert!(
+        (1..8).contains(&ran),
+        "the limit refuses some generates: {ran} ran"
+    );
+    for stop in [2, 5, 9, 14, 20, 31] {
+        let (mut session, mut replay) = (
+            Session::new().with_limits(limits),
+            Replay::new(script.clone()),
+        );
+        for _ in 0..stop {
+            replay.step(&mut session, 7_000, |_| {});
+        }
+        replay.cancel(&mut session);
+        let mut again = Session::new().with_limits(limits);
+        again.apply_script(session.script(), |_| {});
+        assert_eq!(
+            print(again.script()),
+            print(session.script()),
+            "cut after {stop} slices"
+        );
+        assert_eq!(
+            again.state_hash(),
+            session.state_hash(),
+            "cut after {stop} slices"
+        );
+    }
+}

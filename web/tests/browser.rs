@@ -26,6 +26,19 @@ async fn mount() -> Element {
     root
 }
 
+/// Waits for the replay in progress (a recipe, a link) to end: the page runs it in slices,
+/// yielding to the browser between them.
+async fn settle(root: &Element) {
+    for _ in 0..1000 {
+        let replaying = root.query_selector("[data-testid=\"replaying\"]");
+        if replaying.ok().flatten().is_none() {
+            break;
+        }
+        yew::platform::time::sleep(core::time::Duration::from_millis(5)).await;
+    }
+    yew::scheduler::flush().await;
+}
+
 fn find(root: &Element, id: &str) -> Element {
     root.query_selector(&format!("[data-testid=\"{id}\"]"))
         .ok()
@@ -207,6 +220,14 @@ async fn two_consumers_in_a_group_split_the_partitions_and_show_what_they_polled
 async fn a_recipe_loads_with_its_lesson_and_new_clears_it() {
     let root = mount().await;
     choose(&root, "recipes", "keys-and-ordering").await;
+    assert!(
+        root.query_selector("[data-testid=\"replaying\"]")
+            .ok()
+            .flatten()
+            .is_some(),
+        "a recipe replays in slices"
+    );
+    settle(&root).await;
     assert!(text(&root, "lesson").starts_with("Keys and ordering"));
     assert!(text(&root, "topics").contains("orders"));
     click(&root, "new").await;

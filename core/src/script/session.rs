@@ -4,7 +4,7 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use super::{parse, Command, Failure, Output, Runner, Running, Script, MAX_PLAY_STEPS};
+use super::{parse, Command, Failure, Output, Runner, Running, Script};
 use crate::budget::Limits;
 use crate::error::err;
 use crate::topic::validate_topic_name;
@@ -19,6 +19,9 @@ use crate::topic::validate_topic_name;
 pub struct Session {
     runner: Runner,
     script: Script,
+    /// When the script ends with a `play`: the records per second its datagen sent as it
+    /// began (a play merged onto it is checked with that).
+    play_rate: u64,
 }
 
 impl Session {
@@ -102,9 +105,9 @@ impl Session {
     }
 
     fn apply_at(&mut self, line: usize, command: Command) -> Result<Vec<Output>, Failure> {
-        let result = self.runner.apply(line, &command);
-        self.record_if_applied(line, command, &result);
-        result
+        let mut running = self.begin(line, &command);
+        while !self.step(&mut running, u64::MAX) {}
+        self.finish(running)
     }
 
     /// Begins a command as line `line` of a script being replayed: it runs in steps
@@ -120,9 +123,13 @@ impl Session {
 
     /// Ends a begun command whose work is done, recording it if it took effect.
     pub fn finish(&mut self, running: Running) -> Result<Vec<Output>, Failure> {
-        let (line, command) = (running.line(), running.command().clone());
+        let (line, command, rate) = (
+            running.line(),
+            running.command().clone(),
+            running.play_rate(),
+        );
         let result = self.runner.finish(running);
-        self.record_if_applied(line, command, &result);
+        self.record_if_applied(line, command, rate, &result);
         result
     }
 
@@ -130,9 +137,9 @@ impl Session {
     /// the records queued, a `tick` or `play` to the time reached); `None` if it had done
     /// nothing.
     pub fn cut(&mut self, running: Running) -> Option<Result<Vec<Output>, Failure>> {
-        let line = running.line();
+        let (line, rate) = (running.line(), running.play_rate());
         let (command, result) = self.runner.cut(running)?;
-        self.record_if_applied(line, command, &result);
+        self.record_if_applied(line, command, rate, &result);
         Some(result)
     }
 
@@ -140,15 +147,16 @@ impl Session {
         &mut self,
         line: usize,
         command: Command,
+        play_rate: Option<u64>,
         result: &Result<Vec<Output>, Failure>,
     ) {
         if result.as_ref().is_ok() || result.as_ref().is_err_and(|f| f.took_effect) {
-            self.record(line, command);
+            self.record(line, command, play_rate);
         }
     }
 
     /// Appends to the script; consecutive plays of the same step merge into one.
-    fn record(&mut self, line: usize, command: Command) {
+    fn record(&mut self, line: usize, command: Command, play_rate: Option<u64>) {
         if let (
             Command::Play { duration, step },
             Some((
@@ -161,12 +169,15 @@ impl Session {
         ) = (&command, self.script.commands.last_mut())
         {
             let merged = *last + duration;
-            if step == last_step && merged.div_ceil(*step) <= MAX_PLAY_STEPS {
+            let whole_steps = *last_step > 0 && *last % *last_step == 0;
+            let rate = self.play_rate;
+            if step == last_step && whole_steps && self.runner.play_merges(merged, *step, rate) {
                 *last = merged;
                 return;
             }
         }
         self.script.commands.push((line, command));
+        self.play_rate = play_rate.unwrap_or_default();
     }
 
     /// The runner (and through it, the cluster).

@@ -36,7 +36,7 @@ pub fn replaying(props: &StoreProps) -> Html {
             </p>
             if let Some(c) = command {
                 <p class="running"><code>{ crate::view::visible(&c) }</code>
-                    { format!(" — {}%", (progress.command.done * 100 / progress.command.total.max(1))) }</p>
+                    { format!(" — {:.0}%", 100.0 * progress.command.done as f64 / progress.command.total.max(1) as f64) }</p>
             }
             <button type="button" data-testid="cancel-replay" onclick={cancel}>{ "Cancel" }</button>
             <p class="hint">{ "Cancel keeps what has run so far and cuts the script there." }</p>

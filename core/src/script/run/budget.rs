@@ -51,14 +51,35 @@ impl Runner {
 
     /// Refuses a command that may add `asked` bytes when what the scenario holds plus that
     /// passes `limits.bytes`; usage is measured again before a refusal.
+    ///
+    /// What the budget holds between measurements depends only on the commands that took
+    /// effect (a refusal stores nothing, a cut command counts what its cut form asks), so
+    /// that the script they make decides as they did when it is replayed.
     pub(super) fn check_bytes(&mut self, what: &str, asked: u64) -> Result<(), Error> {
         let limit = self.limits().bytes;
         if self.budget.held.saturating_add(asked) > limit {
-            self.measure();
-            Limit::Bytes.check(self.limits(), what, self.budget.held, asked)?;
+            let held = self.usage().bytes;
+            Limit::Bytes.check(self.limits(), what, held, asked)?;
+            self.budget.held = held;
         }
         self.budget.held = self.budget.held.saturating_add(asked);
         Ok(())
+    }
+
+    /// What the budget holds now (between measurements, an estimate).
+    pub(super) fn bytes_counted(&self) -> u64 {
+        self.budget.held
+    }
+
+    /// A `generate` counted as `asked` bytes on top of `before` is cut to records that ask
+    /// `cut`: the budget holds what [`Runner::check_bytes`] leaves for the cut command.
+    pub(super) fn count_cut_bytes(&mut self, (asked, before): (u64, u64), cut: u64) {
+        self.budget.held = if before.saturating_add(cut) > self.limits().bytes {
+            // It measured, as the cut command does: what it measured, with `cut` on top.
+            self.budget.held.saturating_sub(asked.saturating_sub(cut))
+        } else {
+            before.saturating_add(cut)
+        };
     }
 
     /// The most bytes `count` records of at most `record` bytes take when producer `h` (named

@@ -75,7 +75,6 @@ impl Runner {
                 "the datagen sources would produce {records} records in this play; the limit is {MAX_GENERATE}"
             ));
         }
-        self.check_play_bytes(duration, step)?;
         let consumers = self
             .clients
             .values()
@@ -131,10 +130,12 @@ impl Runner {
         sent
     }
 
-    /// Refuses a play whose datagen sources and source connectors may add more bytes than
-    /// the budget has left.
-    fn check_play_bytes(&mut self, duration: u64, step: u64) -> Result<(), Error> {
-        let count = |rate: u64| (u128::from(rate) * u128::from(duration) / 1_000) as u64;
+    /// Refuses the next `span` ms of a play whose datagen sources and source connectors may
+    /// add more bytes than the budget has left. Checked before each step, so that plays
+    /// merged into one check as they ran.
+    pub(super) fn check_play_step_bytes(&mut self, span: u64) -> Result<(), Error> {
+        let (duration, step) = (span, span);
+        let count = |rate: u64| (u128::from(rate) * u128::from(duration)).div_ceil(1_000) as u64;
         let mut asked = 0u64;
         for s in self.sources.values() {
             let Some(h) = self.producer(&s.producer) else {
@@ -157,7 +158,7 @@ impl Runner {
             let bound = crate::budget::records_bound(n, record, step, 16_384, partitions);
             asked = asked.saturating_add(bound);
         }
-        let what = alloc::format!("this play of {duration} ms with its datagen sources");
+        let what = alloc::format!("the next {duration} ms of this play, with its datagen sources,");
         self.check_bytes(&what, asked)
     }
 
@@ -216,6 +217,25 @@ impl Runner {
         sources.retain(|name, _| !stopped.contains(name));
         self.sources = sources;
         sent
+    }
+
+    /// Whether a play of `duration` in steps of `step`, begun as the one that just ran began
+    /// (its datagen sending `rate` records a second then), passes the checks a replay gives
+    /// it: the session merges two plays in a row only then (and only when the first ends on
+    /// a whole step), so that the merged play replays as they ran.
+    pub fn play_merges(&self, duration: u64, step: u64, rate: u64) -> bool {
+        let steps = duration.div_ceil(step.max(1));
+        let consumers = self
+            .clients
+            .values()
+            .filter(|c| matches!(c, Client::Consumer(h) if self.cluster.consumer(*h).is_ok()))
+            .count() as u64;
+        let end = SimTime(self.cluster.now().0.saturating_add(duration));
+        let records = u128::from(rate) * u128::from(duration) / 1_000;
+        steps <= MAX_PLAY_STEPS
+            && records <= u128::from(MAX_GENERATE)
+            && steps.saturating_mul(consumers) <= MAX_PLAY_POLLS
+            && self.cluster.check_advance(end).is_ok()
     }
 
     /// Records per simulated second the datagen sources and source connectors send.

@@ -129,7 +129,8 @@ impl Runner {
         Ok(None)
     }
 
-    /// The checks of a `generate`, before it queues anything: its producer's handle.
+    /// The checks of a `generate`, before it queues anything: its producer's handle and the
+    /// bytes the budget counted for it.
     pub(super) fn check_generate(
         &mut self,
         producer: &str,
@@ -138,7 +139,7 @@ impl Runner {
         key: &Option<Template>,
         value: &Option<Template>,
         partition: Option<u32>,
-    ) -> Result<ProducerHandle, Error> {
+    ) -> Result<(ProducerHandle, u64), Error> {
         let h = self.producer_handle(producer)?;
         if count > MAX_GENERATE {
             return Err(err!(
@@ -146,11 +147,25 @@ impl Runner {
                 "count {count} is over the limit of {MAX_GENERATE} records per generate"
             ));
         }
-        let record = Self::template_bytes(key.as_ref(), value.as_ref(), count);
-        let asked = self.records_asked((h, producer), topic, partition, count, record, 0);
+        let templates = (key.as_ref(), value.as_ref());
+        let record = Self::template_bytes(templates.0, templates.1, count);
+        let asked = self.generate_asked((h, producer), topic, partition, templates, count);
         let what = alloc::format!("this generate of {count} records of up to {record} B");
         self.check_bytes(&what, asked)?;
-        Ok(h)
+        Ok((h, asked))
+    }
+
+    /// The most bytes `count` records of a `generate` take.
+    pub(super) fn generate_asked(
+        &self,
+        producer: (ProducerHandle, &str),
+        topic: &str,
+        partition: Option<u32>,
+        (key, value): (Option<&Template>, Option<&Template>),
+        count: u64,
+    ) -> u64 {
+        let record = Self::template_bytes(key, value, count);
+        self.records_asked(producer, topic, partition, count, record, 0)
     }
 
     /// Queues the records of a `generate` rendered from its templates, from `g.next` up to

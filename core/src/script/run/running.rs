@@ -12,6 +12,8 @@ pub struct Running {
     command: Command,
     out: Vec<Output>,
     work: Work,
+    /// For a `play`, the records per second its datagen sends as it begins.
+    play_rate: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -37,6 +39,8 @@ pub(super) struct Generating {
     pub(super) sent: Option<(u64, u64)>,
     /// The randomness before the first record, restored if none is queued.
     pub(super) rng: Rng,
+    /// The bytes the budget counted for all of its records, and what it held before.
+    pub(super) asked: (u64, u64),
     pub(super) key: String,
     pub(super) value: String,
 }
@@ -57,6 +61,11 @@ impl Running {
         self.line
     }
 
+    /// For a `play`, the records per second its datagen sent as it began.
+    pub fn play_rate(&self) -> Option<u64> {
+        self.play_rate
+    }
+
     /// The command.
     pub fn command(&self) -> &Command {
         &self.command
@@ -72,6 +81,7 @@ impl Runner {
     /// Starts a command: its checks, and all of it unless it is a `generate`, `tick` or
     /// `play`, which go on in [`Runner::step`].
     pub fn begin(&mut self, line: usize, command: &Command) -> Running {
+        let play_rate = matches!(command, Command::Play { .. }).then(|| self.datagen_rate());
         let mut out = Vec::new();
         let work = match self.start_work(command) {
             Some(Ok(work)) => work,
@@ -83,6 +93,7 @@ impl Runner {
             command: command.clone(),
             out,
             work,
+            play_rate,
         }
     }
 
@@ -96,18 +107,21 @@ impl Runner {
                 key,
                 value,
                 partition,
-            } => self
-                .check_generate(producer, topic, *count, key, value, *partition)
-                .map(|h| {
-                    Work::Generate(Generating {
-                        producer: h,
-                        next: 0,
-                        sent: None,
-                        rng: self.rng.clone(),
-                        key: String::new(),
-                        value: String::new(),
+            } => {
+                let before = self.bytes_counted();
+                self.check_generate(producer, topic, *count, key, value, *partition)
+                    .map(|(h, asked)| {
+                        Work::Generate(Generating {
+                            producer: h,
+                            next: 0,
+                            sent: None,
+                            rng: self.rng.clone(),
+                            asked: (asked, before),
+                            key: String::new(),
+                            value: String::new(),
+                        })
                     })
-                }),
+            }
             Command::Tick(ms) => {
                 let from = self.cluster.now();
                 let to = from + *ms;
@@ -136,6 +150,7 @@ impl Runner {
             command,
             out,
             work,
+            ..
         } = running;
         let result = match work {
             Work::Ended(_) => return true,
@@ -166,15 +181,24 @@ impl Runner {
                 out.push(Output::new(*line, Event::Clock { now }));
                 Ok(Vec::new())
             }
-            Work::Play { end, step, .. } => {
+            Work::Play { from, end, step } => {
                 let mut spent = 0;
+                let mut refused = None;
                 while self.cluster.now() < *end && spent < units.max(1) {
+                    let span = (*step).min(end.0 - self.cluster.now().0);
+                    if let Err(e) = self.check_play_step_bytes(span) {
+                        refused = Some(e);
+                        break;
+                    }
                     spent += 1 + self.play_step(*line, *step, *end, out);
                 }
-                if self.cluster.now() < *end {
-                    return false;
+                match refused {
+                    // Refused at its first step, it changed nothing.
+                    Some(e) if self.cluster.now() == *from => Err(e.into()),
+                    Some(e) => Err(Stop::after_effects(e)),
+                    None if self.cluster.now() < *end => return false,
+                    None => Ok(Vec::new()),
                 }
-                Ok(Vec::new())
             }
         };
         if let (Work::Generate(g), Command::Generate { producer, .. }) = (&*work, &*command) {
@@ -206,6 +230,7 @@ impl Runner {
             command,
             mut out,
             work,
+            ..
         } = running;
         let result = match work {
             Work::Ended(result) => result,
@@ -248,7 +273,10 @@ impl Runner {
         let now = self.cluster.now();
         let cut = match (&running.work, &running.command) {
             (Work::Ended(_), command) => command.clone(),
-            (Work::Generate(g), Command::Generate { .. }) if g.next == 0 => return None,
+            (Work::Generate(g), Command::Generate { .. }) if g.next == 0 => {
+                self.count_cut_bytes(g.asked, 0);
+                return None;
+            }
             (
                 Work::Generate(g),
                 Command::Generate {
@@ -263,6 +291,11 @@ impl Runner {
                 if let Some(ids) = g.sent {
                     self.bulk.entry(producer.clone()).or_default().push(ids);
                 }
+                // The budget counts what the cut command asks for, as its replay will.
+                let templates = (key.as_ref(), value.as_ref());
+                let h = (g.producer, producer.as_str());
+                let cut = self.generate_asked(h, topic, *partition, templates, g.next);
+                self.count_cut_bytes(g.asked, cut);
                 Command::Generate {
                     producer: producer.clone(),
                     topic: topic.clone(),
