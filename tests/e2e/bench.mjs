@@ -98,7 +98,9 @@ const frames = await heavy.evaluate(async () => {
   document.querySelector('[data-testid=play]').click();
   return { longest: Math.max(0, ...longest), long: longest.length, clock: document.querySelector('[data-testid=clock]').textContent };
 });
-console.log(`play ×100 with 10^6 records/s of datagen for 3 s: longest task ${frames.longest.toFixed(0)} ms (${frames.long} tasks over 50 ms); clock reached ${frames.clock}`);
+// The long-task observer reports only tasks over 50 ms.
+const longest = frames.long ? `${frames.long} tasks over 50 ms, the longest ${frames.longest.toFixed(0)} ms` : 'no task over 50 ms';
+console.log(`play ×100 with 10^6 records/s of datagen for 3 s: ${longest}; clock reached ${frames.clock}`);
 
 // A link of 10⁶ records replayed in slices (with progress, yielding every 8 ms) against the
 // same script typed at the console, which applies it in one go.
