@@ -202,12 +202,17 @@ impl Runner {
             }
         };
         if let (Work::Generate(g), Command::Generate { producer, .. }) = (&*work, &*command) {
-            if let Some(ids) = g.sent {
-                self.bulk.entry(producer.clone()).or_default().push(ids);
-            }
+            self.keep_generated(producer, g);
         }
         *work = Work::Ended(result);
         true
+    }
+
+    /// A `generate` ends: its records' deliveries are reported as one summary.
+    fn keep_generated(&mut self, producer: &str, g: &Generating) {
+        if let Some(ids) = g.sent {
+            self.bulk.entry(producer.into()).or_default().push(ids);
+        }
     }
 
     /// How far the command has got.
@@ -288,9 +293,7 @@ impl Runner {
                     ..
                 },
             ) => {
-                if let Some(ids) = g.sent {
-                    self.bulk.entry(producer.clone()).or_default().push(ids);
-                }
+                self.keep_generated(producer, g);
                 // The budget counts what the cut command asks for, as its replay will.
                 let templates = (key.as_ref(), value.as_ref());
                 let h = (g.producer, producer.as_str());
