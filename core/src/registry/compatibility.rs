@@ -1,17 +1,16 @@
-//! Compatibility modes and the rule behind them: can a reader schema read what a writer
-//! schema wrote?
+//! Compatibility levels, and the check behind them: the registry's differences between a
+//! new schema and the versions before it.
 //!
-//! The modes follow the registry's published table: BACKWARD (the new schema reads data
-//! written with the old: delete fields, add optional fields), FORWARD (the old reads the
-//! new: add fields, delete optional fields), FULL (both: add or delete optional fields),
-//! each against the latest version or, `_TRANSITIVE`, against every version; NONE checks
-//! nothing.
+//! BACKWARD: the new schema reads data written with the old (the differences from the old
+//! to the new must all be compatible). FORWARD: the old reads the new (the differences
+//! from the new to the old). FULL: both. Each checks the latest version or, `_TRANSITIVE`,
+//! every version, newest first, stopping at the first that fails, as the registry does.
+//! NONE checks nothing.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::json_schema::Node;
-
+use super::json_schema::{compare, Difference, JsonSchema, Policy};
 /// A subject's (or the registry's) compatibility level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Compatibility {
@@ -84,156 +83,51 @@ impl Compatibility {
     }
 
     /// Why `new` may not follow `versions` (oldest first) under this level; empty: it may.
-    pub fn check(self, new: &Node, versions: &[(u32, &Node)]) -> Vec<String> {
+    /// Each reason is the registry's: `{errorType:"…", description:"…'}`, then
+    /// `{oldSchemaVersion: N}`. Errs for schemas too deep to compare.
+    pub fn check(
+        self,
+        new: &JsonSchema,
+        versions: &[(u32, &JsonSchema)],
+        policy: Policy,
+    ) -> Result<Vec<String>, String> {
         let targets = match (self, versions.last()) {
             (Self::None, _) | (_, None) => &[][..],
             (level, Some(_)) if level.transitive() => versions,
             (_, Some(_)) => &versions[versions.len() - 1..],
         };
-        let mut reasons = Vec::new();
-        for (version, old) in targets {
-            if self.backward() {
-                for r in can_read(new, old) {
-                    reasons.push(alloc::format!(
-                        "the new schema cannot read data written with version {version}: {r}"
-                    ));
-                }
-            }
+        for (version, old) in targets.iter().rev() {
+            let mut reasons = Vec::new();
             if self.forward() {
-                for r in can_read(old, new) {
-                    reasons.push(alloc::format!(
-                        "version {version} cannot read data written with the new schema: {r}"
-                    ));
+                for d in incompatible(new, old, policy)? {
+                    reasons.push(d.message("old", "new"));
                 }
             }
+            if self.backward() {
+                for d in incompatible(old, new, policy)? {
+                    reasons.push(d.message("new", "old"));
+                }
+            }
+            if !reasons.is_empty() {
+                reasons.push(alloc::format!("{{oldSchemaVersion: {version}}}"));
+                return Ok(reasons);
+            }
         }
-        reasons
+        Ok(Vec::new())
     }
 }
 
-/// The differences that stop `reader` from reading every document `writer` accepts (with
-/// the properties it declares), named as the registry names them.
-pub fn can_read(reader: &Node, writer: &Node) -> Vec<String> {
-    let mut out = Vec::new();
-    compare(reader, writer, &mut String::from("#"), &mut out);
-    out
-}
-
-fn compare(reader: &Node, writer: &Node, path: &mut String, out: &mut Vec<String>) {
-    let mut note =
-        |kind: &str, detail: String| out.push(alloc::format!("{kind} at {path}: {detail}"));
-    if !writer.types.within(reader.types) {
-        note(
-            "TYPE_NARROWED",
-            alloc::format!(
-                "the writer writes {}, the reader takes {}",
-                writer.types.describe(),
-                reader.types.describe()
-            ),
-        );
-    }
-    if let Some(allowed) = &reader.allowed {
-        let covered = writer
-            .allowed
-            .as_ref()
-            .is_some_and(|w| w.iter().all(|v| allowed.contains(v)));
-        if !covered {
-            note(
-                "ENUM_ARRAY_NARROWED",
-                "the writer may write values the reader's enum lacks".into(),
-            );
-        }
-    }
-    let lower = |r: Option<(f64, bool)>, w: Option<(f64, bool)>| match (r, w) {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some((r, rx)), Some((w, wx))) => w > r || (w == r && (wx || !rx)),
-    };
-    if !lower(reader.minimum, writer.minimum) {
-        note(
-            "MINIMUM_INCREASED",
-            "the writer may write smaller numbers".into(),
-        );
-    }
-    let neg = |b: Option<(f64, bool)>| b.map(|(x, e)| (-x, e));
-    if !lower(neg(reader.maximum), neg(writer.maximum)) {
-        note(
-            "MAXIMUM_DECREASED",
-            "the writer may write larger numbers".into(),
-        );
-    }
-    let at_least = |r: Option<u64>, w: Option<u64>| r.is_none_or(|r| w.is_some_and(|w| w >= r));
-    let at_most = |r: Option<u64>, w: Option<u64>| r.is_none_or(|r| w.is_some_and(|w| w <= r));
-    let counts = [
-        (
-            at_least(reader.length.0, writer.length.0),
-            "MIN_LENGTH_INCREASED",
-            "shorter strings",
-        ),
-        (
-            at_most(reader.length.1, writer.length.1),
-            "MAX_LENGTH_DECREASED",
-            "longer strings",
-        ),
-        (
-            at_least(reader.item_count.0, writer.item_count.0),
-            "MIN_ITEMS_INCREASED",
-            "fewer items",
-        ),
-        (
-            at_most(reader.item_count.1, writer.item_count.1),
-            "MAX_ITEMS_DECREASED",
-            "more items",
-        ),
-    ];
-    for (kept, kind, what) in counts {
-        if !kept {
-            note(kind, alloc::format!("the writer may write {what}"));
-        }
-    }
-    if reader.closed && !writer.closed {
-        note(
-            "ADDITIONAL_PROPERTIES_REMOVED",
-            "the reader's content model is closed, the writer's is open".into(),
-        );
-    }
-    for name in &reader.required {
-        if !writer.requires(name) {
-            note(
-                "REQUIRED_PROPERTY_ADDED",
-                alloc::format!("the reader requires \"{name}\", which the writer may leave out"),
-            );
-        }
-    }
-    for name in writer.properties.keys() {
-        if reader.closed && !reader.properties.contains_key(name) {
-            note(
-                "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
-                alloc::format!("the writer writes \"{name}\", which the reader does not permit"),
-            );
-        }
-    }
-    for (name, r) in &reader.properties {
-        if let Some(w) = writer.properties.get(name) {
-            let len = path.len();
-            path.push_str("/properties/");
-            path.push_str(name);
-            compare(r, w, path, out);
-            path.truncate(len);
-        }
-    }
-    match (&reader.items, &writer.items) {
-        (Some(r), Some(w)) => {
-            let len = path.len();
-            path.push_str("/items");
-            compare(r, w, path, out);
-            path.truncate(len);
-        }
-        (Some(r), None) if **r != Node::default() => out.push(alloc::format!(
-            "ITEMS_NARROWED at {path}: the writer's items are any value"
-        )),
-        _ => {}
-    }
+/// The differences from `original` to `update` that a reader of `original`'s data does not
+/// tolerate.
+pub fn incompatible(
+    original: &JsonSchema,
+    update: &JsonSchema,
+    policy: Policy,
+) -> Result<Vec<Difference>, String> {
+    Ok(compare(original, update, policy)?
+        .into_iter()
+        .filter(|d| !d.kind.is_compatible(policy))
+        .collect())
 }
 
 #[cfg(test)]
@@ -243,110 +137,177 @@ mod tests {
 
     use super::*;
 
-    fn node(text: &str) -> Node {
-        Node::parse(&serde_json::from_str(text).unwrap()).unwrap()
+    fn schema(text: &str) -> JsonSchema {
+        JsonSchema::parse(&serde_json::from_str(text).unwrap()).unwrap()
     }
 
-    const V1: &str = r#"{"type":"object","properties":{"id":{"type":"integer"},"note":{"type":"string"}},"required":["id"]}"#;
-    /// V1 plus an optional field.
-    const ADD_OPTIONAL: &str = r#"{"type":"object","properties":{"id":{"type":"integer"},"note":{"type":"string"},"email":{"type":"string"}},"required":["id"]}"#;
-    /// V1 plus a required field.
-    const ADD_REQUIRED: &str = r#"{"type":"object","properties":{"id":{"type":"integer"},"note":{"type":"string"},"email":{"type":"string"}},"required":["id","email"]}"#;
-    /// V1 without its optional field.
-    const DELETE_OPTIONAL: &str =
-        r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#;
-    /// V1 without its required field.
-    const DELETE_REQUIRED: &str = r#"{"type":"object","properties":{"note":{"type":"string"}}}"#;
+    /// `id` required, `note` optional; `closed` adds `additionalProperties: false`.
+    fn v1(closed: bool) -> String {
+        with(
+            closed,
+            r#""id":{"type":"integer"},"note":{"type":"string"}"#,
+            r#"["id"]"#,
+        )
+    }
+
+    fn with(closed: bool, properties: &str, required: &str) -> String {
+        let model = if closed {
+            r#","additionalProperties":false"#
+        } else {
+            ""
+        };
+        alloc::format!(
+            r#"{{"type":"object","properties":{{{properties}}},"required":{required}{model}}}"#
+        )
+    }
 
     fn allowed(level: Compatibility, old: &str, new: &str) -> bool {
-        level.check(&node(new), &[(1, &node(old))]).is_empty()
+        level
+            .check(&schema(new), &[(1, &schema(old))], Policy::Strict)
+            .unwrap()
+            .is_empty()
     }
 
-    /// The published table, change by change: BACKWARD allows deleting fields and adding
-    /// optional ones; FORWARD adding fields and deleting optional ones; FULL only adding or
-    /// deleting optional ones; NONE everything.
+    /// Confluent's rule, change by change. In an open content model (no
+    /// `additionalProperties: false`) BACKWARD allows only deleting properties and FORWARD only
+    /// adding them, since an open reader may already hold an added name with any value; a
+    /// closed model allows adding optional properties backward and deleting them forward.
     #[test]
-    fn each_mode_allows_exactly_the_changes_the_registry_s_table_lists() {
+    fn open_and_closed_content_models_allow_opposite_changes() {
         use Compatibility::*;
-        let table = [
-            (ADD_OPTIONAL, [true, true, true, true]),
-            (ADD_REQUIRED, [false, true, false, true]),
-            (DELETE_OPTIONAL, [true, true, true, true]),
-            (DELETE_REQUIRED, [true, false, false, true]),
-        ];
-        for (change, [backward, forward, full, none]) in table {
-            assert_eq!(allowed(Backward, V1, change), backward, "BACKWARD {change}");
-            assert_eq!(allowed(Forward, V1, change), forward, "FORWARD {change}");
-            assert_eq!(allowed(Full, V1, change), full, "FULL {change}");
-            assert_eq!(allowed(None, V1, change), none, "NONE {change}");
-            for (plain, transitive) in [
-                (Backward, BackwardTransitive),
-                (Forward, ForwardTransitive),
-                (Full, FullTransitive),
-            ] {
-                assert_eq!(allowed(plain, V1, change), allowed(transitive, V1, change));
+        for (closed, table) in [
+            // add optional, add required, delete optional, delete required:
+            // [backward, forward, full] each
+            (
+                false,
+                [
+                    [false, true, false],
+                    [false, true, false],
+                    [true, false, false],
+                    [true, false, false],
+                ],
+            ),
+            (
+                true,
+                [
+                    [true, false, false],
+                    [false, false, false],
+                    [false, true, false],
+                    [false, false, false],
+                ],
+            ),
+        ] {
+            let old = v1(closed);
+            let changes = [
+                with(
+                    closed,
+                    r#""id":{"type":"integer"},"note":{"type":"string"},"email":{"type":"string"}"#,
+                    r#"["id"]"#,
+                ),
+                with(
+                    closed,
+                    r#""id":{"type":"integer"},"note":{"type":"string"},"email":{"type":"string"}"#,
+                    r#"["id","email"]"#,
+                ),
+                with(closed, r#""id":{"type":"integer"}"#, r#"["id"]"#),
+                with(closed, r#""note":{"type":"string"}"#, "[]"),
+            ];
+            for (change, [backward, forward, full]) in changes.iter().zip(table) {
+                assert_eq!(
+                    allowed(Backward, &old, change),
+                    backward,
+                    "BACKWARD closed={closed} {change}"
+                );
+                assert_eq!(
+                    allowed(Forward, &old, change),
+                    forward,
+                    "FORWARD closed={closed} {change}"
+                );
+                assert_eq!(
+                    allowed(Full, &old, change),
+                    full,
+                    "FULL closed={closed} {change}"
+                );
+                assert!(allowed(None, &old, change));
+                for (plain, transitive) in [
+                    (Backward, BackwardTransitive),
+                    (Forward, ForwardTransitive),
+                    (Full, FullTransitive),
+                ] {
+                    assert_eq!(
+                        allowed(plain, &old, change),
+                        allowed(transitive, &old, change)
+                    );
+                }
             }
         }
     }
 
-    /// Transitive levels check every version; the plain ones only the latest.
     #[test]
-    fn transitive_levels_check_the_whole_history() {
-        // v1 requires id; v2 drops it (backward: deleting a field); v3 requires it again,
-        // which v2's data may lack.
-        let v1 = node(V1);
-        let v2 = node(DELETE_REQUIRED);
-        let v3 = node(
-            r#"{"type":"object","properties":{"id":{"type":"integer"},"note":{"type":"string"}},"required":["id"]}"#,
-        );
-        let history = [(1, &v1), (2, &v2)];
-        let reasons = Compatibility::Backward.check(&v3, &history);
-        assert_eq!(reasons, ["the new schema cannot read data written with version 2: REQUIRED_PROPERTY_ADDED at #: the reader requires \"id\", which the writer may leave out"]);
-        // Forward: v3's data always has id, so v2 reads it; and so does v1.
-        assert!(Compatibility::ForwardTransitive
-            .check(&v3, &history)
-            .is_empty());
-        // v2 after v1 is backward; forward-transitively a v2 writer breaks v1's reader.
-        assert!(Compatibility::BackwardTransitive
-            .check(&v2, &[(1, &v1)])
-            .is_empty());
+    fn reasons_are_the_registry_s_messages_and_transitive_levels_check_every_version() {
+        let open_v1 = schema(&v1(false));
+        let added = schema(&with(
+            false,
+            r#""id":{"type":"integer"},"note":{"type":"string"},"email":{"type":"string"}"#,
+            r#"["id"]"#,
+        ));
+        let reasons = Compatibility::Backward
+            .check(&added, &[(1, &open_v1)], Policy::Strict)
+            .unwrap();
         assert_eq!(
-            Compatibility::ForwardTransitive
-                .check(&v2, &[(1, &v1)])
-                .len(),
-            1
+            reasons,
+            [
+                "{errorType:\"OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL\", description:\"The new schema has an open content model and has a property or item at path '#/properties/email' which is missing in the old schema'}",
+                "{oldSchemaVersion: 1}"
+            ]
         );
-    }
-
-    #[test]
-    fn types_enums_bounds_and_closed_models_are_compared() {
-        let int = node(r#"{"type":"integer"}"#);
-        let num = node(r#"{"type":"number"}"#);
-        assert!(can_read(&num, &int).is_empty(), "every integer is a number");
-        assert_eq!(
-            can_read(&int, &num),
-            ["TYPE_NARROWED at #: the writer writes number, the reader takes integer"]
+        // LENIENT lets it through.
+        assert!(Compatibility::Backward
+            .check(&added, &[(1, &open_v1)], Policy::Lenient)
+            .unwrap()
+            .is_empty());
+        // v1 then v2 (email added, closed model both): v3 drops note. Against v2 alone that is
+        // removing from a closed model; transitively v1 is checked too, newest first.
+        let c1 = schema(&v1(true));
+        let c2 = schema(&with(
+            true,
+            r#""id":{"type":"integer"},"note":{"type":"string"},"email":{"type":"string"}"#,
+            r#"["id"]"#,
+        ));
+        let c3 = schema(&with(
+            true,
+            r#""id":{"type":"integer"},"email":{"type":"string"}"#,
+            r#"["id"]"#,
+        ));
+        let history = [(1, &c1), (2, &c2)];
+        let latest = Compatibility::Backward
+            .check(&c3, &history, Policy::Strict)
+            .unwrap();
+        assert!(
+            latest[0].contains("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+                && latest[1] == "{oldSchemaVersion: 2}",
+            "{latest:?}"
         );
-        let small = node(r#"{"enum":["a"]}"#);
-        let big = node(r#"{"enum":["a","b"]}"#);
-        assert!(can_read(&big, &small).is_empty());
-        assert!(can_read(&small, &big)[0].starts_with("ENUM_ARRAY_NARROWED"));
-        let bounded = node(r#"{"type":"integer","minimum":0,"maximum":10}"#);
-        assert_eq!(can_read(&bounded, &int).len(), 2);
-        assert!(can_read(&int, &bounded).is_empty());
-        let closed =
-            node(r#"{"type":"object","properties":{"a":{}},"additionalProperties":false}"#);
-        let open = node(r#"{"type":"object","properties":{"a":{},"b":{}}}"#);
-        let reasons = can_read(&closed, &open);
-        assert!(reasons
-            .iter()
-            .any(|r| r.starts_with("ADDITIONAL_PROPERTIES_REMOVED")));
-        assert!(reasons
-            .iter()
-            .any(|r| r.starts_with("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL")));
-        let nested_old = node(r#"{"properties":{"a":{"type":"array","items":{"type":"string"}}}}"#);
-        let nested_new =
-            node(r#"{"properties":{"a":{"type":"array","items":{"type":"integer"}}}}"#);
-        assert_eq!(can_read(&nested_new, &nested_old), ["TYPE_NARROWED at #/properties/a/items: the writer writes string, the reader takes integer"]);
+        assert!(Compatibility::Forward
+            .check(&c3, &history, Policy::Strict)
+            .unwrap()
+            .is_empty());
+        let forward_all = Compatibility::ForwardTransitive
+            .check(&c1, &[(1, &c3)], Policy::Strict)
+            .unwrap();
+        assert!(
+            forward_all[0].contains("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"),
+            "{forward_all:?}"
+        );
+        let int = schema(r#"{"type":"integer"}"#);
+        let num = schema(r#"{"type":"number"}"#);
+        assert!(Compatibility::Backward
+            .check(&num, &[(1, &int)], Policy::Strict)
+            .unwrap()
+            .is_empty());
+        assert!(Compatibility::Backward
+            .check(&int, &[(1, &num)], Policy::Strict)
+            .unwrap()[0]
+            .contains("TYPE_NARROWED"));
     }
 }

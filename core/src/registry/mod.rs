@@ -1,7 +1,7 @@
 //! A simulated schema registry: subjects with versions, global schema ids, compatibility
 //! levels, and Confluent's wire format for the serializers that use it.
 //!
-//! Schemas are JSON Schema (the subset in [`json_schema`]). A schema's identity is its
+//! Schemas are JSON Schema ([`json_schema`]). A schema's identity is its
 //! canonical text (keys sorted, no spaces): registering the same schema again returns the
 //! same id and version, and the same schema under another subject shares its id, as the
 //! registry does.
@@ -18,7 +18,7 @@ use litemap::LiteMap;
 use serde_json::Value as Json;
 
 pub use compatibility::Compatibility;
-use json_schema::Node;
+use json_schema::{JsonSchema, Policy};
 
 use crate::error::{err, Error, Result};
 
@@ -33,7 +33,7 @@ pub struct Schema {
     /// Its canonical text.
     pub text: String,
     /// What logplay reads of it.
-    pub node: Node,
+    pub schema: JsonSchema,
 }
 
 /// A subject: its versions (schema ids, version 1 first) and its own level, if set.
@@ -87,20 +87,20 @@ pub fn topic_subject(topic: &str, is_key: bool) -> String {
 }
 
 /// Parses schema text into its canonical text and node (`INVALID_SCHEMA`, error code 42201).
-pub fn parse_schema(text: &str) -> Result<(String, Node)> {
+pub fn parse_schema(text: &str) -> Result<(String, JsonSchema)> {
     let json: Json = serde_json::from_str(text).map_err(|e| {
         err!(
             InvalidSchema,
             "Invalid schema {text}: not JSON ({e}); error code: 42201"
         )
     })?;
-    let node = Node::parse(&json).map_err(|e| {
+    let schema = JsonSchema::parse(&json).map_err(|e| {
         err!(
             InvalidSchema,
             "Invalid schema {text}: {e}; error code: 42201"
         )
     })?;
-    Ok((json.to_string(), node))
+    Ok((json.to_string(), schema))
 }
 
 impl SchemaRegistry {
@@ -141,21 +141,23 @@ impl SchemaRegistry {
 
     /// Why `text` may not become the subject's next version; empty: it may.
     pub fn test_compatibility(&self, subject: &str, text: &str) -> Result<Vec<String>> {
-        let (_, node) = parse_schema(text)?;
-        Ok(self.reasons(subject, &node))
+        let (_, schema) = parse_schema(text)?;
+        self.reasons(subject, &schema)
     }
 
-    fn reasons(&self, subject: &str, node: &Node) -> Vec<String> {
+    fn reasons(&self, subject: &str, schema: &JsonSchema) -> Result<Vec<String>> {
         let Some(s) = self.subjects.get(subject) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let history: Vec<(u32, &Node)> = s
+        let history: Vec<(u32, &JsonSchema)> = s
             .versions
             .iter()
             .enumerate()
-            .filter_map(|(v, id)| Some((v as u32 + 1, &self.schema(*id)?.node)))
+            .filter_map(|(v, id)| Some((v as u32 + 1, &self.schema(*id)?.schema)))
             .collect();
-        self.effective_compatibility(subject).check(node, &history)
+        self.effective_compatibility(subject)
+            .check(schema, &history, Policy::Strict)
+            .map_err(|e| err!(InvalidSchema, "Invalid schema: {e}; error code: 42201"))
     }
 
     /// `POST /subjects/{subject}/versions`: registers `text` as the subject's next version,
@@ -165,7 +167,7 @@ impl SchemaRegistry {
         if subject.is_empty() {
             return Err(err!(InvalidRequest, "a subject name must not be empty"));
         }
-        let (canonical, node) = parse_schema(text)?;
+        let (canonical, schema) = parse_schema(text)?;
         if let Some(s) = self.subjects.get(subject) {
             if let Some(v) = s
                 .versions
@@ -179,13 +181,13 @@ impl SchemaRegistry {
                 });
             }
         }
-        let reasons = self.reasons(subject, &node);
+        let reasons = self.reasons(subject, &schema)?;
         if !reasons.is_empty() {
             return Err(err!(
                 IncompatibleSchema,
-                "Schema being registered is incompatible with an earlier schema for subject \"{subject}\" ({}): {}; error code: 409",
-                self.effective_compatibility(subject).name(),
-                reasons.join("; ")
+                "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}, {{compatibility: '{}'}}]; error code: 409",
+                reasons.join(", "),
+                self.effective_compatibility(subject).name()
             ));
         }
         let id = match self.schemas.iter().find(|s| s.text == canonical) {
@@ -201,7 +203,7 @@ impl SchemaRegistry {
                 self.schemas.push(Schema {
                     id,
                     text: canonical,
-                    node,
+                    schema,
                 });
                 id
             }
@@ -253,9 +255,9 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
 
-    const V1: &str =
-        r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#;
-    const V2: &str = r#"{"type": "object", "properties": {"id": {"type": "integer"}, "note": {"type": "string"}}, "required": ["id"]}"#;
+    /// Closed content models, so that adding an optional field is backward compatible.
+    const V1: &str = r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"],"additionalProperties":false}"#;
+    const V2: &str = r#"{"type": "object", "properties": {"id": {"type": "integer"}, "note": {"type": "string"}}, "required": ["id"], "additionalProperties": false}"#;
 
     #[test]
     fn versions_ids_and_dedupe_follow_the_registry() {
@@ -277,7 +279,7 @@ mod tests {
             }
         );
         // The same schema again, written differently: same id and version, nothing new.
-        let v1_spaced = r#"{ "required": ["id"], "type": "object", "properties": { "id": { "type": "integer" } } }"#;
+        let v1_spaced = r#"{ "required": ["id"], "additionalProperties": false, "type": "object", "properties": { "id": { "type": "integer" } } }"#;
         assert_eq!(
             r.register("orders-value", v1_spaced).unwrap(),
             Registered {
@@ -298,7 +300,7 @@ mod tests {
         assert_eq!(r.latest("orders-value").unwrap().0, 2);
         assert_eq!(
             r.schema(2).unwrap().text,
-            r#"{"properties":{"id":{"type":"integer"},"note":{"type":"string"}},"required":["id"],"type":"object"}"#
+            r#"{"additionalProperties":false,"properties":{"id":{"type":"integer"},"note":{"type":"string"}},"required":["id"],"type":"object"}"#
         );
         assert_eq!(r.delete_subject("refunds-value").unwrap(), [1]);
         assert!(r.schema(2).is_some(), "ids outlive their subjects");
@@ -311,19 +313,23 @@ mod tests {
     #[test]
     fn an_incompatible_schema_is_refused_with_its_reasons_and_nothing_changes() {
         let mut r = SchemaRegistry::default();
-        r.register("s", V1).unwrap();
+        let open_v1 =
+            r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#;
+        r.register("s", open_v1).unwrap();
         let before = r.clone();
         let add_required = r#"{"type":"object","properties":{"id":{"type":"integer"},"email":{"type":"string"}},"required":["id","email"]}"#;
         let e = r.register("s", add_required).unwrap_err();
         assert_eq!(e.code, ErrorCode::IncompatibleSchema);
         assert!(
-            e.message.contains("(BACKWARD)")
-                && e.message.contains("REQUIRED_PROPERTY_ADDED")
+            e.message.contains("compatibility: 'BACKWARD'")
+                && e.message
+                    .contains("REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
+                && e.message.contains("{oldSchemaVersion: 1}")
                 && e.message.ends_with("error code: 409"),
             "{e}"
         );
         assert_eq!(r, before);
-        // FORWARD allows adding a required field.
+        // FORWARD allows adding a required field to an open model.
         r.set_compatibility(Some("s"), Compatibility::Forward);
         assert_eq!(
             r.test_compatibility("s", add_required).unwrap(),

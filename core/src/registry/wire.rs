@@ -64,7 +64,7 @@ pub fn serialize(
         )
     })?;
     if validate {
-        check(&schema.node, &doc, json, schema.id)?;
+        check(&schema.schema, &doc, json, schema.id)?;
     }
     Ok(encode(schema.id, json.as_bytes()))
 }
@@ -87,13 +87,13 @@ pub fn deserialize(
     let text = core::str::from_utf8(payload).map_err(|_| unreadable())?;
     let doc: serde_json::Value = serde_json::from_str(text).map_err(|_| unreadable())?;
     if validate {
-        check(&schema.node, &doc, text, id)?;
+        check(&schema.schema, &doc, text, id)?;
     }
     Ok((id, text.into()))
 }
 
 fn check(
-    node: &super::json_schema::Node,
+    node: &super::json_schema::JsonSchema,
     doc: &serde_json::Value,
     json: &str,
     id: u32,
