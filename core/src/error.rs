@@ -91,6 +91,9 @@ pub enum ErrorCode {
     InvalidSchema,
     /// The schema registry has no such subject (error code 40401).
     SubjectNotFound,
+    /// The schema registry keeps a subject that another subject's schema references
+    /// (error code 42206).
+    ReferenceExists,
     /// A serializer or deserializer failed (Kafka's `SerializationException`), e.g. a record
     /// that does not validate against its schema.
     SerializationException,
@@ -143,6 +146,7 @@ impl ErrorCode {
             Self::IncompatibleSchema => "INCOMPATIBLE_SCHEMA",
             Self::InvalidSchema => "INVALID_SCHEMA",
             Self::SubjectNotFound => "SUBJECT_NOT_FOUND",
+            Self::ReferenceExists => "REFERENCE_EXISTS",
             Self::SerializationException => "SERIALIZATION_EXCEPTION",
             Self::KafkaException => "KAFKA_EXCEPTION",
             Self::RecordDeserializationException => "RECORD_DESERIALIZATION_EXCEPTION",
@@ -189,6 +193,7 @@ impl ErrorCode {
             | Self::IncompatibleSchema
             | Self::InvalidSchema
             | Self::SubjectNotFound
+            | Self::ReferenceExists
             | Self::SerializationException
             | Self::KafkaException
             | Self::RecordDeserializationException => -1,

@@ -9,12 +9,10 @@ use serde_json::Value;
 fn without_trailing_commas(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_string = false;
-    let mut escaped = false;
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if in_string {
-            escaped = !escaped && c == '\\';
-            in_string = !(c == '"' && !escaped_before(&chars, i));
+            in_string = c != '"' || escaped_before(&chars, i);
         } else if c == '"' {
             in_string = true;
         } else if c == ',' {
@@ -25,7 +23,6 @@ fn without_trailing_commas(text: &str) -> String {
         }
         out.push(c);
     }
-    let _ = escaped;
     out
 }
 

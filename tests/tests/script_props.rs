@@ -2,7 +2,8 @@
 //! and the link codec round-trips any script.
 #![cfg(not(target_arch = "wasm32"))]
 
-use logplay_core::registry::Compatibility;
+use logplay_core::registry::json_schema::Policy;
+use logplay_core::registry::{Compatibility, SchemaReference};
 use logplay_core::script::link;
 use logplay_core::script::{
     parse, print, BrokerAction, Command, ConnectorAction, DescribeTarget, Script, SeekTo, Template,
@@ -153,16 +154,31 @@ fn command() -> impl Strategy<Value = Command> {
         (name(), 0u32..10).prop_map(|(producer, count)| Command::LoseAcks { producer, count }),
         name().prop_map(Command::Crash),
         name().prop_map(|n| Command::Describe(DescribeTarget::Topic(n))),
-        (name(), schema(), any::<bool>()).prop_map(|(subject, schema, check)| if check {
-            Command::SchemaCheck { subject, schema }
-        } else {
-            Command::SchemaRegister { subject, schema }
-        }),
+        (name(), schema(), any::<bool>(), references()).prop_map(
+            |(subject, schema, check, references)| if check {
+                Command::SchemaCheck {
+                    subject,
+                    schema,
+                    references,
+                }
+            } else {
+                Command::SchemaRegister {
+                    subject,
+                    schema,
+                    references,
+                }
+            }
+        ),
         (
             prop::option::of(name()),
-            prop::sample::select(Compatibility::ALL.to_vec())
+            prop::sample::select(Compatibility::ALL.to_vec()),
+            prop::option::of(prop::sample::select(Policy::ALL.to_vec()))
         )
-            .prop_map(|(subject, level)| Command::SchemaCompatibility { subject, level }),
+            .prop_map(|(subject, level, policy)| Command::SchemaCompatibility {
+                subject,
+                level,
+                policy
+            }),
         name().prop_map(Command::SchemaDelete),
         (name(), configs()).prop_map(|(name, configs)| Command::ConnectorCreate { name, configs }),
         (
@@ -181,6 +197,23 @@ fn command() -> impl Strategy<Value = Command> {
 }
 
 /// Schema text: JSON objects (nested, with strings holding braces) or any other text.
+/// Schema references, with names and subjects that need quoting in JSON.
+fn references() -> impl Strategy<Value = Vec<SchemaReference>> {
+    prop::collection::vec((text(), name(), prop::option::of(1u32..5)), 0..3).prop_map(|refs| {
+        let mut out: Vec<SchemaReference> = Vec::new();
+        for (name, subject, version) in refs {
+            if !out.iter().any(|r| r.name == name) {
+                out.push(SchemaReference {
+                    name,
+                    subject,
+                    version,
+                });
+            }
+        }
+        out
+    })
+}
+
 fn schema() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::from(

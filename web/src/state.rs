@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use logplay_core::consumer::RebalanceEvent;
+use logplay_core::registry::Incompatibility;
 use logplay_core::script::link;
 use logplay_core::script::{
     self, Command, Event, Failure, Output, Replay, ReplayProgress, Runner, Script, Session,
@@ -95,10 +96,15 @@ pub struct CompatibilityCheck {
     pub subject: String,
     /// The level it was checked under.
     pub level: String,
+    /// Why the schema may not be registered (`None`: it may).
+    pub incompatibility: Option<Incompatibility>,
+}
+
+impl CompatibilityCheck {
     /// Whether the schema may be registered.
-    pub compatible: bool,
-    /// Why not.
-    pub messages: Vec<String>,
+    pub fn compatible(&self) -> bool {
+        self.incompatibility.is_none()
+    }
 }
 
 /// A consumer's last rebalance: what it gave up and what it got.
@@ -670,13 +676,12 @@ impl Playground {
                 Event::Compatibility {
                     subject,
                     level,
-                    messages,
+                    incompatibility,
                 } => {
                     self.last_check = Some(CompatibilityCheck {
                         subject: subject.clone(),
                         level: level.name().to_string(),
-                        compatible: messages.is_empty(),
-                        messages: messages.clone(),
+                        incompatibility: incompatibility.clone(),
                     });
                 }
                 Event::Rebalance { consumer, callback } => {
@@ -1400,8 +1405,28 @@ mod tests {
             .map(|r| (r.key.clone(), r.schema_id))
             .collect();
         ids.sort();
-        assert_eq!(ids, [("o1".into(), Some(1)), ("o2".into(), Some(2))]);
-        assert_eq!(p.last_check.as_ref().map(|c| c.compatible), Some(false));
+        assert_eq!(ids, [("o1".into(), Some(2)), ("o2".into(), Some(3))]);
+        // The lesson's claims: the open model refuses the optional field, the closed one
+        // takes it (version 2 above) and refuses a required one.
+        let checks: Vec<&String> = p
+            .feed
+            .iter()
+            .filter(|line| line.contains(r#""type":"compatibility""#))
+            .collect();
+        assert!(
+            checks.len() == 2
+                && checks[0].contains(r#""subject":"payments-value""#)
+                && checks[0].contains("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"),
+            "{checks:?}"
+        );
+        let last = p.last_check.as_ref().expect("a check");
+        let reasons = last.incompatibility.as_ref().map(|i| &i.reasons[..]);
+        assert!(
+            last.subject == "orders-value"
+                && reasons.is_some_and(|r| r[0].difference.label()
+                    == "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/properties/email"),
+            "{last:?}"
+        );
         assert!(p
             .polled("raw")
             .all(|r| r.schema_id.is_none() && r.value.starts_with('\0')));
@@ -1471,7 +1496,7 @@ mod tests {
             &mut p,
             r#"schema check orders-value {"type":"object","properties":{"viewtime":{"type":"string"}}}"#,
         );
-        assert_eq!(p.last_check.as_ref().map(|c| c.compatible), Some(false));
+        assert_eq!(p.last_check.as_ref().map(|c| c.compatible()), Some(false));
         p.apply(Action::Console(
             r#"schema register orders-value {"type":"string"}"#.into(),
         ));

@@ -481,8 +481,14 @@ async fn the_registry_panel_registers_checks_and_refuses_schemas_and_records_sho
     click(&root, "schema-check").await;
     let result = text(&root, "compatibility-result");
     assert!(
-        result.starts_with("orders-value under BACKWARD: not compatible")
-            && result.contains("REQUIRED_PROPERTY_ADDED"),
+        result.starts_with("orders-value under BACKWARD: not compatible with version 1"),
+        "{result}"
+    );
+    // Each difference with its path: the open model's required addition.
+    assert!(
+        text(&root, "difference").starts_with(
+            "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL at #/properties/emailThe new schema has an open content model"
+        ),
         "{result}"
     );
     click(&root, "schema-register").await;

@@ -82,15 +82,15 @@ impl Compatibility {
         )
     }
 
-    /// Why `new` may not follow `versions` (oldest first) under this level; empty: it may.
-    /// Each reason is the registry's: `{errorType:"…", description:"…'}`, then
-    /// `{oldSchemaVersion: N}`. Errs for schemas too deep to compare.
+    /// Why `new` may not follow `versions` (oldest first) under this level: the first
+    /// version, newest first, with incompatible differences. Errs for schemas too deep to
+    /// compare.
     pub fn check(
         self,
         new: &JsonSchema,
         versions: &[(u32, &JsonSchema)],
         policy: Policy,
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Option<Incompatibility>, String> {
         let targets = match (self, versions.last()) {
             (Self::None, _) | (_, None) => &[][..],
             (level, Some(_)) if level.transitive() => versions,
@@ -99,21 +99,95 @@ impl Compatibility {
         for (version, old) in targets.iter().rev() {
             let mut reasons = Vec::new();
             if self.forward() {
-                for d in incompatible(new, old, policy)? {
-                    reasons.push(d.message("old", "new"));
+                for difference in incompatible(new, old, policy)? {
+                    reasons.push(Reason {
+                        difference,
+                        direction: Direction::Forward,
+                    });
                 }
             }
             if self.backward() {
-                for d in incompatible(old, new, policy)? {
-                    reasons.push(d.message("new", "old"));
+                for difference in incompatible(old, new, policy)? {
+                    reasons.push(Reason {
+                        difference,
+                        direction: Direction::Backward,
+                    });
                 }
             }
             if !reasons.is_empty() {
-                reasons.push(alloc::format!("{{oldSchemaVersion: {version}}}"));
-                return Ok(reasons);
+                return Ok(Some(Incompatibility {
+                    level: self,
+                    version: *version,
+                    reasons,
+                }));
             }
         }
-        Ok(Vec::new())
+        Ok(None)
+    }
+}
+
+/// The way a difference was found: BACKWARD compares the old schema to the new one (the
+/// new reads old data), FORWARD the new to the old (the old reads new data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The new schema reads the old data.
+    Backward,
+    /// The old schema reads the new data.
+    Forward,
+}
+
+/// One incompatible difference, and the way it was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// What differs, and where.
+    pub difference: Difference,
+    /// Which check found it.
+    pub direction: Direction,
+}
+
+impl Reason {
+    /// The registry's description: `A type at path '#/properties/id' is different …`.
+    pub fn description(&self) -> String {
+        let (reader, writer) = self.roles();
+        self.difference.description(reader, writer)
+    }
+
+    /// The registry's message: `{errorType:"TYPE_CHANGED", description:"…'}`.
+    pub fn message(&self) -> String {
+        let (reader, writer) = self.roles();
+        self.difference.message(reader, writer)
+    }
+
+    fn roles(&self) -> (&'static str, &'static str) {
+        match self.direction {
+            Direction::Backward => ("new", "old"),
+            Direction::Forward => ("old", "new"),
+        }
+    }
+}
+
+/// Why a schema may not become a subject's next version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incompatibility {
+    /// The level it was checked under.
+    pub level: Compatibility,
+    /// The version it failed against.
+    pub version: u32,
+    /// Every incompatible difference from that version.
+    pub reasons: Vec<Reason>,
+}
+
+impl Incompatibility {
+    /// The registry's list of messages: each reason, `{oldSchemaVersion: N}`, then the
+    /// configuration it checked with.
+    pub fn messages(&self) -> Vec<String> {
+        let mut messages: Vec<String> = self.reasons.iter().map(Reason::message).collect();
+        messages.push(alloc::format!("{{oldSchemaVersion: {}}}", self.version));
+        messages.push(alloc::format!(
+            "{{validateFields: 'false', compatibility: '{}'}}",
+            self.level.name()
+        ));
+        messages
     }
 }
 
@@ -165,7 +239,21 @@ mod tests {
         level
             .check(&schema(new), &[(1, &schema(old))], Policy::Strict)
             .unwrap()
-            .is_empty()
+            .is_none()
+    }
+
+    /// The registry's messages for `new` after `history`; empty: compatible.
+    fn messages(
+        level: Compatibility,
+        new: &JsonSchema,
+        history: &[(u32, &JsonSchema)],
+        policy: Policy,
+    ) -> Vec<String> {
+        level
+            .check(new, history, policy)
+            .unwrap()
+            .map(|i| i.messages())
+            .unwrap_or_default()
     }
 
     /// Confluent's rule, change by change. In an open content model (no
@@ -251,21 +339,28 @@ mod tests {
             r#""id":{"type":"integer"},"note":{"type":"string"},"email":{"type":"string"}"#,
             r#"["id"]"#,
         ));
-        let reasons = Compatibility::Backward
-            .check(&added, &[(1, &open_v1)], Policy::Strict)
-            .unwrap();
+        let reasons = messages(
+            Compatibility::Backward,
+            &added,
+            &[(1, &open_v1)],
+            Policy::Strict,
+        );
         assert_eq!(
             reasons,
             [
                 "{errorType:\"OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL\", description:\"The new schema has an open content model and has a property or item at path '#/properties/email' which is missing in the old schema'}",
-                "{oldSchemaVersion: 1}"
+                "{oldSchemaVersion: 1}",
+                "{validateFields: 'false', compatibility: 'BACKWARD'}"
             ]
         );
         // LENIENT lets it through.
-        assert!(Compatibility::Backward
-            .check(&added, &[(1, &open_v1)], Policy::Lenient)
-            .unwrap()
-            .is_empty());
+        assert!(messages(
+            Compatibility::Backward,
+            &added,
+            &[(1, &open_v1)],
+            Policy::Lenient
+        )
+        .is_empty());
         // v1 then v2 (email added, closed model both): v3 drops note. Against v2 alone that is
         // removing from a closed model; transitively v1 is checked too, newest first.
         let c1 = schema(&v1(true));
@@ -280,34 +375,29 @@ mod tests {
             r#"["id"]"#,
         ));
         let history = [(1, &c1), (2, &c2)];
-        let latest = Compatibility::Backward
-            .check(&c3, &history, Policy::Strict)
-            .unwrap();
+        let latest = messages(Compatibility::Backward, &c3, &history, Policy::Strict);
         assert!(
             latest[0].contains("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL")
                 && latest[1] == "{oldSchemaVersion: 2}",
             "{latest:?}"
         );
-        assert!(Compatibility::Forward
-            .check(&c3, &history, Policy::Strict)
-            .unwrap()
-            .is_empty());
-        let forward_all = Compatibility::ForwardTransitive
-            .check(&c1, &[(1, &c3)], Policy::Strict)
-            .unwrap();
+        assert!(messages(Compatibility::Forward, &c3, &history, Policy::Strict).is_empty());
+        let forward_all = messages(
+            Compatibility::ForwardTransitive,
+            &c1,
+            &[(1, &c3)],
+            Policy::Strict,
+        );
         assert!(
             forward_all[0].contains("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"),
             "{forward_all:?}"
         );
         let int = schema(r#"{"type":"integer"}"#);
         let num = schema(r#"{"type":"number"}"#);
-        assert!(Compatibility::Backward
-            .check(&num, &[(1, &int)], Policy::Strict)
-            .unwrap()
-            .is_empty());
-        assert!(Compatibility::Backward
-            .check(&int, &[(1, &num)], Policy::Strict)
-            .unwrap()[0]
-            .contains("TYPE_NARROWED"));
+        assert!(messages(Compatibility::Backward, &num, &[(1, &int)], Policy::Strict).is_empty());
+        assert!(
+            messages(Compatibility::Backward, &int, &[(1, &num)], Policy::Strict)[0]
+                .contains("TYPE_NARROWED")
+        );
     }
 }

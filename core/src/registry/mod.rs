@@ -1,13 +1,14 @@
 //! A simulated schema registry: subjects with versions, global schema ids, compatibility
 //! levels, and Confluent's wire format for the serializers that use it.
 //!
-//! Schemas are JSON Schema ([`json_schema`]). A schema's identity is its
-//! canonical text (keys sorted, no spaces): registering the same schema again returns the
-//! same id and version, and the same schema under another subject shares its id, as the
-//! registry does.
+//! Schemas are JSON Schema ([`json_schema`]), and may reference versions of other subjects
+//! ([`reference`]). A schema's identity is its canonical text (keys sorted, no spaces) and
+//! its references: registering the same schema again returns the same id and version, and
+//! the same schema under another subject shares its id, as the registry does.
 
 pub mod compatibility;
 pub mod json_schema;
+pub mod reference;
 pub mod serdes;
 pub mod wire;
 
@@ -17,8 +18,9 @@ use litemap::LiteMap;
 
 use serde_json::Value as Json;
 
-pub use compatibility::Compatibility;
+pub use compatibility::{Compatibility, Incompatibility};
 use json_schema::{JsonSchema, Policy};
+pub use reference::SchemaReference;
 
 use crate::error::{err, Error, Result};
 
@@ -32,6 +34,8 @@ pub struct Schema {
     pub id: u32,
     /// Its canonical text.
     pub text: String,
+    /// The subject versions its `$ref`s name, each version fixed.
+    pub references: Vec<SchemaReference>,
     /// What logplay reads of it.
     pub schema: JsonSchema,
 }
@@ -43,6 +47,8 @@ pub struct Subject {
     pub versions: Vec<u32>,
     /// `PUT /config/{subject}`; `None` follows the registry's level.
     pub compatibility: Option<Compatibility>,
+    /// Its `compatibilityPolicy`; `None` follows the registry's.
+    pub policy: Option<Policy>,
 }
 
 /// What `register` did.
@@ -62,6 +68,7 @@ pub struct SchemaRegistry {
     schemas: Vec<Schema>,
     subjects: LiteMap<String, Subject>,
     compatibility: Compatibility,
+    policy: Policy,
 }
 
 impl SchemaRegistry {
@@ -70,7 +77,16 @@ impl SchemaRegistry {
         let schemas: usize = self
             .schemas
             .iter()
-            .map(|s| crate::budget::entry::MEMBER + 2 * s.text.len())
+            .map(|s| {
+                // Each schema's nodes hold what it references too.
+                let referenced: usize = s
+                    .references
+                    .iter()
+                    .filter_map(|r| self.version(&r.subject, r.version))
+                    .map(|(_, x)| x.text.len())
+                    .sum();
+                crate::budget::entry::MEMBER + 2 * (s.text.len() + referenced)
+            })
             .sum();
         let subjects: usize = self
             .subjects
@@ -81,6 +97,9 @@ impl SchemaRegistry {
     }
 }
 
+/// Referenced schemas, by the name a `$ref` uses.
+type Documents = Vec<(String, Json)>;
+
 /// The subject TopicNameStrategy gives a topic's keys or values: `orders-value`.
 pub fn topic_subject(topic: &str, is_key: bool) -> String {
     alloc::format!("{topic}-{}", if is_key { "key" } else { "value" })
@@ -88,13 +107,21 @@ pub fn topic_subject(topic: &str, is_key: bool) -> String {
 
 /// Parses schema text into its canonical text and node (`INVALID_SCHEMA`, error code 42201).
 pub fn parse_schema(text: &str) -> Result<(String, JsonSchema)> {
+    parse_schema_with_references(text, &[])
+}
+
+/// [`parse_schema`], with the referenced schemas by name.
+fn parse_schema_with_references(
+    text: &str,
+    references: &[(String, Json)],
+) -> Result<(String, JsonSchema)> {
     let json: Json = serde_json::from_str(text).map_err(|e| {
         err!(
             InvalidSchema,
             "Invalid schema {text}: not JSON ({e}); error code: 42201"
         )
     })?;
-    let schema = JsonSchema::parse(&json).map_err(|e| {
+    let schema = JsonSchema::parse_with_references(&json, references).map_err(|e| {
         err!(
             InvalidSchema,
             "Invalid schema {text}: {e}; error code: 42201"
@@ -115,6 +142,19 @@ impl SchemaRegistry {
             .get(subject)
             .and_then(|s| s.compatibility)
             .unwrap_or(self.compatibility)
+    }
+
+    /// The registry-wide `compatibilityPolicy` (STRICT unless set).
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// The policy a subject checks with: its own, else the registry's.
+    pub fn effective_policy(&self, subject: &str) -> Policy {
+        self.subjects
+            .get(subject)
+            .and_then(|s| s.policy)
+            .unwrap_or(self.policy)
     }
 
     /// The subjects, by name.
@@ -139,15 +179,74 @@ impl SchemaRegistry {
         self.subjects.get(subject).ok_or_else(|| not_found(subject))
     }
 
-    /// Why `text` may not become the subject's next version; empty: it may.
-    pub fn test_compatibility(&self, subject: &str, text: &str) -> Result<Vec<String>> {
-        let (_, schema) = parse_schema(text)?;
-        self.reasons(subject, &schema)
+    /// Why `text` may not become the subject's next version (`None`: it may).
+    pub fn test_compatibility(
+        &self,
+        subject: &str,
+        text: &str,
+        references: &[SchemaReference],
+    ) -> Result<Option<Incompatibility>> {
+        let (_, documents) = self.resolve_references(references)?;
+        let (_, schema) = parse_schema_with_references(text, &documents)?;
+        self.incompatibility(subject, &schema)
     }
 
-    fn reasons(&self, subject: &str, schema: &JsonSchema) -> Result<Vec<String>> {
+    /// The references with their versions fixed, and every schema they reach (each
+    /// reference's own references first), by name, as the registry resolves them.
+    fn resolve_references(
+        &self,
+        references: &[SchemaReference],
+    ) -> Result<(Vec<SchemaReference>, Documents)> {
+        let mut fixed = Vec::with_capacity(references.len());
+        let mut documents = Vec::new();
+        for r in references {
+            let (version, schema) = self.version(&r.subject, r.version).ok_or_else(|| {
+                let version = r.version.map_or(-1, i64::from);
+                err!(
+                    InvalidSchema,
+                    "Invalid schema of type JSON, details: No schema reference found for subject \"{}\" and version {version}; error code: 42201",
+                    r.subject
+                )
+            })?;
+            fixed.push(SchemaReference {
+                version: Some(version),
+                ..r.clone()
+            });
+            self.collect_documents(&r.name, schema, &mut documents);
+        }
+        Ok((fixed, documents))
+    }
+
+    /// Adds `schema` as `name`, after what it references, unless the name is there.
+    fn collect_documents(&self, name: &str, schema: &Schema, documents: &mut Vec<(String, Json)>) {
+        if documents.iter().any(|(n, _)| n == name) {
+            return;
+        }
+        for r in &schema.references {
+            if let Some((_, inner)) = self.version(&r.subject, r.version) {
+                self.collect_documents(&r.name, inner, documents);
+            }
+        }
+        // Registered schemas are valid JSON.
+        let json = serde_json::from_str(&schema.text).unwrap_or(Json::Null);
+        documents.push((name.to_string(), json));
+    }
+
+    /// A subject's version (`None`: the latest) and its schema.
+    fn version(&self, subject: &str, version: Option<u32>) -> Option<(u32, &Schema)> {
+        let versions = &self.subjects.get(subject)?.versions;
+        let version = version.unwrap_or(versions.len() as u32);
+        let id = versions.get((version as usize).checked_sub(1)?)?;
+        Some((version, self.schema(*id)?))
+    }
+
+    fn incompatibility(
+        &self,
+        subject: &str,
+        schema: &JsonSchema,
+    ) -> Result<Option<Incompatibility>> {
         let Some(s) = self.subjects.get(subject) else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         let history: Vec<(u32, &JsonSchema)> = s
             .versions
@@ -156,23 +255,36 @@ impl SchemaRegistry {
             .filter_map(|(v, id)| Some((v as u32 + 1, &self.schema(*id)?.schema)))
             .collect();
         self.effective_compatibility(subject)
-            .check(schema, &history, Policy::Strict)
+            .check(schema, &history, self.effective_policy(subject))
             .map_err(|e| err!(InvalidSchema, "Invalid schema: {e}; error code: 42201"))
     }
 
-    /// `POST /subjects/{subject}/versions`: registers `text` as the subject's next version,
-    /// unless it is already there (same id and version back) or breaks the subject's
-    /// compatibility level (`INCOMPATIBLE_SCHEMA`, 409, with every reason).
+    /// `POST /subjects/{subject}/versions` without references.
     pub fn register(&mut self, subject: &str, text: &str) -> Result<Registered> {
+        self.register_with_references(subject, text, &[])
+    }
+
+    /// `POST /subjects/{subject}/versions`: registers `text`, whose `$ref`s may name the
+    /// `references`, as the subject's next version, unless it is already there (same id and
+    /// version back) or breaks the subject's compatibility level (`INCOMPATIBLE_SCHEMA`,
+    /// 409, with every reason).
+    pub fn register_with_references(
+        &mut self,
+        subject: &str,
+        text: &str,
+        references: &[SchemaReference],
+    ) -> Result<Registered> {
         if subject.is_empty() {
             return Err(err!(InvalidRequest, "a subject name must not be empty"));
         }
-        let (canonical, schema) = parse_schema(text)?;
+        let (references, documents) = self.resolve_references(references)?;
+        let (canonical, schema) = parse_schema_with_references(text, &documents)?;
+        let same = |x: &Schema| x.text == canonical && x.references == references;
         if let Some(s) = self.subjects.get(subject) {
             if let Some(v) = s
                 .versions
                 .iter()
-                .position(|id| self.schema(*id).is_some_and(|x| x.text == canonical))
+                .position(|id| self.schema(*id).is_some_and(same))
             {
                 return Ok(Registered {
                     id: s.versions[v],
@@ -181,16 +293,14 @@ impl SchemaRegistry {
                 });
             }
         }
-        let reasons = self.reasons(subject, &schema)?;
-        if !reasons.is_empty() {
+        if let Some(incompatibility) = self.incompatibility(subject, &schema)? {
             return Err(err!(
                 IncompatibleSchema,
-                "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}, {{compatibility: '{}'}}]; error code: 409",
-                reasons.join(", "),
-                self.effective_compatibility(subject).name()
+                "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]; error code: 409",
+                incompatibility.messages().join(", ")
             ));
         }
-        let id = match self.schemas.iter().find(|s| s.text == canonical) {
+        let id = match self.schemas.iter().find(|s| same(s)) {
             Some(s) => s.id,
             None => {
                 if self.schemas.len() >= MAX_SCHEMAS {
@@ -203,6 +313,7 @@ impl SchemaRegistry {
                 self.schemas.push(Schema {
                     id,
                     text: canonical,
+                    references,
                     schema,
                 });
                 id
@@ -217,24 +328,48 @@ impl SchemaRegistry {
         })
     }
 
-    /// `PUT /config` (no subject) or `PUT /config/{subject}`. A subject's level may be set
-    /// before its first schema.
-    pub fn set_compatibility(&mut self, subject: Option<&str>, level: Compatibility) {
+    /// `PUT /config` (no subject) or `PUT /config/{subject}`: the level, and the policy when
+    /// given (else it stays). A subject's config may be set before its first schema.
+    pub fn set_compatibility(
+        &mut self,
+        subject: Option<&str>,
+        level: Compatibility,
+        policy: Option<Policy>,
+    ) {
         match subject {
-            None => self.compatibility = level,
+            None => {
+                self.compatibility = level;
+                self.policy = policy.unwrap_or(self.policy);
+            }
             Some(s) => {
-                self.subjects
-                    .entry(s.to_string())
-                    .or_default()
-                    .compatibility = Some(level)
+                let s = self.subjects.entry(s.to_string()).or_default();
+                s.compatibility = Some(level);
+                s.policy = policy.or(s.policy);
             }
         }
     }
 
     /// `DELETE /subjects/{subject}`: the versions it had. Schema ids stay valid, so records
     /// already written still deserialize.
+    /// A version another subject's schema references keeps it (`REFERENCE_EXISTS`, 42206).
     pub fn delete_subject(&mut self, subject: &str) -> Result<Vec<u32>> {
-        self.subject(subject)?;
+        let versions = self.subject(subject)?.versions.len() as u32;
+        for version in 1..=versions {
+            let referenced = self
+                .subjects
+                .iter()
+                .filter(|(name, _)| name.as_str() != subject)
+                .flat_map(|(_, s)| &s.versions)
+                .filter_map(|id| self.schema(*id))
+                .flat_map(|s| &s.references)
+                .any(|r| r.subject == subject && r.version == Some(version));
+            if referenced {
+                return Err(err!(
+                    ReferenceExists,
+                    "One or more references exist to the schema {{magic=1,keytype=SCHEMA,subject={subject},version={version}}}.; error code: 42206"
+                ));
+            }
+        }
         let s = self.subjects.remove(subject).unwrap_or_default();
         Ok((1..=s.versions.len() as u32).collect())
     }
@@ -330,11 +465,8 @@ mod tests {
         );
         assert_eq!(r, before);
         // FORWARD allows adding a required field to an open model.
-        r.set_compatibility(Some("s"), Compatibility::Forward);
-        assert_eq!(
-            r.test_compatibility("s", add_required).unwrap(),
-            Vec::<String>::new()
-        );
+        r.set_compatibility(Some("s"), Compatibility::Forward, None);
+        assert_eq!(r.test_compatibility("s", add_required, &[]).unwrap(), None);
         assert_eq!(r.register("s", add_required).unwrap().version, 2);
         assert_eq!(r.effective_compatibility("other"), Compatibility::Backward);
         let bad = r.register("s", "{not json").unwrap_err();
@@ -342,5 +474,109 @@ mod tests {
             (bad.code, bad.message.ends_with("42201")),
             (ErrorCode::InvalidSchema, true)
         );
+    }
+
+    /// `compatibilityPolicy=LENIENT` takes an optional field into an open model; a
+    /// subject's policy wins over the registry's, and setting only a level keeps it.
+    #[test]
+    fn the_lenient_policy_allows_optional_fields_in_open_models() {
+        let open = r#"{"type":"object","properties":{"id":{"type":"integer"}}}"#;
+        let added =
+            r#"{"type":"object","properties":{"id":{"type":"integer"},"note":{"type":"string"}}}"#;
+        let mut r = SchemaRegistry::default();
+        r.register("s", open).unwrap();
+        let strict = r
+            .test_compatibility("s", added, &[])
+            .unwrap()
+            .expect("refused");
+        assert_eq!(
+            (strict.version, strict.reasons[0].difference.label()),
+            (
+                1,
+                "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL #/properties/note".into()
+            )
+        );
+        r.set_compatibility(None, Compatibility::Backward, Some(Policy::Lenient));
+        assert_eq!(r.test_compatibility("s", added, &[]).unwrap(), None);
+        r.set_compatibility(Some("s"), Compatibility::Backward, Some(Policy::Strict));
+        assert!(r.test_compatibility("s", added, &[]).unwrap().is_some());
+        r.set_compatibility(Some("s"), Compatibility::Full, None);
+        assert_eq!(r.effective_policy("s"), Policy::Strict);
+        assert_eq!(r.effective_policy("other"), Policy::Lenient);
+    }
+
+    /// A schema's `$ref` names another subject's version: validation and compatibility
+    /// follow it, the version is fixed when registered, identity includes the references,
+    /// and the referenced subject cannot be deleted while it is referenced.
+    #[test]
+    fn references_name_versions_of_other_subjects() {
+        let customer = r#"{"type":"object","properties":{"name":{"type":"string"}},"required":["name"],"additionalProperties":false}"#;
+        let order = r#"{"type":"object","properties":{"customer":{"$ref":"customer.json"}},"required":["customer"]}"#;
+        let latest = |subject: &str| SchemaReference {
+            name: "customer.json".into(),
+            subject: subject.into(),
+            version: None,
+        };
+        let mut r = SchemaRegistry::default();
+        let missing = r
+            .register_with_references("order", order, &[latest("customer")])
+            .unwrap_err();
+        assert_eq!(missing.code, ErrorCode::InvalidSchema);
+        assert!(missing
+            .message
+            .contains(r#"No schema reference found for subject "customer" and version -1"#));
+        let without = r.register("order", order).unwrap_err();
+        assert!(
+            without.message.contains("not \"customer.json\""),
+            "{without}"
+        );
+        assert_eq!(r.register("customer", customer).unwrap().id, 1);
+        let o = r
+            .register_with_references("order", order, &[latest("customer")])
+            .unwrap();
+        assert_eq!((o.id, o.version, o.new), (2, 1, true));
+        let stored = r.schema(2).unwrap();
+        assert_eq!(stored.references[0].version, Some(1), "-1 is fixed");
+        assert!(stored
+            .schema
+            .validate(&serde_json::json!({"customer": {"name": "Ada"}}))
+            .is_ok());
+        let e = stored
+            .schema
+            .validate(&serde_json::json!({"customer": {"name": 7}}))
+            .unwrap_err();
+        assert!(e.contains("#/customer/name"), "{e}");
+        // The same text with the same references is the same version.
+        assert!(
+            !r.register_with_references("order", order, &[latest("customer")])
+                .unwrap()
+                .new
+        );
+        // A change inside the referenced schema is a change of the referrer.
+        let narrowed = r#"{"type":"object","properties":{"name":{"type":"string","maxLength":3}},"required":["name"],"additionalProperties":false}"#;
+        r.set_compatibility(Some("customer"), Compatibility::None, None);
+        r.register("customer", narrowed).unwrap();
+        let v2 = SchemaReference {
+            version: Some(2),
+            ..latest("customer")
+        };
+        let why = r
+            .test_compatibility("order", order, &[v2])
+            .unwrap()
+            .expect("narrowed");
+        assert_eq!(
+            why.reasons[0].difference.label(),
+            "MAX_LENGTH_ADDED #/properties/customer/properties/name/maxLength"
+        );
+        let before = r.clone();
+        let kept = r.delete_subject("customer").unwrap_err();
+        assert_eq!(kept.code, ErrorCode::ReferenceExists);
+        assert_eq!(
+            kept.message,
+            "One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=customer,version=1}.; error code: 42206"
+        );
+        assert_eq!(r, before);
+        r.delete_subject("order").unwrap();
+        r.delete_subject("customer").unwrap();
     }
 }

@@ -422,26 +422,35 @@ pub enum Command {
         /// The consumer whose positions commit with the transaction.
         consumer: String,
     },
-    /// `schema register SUBJECT SCHEMA`: a new version of the subject (a JSON Schema).
+    /// `schema register SUBJECT SCHEMA [references=[…]]`: a new version of the subject (a
+    /// JSON Schema).
     SchemaRegister {
         /// The subject (`TOPIC-value` under TopicNameStrategy).
         subject: String,
         /// The schema text.
         schema: String,
+        /// The subject versions its `$ref`s name.
+        references: Vec<crate::registry::SchemaReference>,
     },
-    /// `schema check SUBJECT SCHEMA`: would it be compatible? (Nothing changes.)
+    /// `schema check SUBJECT SCHEMA [references=[…]]`: would it be compatible? (Nothing
+    /// changes.)
     SchemaCheck {
         /// The subject.
         subject: String,
         /// The schema text.
         schema: String,
+        /// The subject versions its `$ref`s name.
+        references: Vec<crate::registry::SchemaReference>,
     },
-    /// `schema compatibility [SUBJECT] LEVEL`: the registry's (or one subject's) level.
+    /// `schema compatibility [SUBJECT] LEVEL [compatibilityPolicy=POLICY]`: the registry's
+    /// (or one subject's) level, and the policy for JSON Schema differences.
     SchemaCompatibility {
         /// One subject, or the registry.
         subject: Option<String>,
         /// The level.
         level: crate::registry::Compatibility,
+        /// The policy, when set (else it stays as it was).
+        policy: Option<crate::registry::json_schema::Policy>,
     },
     /// `schema delete SUBJECT`.
     SchemaDelete(String),

@@ -10,7 +10,8 @@ use super::{
     Script, SeekTo, Template, TxnAction, Value, DEFAULT_PLAY_STEP_MS, MAX_COMMANDS,
     MAX_DATAGEN_RATE, MAX_GENERATE, MAX_PLAY_STEPS, MAX_TICK_MS,
 };
-use crate::registry::Compatibility;
+use crate::registry::json_schema::Policy;
+use crate::registry::{Compatibility, SchemaReference};
 
 /// Why a script does not parse, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -518,8 +519,8 @@ impl Line {
         })
     }
 
-    /// `schema register|check SUBJECT SCHEMA`, `schema compatibility [SUBJECT] LEVEL`,
-    /// `schema delete SUBJECT`.
+    /// `schema register|check SUBJECT SCHEMA`, `schema compatibility [SUBJECT] LEVEL
+    /// [compatibilityPolicy=POLICY]`, `schema delete SUBJECT`.
     fn schema(&mut self) -> Result<Command, ParseError> {
         let (action, column) = self.word("register, check, compatibility or delete")?;
         Ok(match action.as_str() {
@@ -531,22 +532,48 @@ impl Line {
                     None => return Err(self.error(self.end, "expected a schema (a JSON object)")),
                 };
                 self.pos += 1;
+                let mut references = None;
+                for (key, raw, column) in self.pairs()? {
+                    if key != "references" || references.is_some() {
+                        return Err(self.error(column, &alloc::format!("unexpected `{key}`: a schema takes only references=[{{\"name\": …, \"subject\": …, \"version\": …}}]")));
+                    }
+                    let json: serde_json::Value = serde_json::from_str(raw.text())
+                        .map_err(|e| self.error(column, &alloc::format!("references must be JSON: {e}")))?;
+                    references = Some(
+                        SchemaReference::parse_list(&json).map_err(|e| self.error(column, &e))?,
+                    );
+                }
+                let references = references.unwrap_or_default();
                 if action == "register" {
-                    Command::SchemaRegister { subject, schema }
+                    Command::SchemaRegister { subject, schema, references }
                 } else {
-                    Command::SchemaCheck { subject, schema }
+                    Command::SchemaCheck { subject, schema, references }
                 }
             }
             "compatibility" => {
-                let (subject, (level, column)) = if self.pos + 1 < self.tokens.len() {
-                    (Some(self.name("a subject name")?), self.word("a compatibility level")?)
-                } else {
-                    (None, self.word("a compatibility level")?)
+                let positional = self.tokens[self.pos..]
+                    .iter()
+                    .take_while(|t| t.key.is_none())
+                    .count();
+                let subject = match positional {
+                    2.. => Some(self.name("a subject name")?),
+                    _ => None,
                 };
+                let (level, column) = self.word("a compatibility level")?;
                 let level = Compatibility::parse(&level).ok_or_else(|| {
                     self.error(column, &alloc::format!("unknown compatibility level `{level}`: use BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE"))
                 })?;
-                Command::SchemaCompatibility { subject, level }
+                let mut policy = None;
+                for (key, raw, column) in self.pairs()? {
+                    if key != "compatibilityPolicy" || policy.is_some() {
+                        return Err(self.error(column, &alloc::format!("unexpected `{key}`: a level takes only compatibilityPolicy=STRICT|LENIENT")));
+                    }
+                    let name = raw.text();
+                    policy = Some(Policy::parse(name).ok_or_else(|| {
+                        self.error(column, &alloc::format!("unknown compatibilityPolicy `{name}`: use STRICT or LENIENT (LOGICAL's Flink and Iceberg checks are not modelled)"))
+                    })?);
+                }
+                Command::SchemaCompatibility { subject, level, policy }
             }
             "delete" => Command::SchemaDelete(self.name("a subject name")?),
             _ => {
@@ -913,6 +940,43 @@ topic delete orders
                 .collect::<Vec<_>>()
         };
         assert_eq!(strip(&again), strip(&script));
+    }
+
+    #[test]
+    fn a_compatibility_level_takes_an_optional_policy() {
+        use crate::registry::Compatibility::{Backward, Full};
+        for (text, subject, level, policy) in [
+            ("schema compatibility FULL", None, Full, None),
+            ("schema compatibility s FULL", Some("s"), Full, None),
+            (
+                "schema compatibility BACKWARD compatibilityPolicy=lenient",
+                None,
+                Backward,
+                Some(Policy::Lenient),
+            ),
+            (
+                "schema compatibility s BACKWARD compatibilityPolicy=STRICT",
+                Some("s"),
+                Backward,
+                Some(Policy::Strict),
+            ),
+        ] {
+            let script = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let command = Command::SchemaCompatibility {
+                subject: subject.map(Into::into),
+                level,
+                policy,
+            };
+            assert_eq!(script.commands[0].1, command);
+            assert_eq!(parse(&print(&script)).unwrap().commands[0].1, command);
+        }
+        for bad in [
+            "schema compatibility BACKWARD compatibilityPolicy=LOGICAL",
+            "schema compatibility BACKWARD normalize=true",
+            "schema compatibility s BACKWARD compatibilityPolicy=STRICT compatibilityPolicy=LENIENT",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

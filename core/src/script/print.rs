@@ -3,6 +3,8 @@
 use alloc::string::String;
 use core::fmt::{self, Write};
 
+use crate::registry::SchemaReference;
+
 use super::{
     format_duration, Command, DescribeTarget, PartitionRef, ResetTo, Script, SeekTo, Template,
     Value, DEFAULT_PLAY_STEP_MS,
@@ -199,16 +201,37 @@ impl fmt::Display for Command {
             Command::SendOffsets { producer, consumer } => {
                 write!(f, "txn send-offsets {producer} {consumer}")
             }
-            Command::SchemaRegister { subject, schema } => {
-                write!(f, "schema register {subject} {}", Positional(schema))
+            Command::SchemaRegister {
+                subject,
+                schema,
+                references,
+            } => {
+                write!(f, "schema register {subject} {}", Positional(schema))?;
+                write_references(f, references)
             }
-            Command::SchemaCheck { subject, schema } => {
-                write!(f, "schema check {subject} {}", Positional(schema))
+            Command::SchemaCheck {
+                subject,
+                schema,
+                references,
+            } => {
+                write!(f, "schema check {subject} {}", Positional(schema))?;
+                write_references(f, references)
             }
-            Command::SchemaCompatibility { subject, level } => match subject {
-                Some(s) => write!(f, "schema compatibility {s} {}", level.name()),
-                None => write!(f, "schema compatibility {}", level.name()),
-            },
+            Command::SchemaCompatibility {
+                subject,
+                level,
+                policy,
+            } => {
+                write!(f, "schema compatibility ")?;
+                if let Some(s) = subject {
+                    write!(f, "{s} ")?;
+                }
+                write!(f, "{}", level.name())?;
+                match policy {
+                    Some(p) => write!(f, " compatibilityPolicy={}", p.name()),
+                    None => Ok(()),
+                }
+            }
             Command::SchemaDelete(subject) => write!(f, "schema delete {subject}"),
             Command::ConnectorCreate { name, configs } => {
                 write!(f, "connector create {name}")?;
@@ -358,6 +381,14 @@ impl fmt::Display for ValueText<'_> {
 /// A positional value (a schema) prints raw when it reads back as the same single token,
 /// quoted otherwise.
 struct Positional<'a>(&'a str);
+
+/// ` references=[…]`, the registry's JSON, when there are any.
+fn write_references(f: &mut fmt::Formatter<'_>, references: &[SchemaReference]) -> fmt::Result {
+    match references {
+        [] => Ok(()),
+        _ => write!(f, " references={}", SchemaReference::list_json(references)),
+    }
+}
 
 impl fmt::Display for Positional<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,6 +1,7 @@
 //! The schema registry: subjects with their versions, ids and compatibility level, and a
 //! form to check or register a schema.
 
+use logplay_core::registry::json_schema::Policy;
 use logplay_core::registry::Compatibility;
 use logplay_core::script::Command;
 use yew::prelude::*;
@@ -9,7 +10,7 @@ use super::{bind, refusal, value_of, StoreProps};
 use crate::state::{Action, Origin};
 
 /// A schema to start from: the value of an `orders` topic.
-const EXAMPLE: &str = r#"{"type":"object","properties":{"id":{"type":"integer"},"amount":{"type":"number","minimum":0}},"required":["id"]}"#;
+const EXAMPLE: &str = r#"{"type":"object","properties":{"id":{"type":"integer"},"amount":{"type":"number","minimum":0}},"required":["id"],"additionalProperties":false}"#;
 
 /// Every subject, and the register/check form.
 #[function_component(Registry)]
@@ -28,10 +29,12 @@ pub fn registry(props: &StoreProps) -> Html {
     let register = run(Command::SchemaRegister {
         subject: subject.trim().to_string(),
         schema: (*schema).clone(),
+        references: Vec::new(),
     });
     let check = run(Command::SchemaCheck {
         subject: subject.trim().to_string(),
         schema: (*schema).clone(),
+        references: Vec::new(),
     });
     let on_schema = {
         let schema = schema.clone();
@@ -46,13 +49,37 @@ pub fn registry(props: &StoreProps) -> Html {
                 let subject = subject.clone();
                 store.dispatch(Action::Run(
                     Origin::Registry,
-                    vec![Command::SchemaCompatibility { subject, level }],
+                    vec![Command::SchemaCompatibility {
+                        subject,
+                        level,
+                        policy: None,
+                    }],
                 ));
             }
         });
         html! {
             <select data-testid={testid} {onchange}>
                 { for Compatibility::ALL.iter().map(|c| html! { <option value={c.name()} selected={*c == current}>{ c.name() }</option> }) }
+            </select>
+        }
+    };
+    let policy_select = {
+        let (store, level) = (store.clone(), registry.compatibility());
+        let onchange = Callback::from(move |e: Event| {
+            if let Some(policy) = Policy::parse(&value_of(&e)) {
+                store.dispatch(Action::Run(
+                    Origin::Registry,
+                    vec![Command::SchemaCompatibility {
+                        subject: None,
+                        level,
+                        policy: Some(policy),
+                    }],
+                ));
+            }
+        });
+        html! {
+            <select data-testid="compatibility-policy" {onchange}>
+                { for Policy::ALL.iter().map(|p| html! { <option value={p.name()} selected={*p == registry.policy()}>{ p.name() }</option> }) }
             </select>
         }
     };
@@ -76,11 +103,26 @@ pub fn registry(props: &StoreProps) -> Html {
             </article>
         }
     }).collect::<Html>();
-    let check_result = m.last_check.as_ref().map(|c| html! {
-        <div class={classes!("check-result", if c.compatible { "ok" } else { "error" })} data-testid="compatibility-result" role="status">
-            { format!("{} under {}: {}", c.subject, c.level, if c.compatible { "compatible" } else { "not compatible" }) }
-            <ul>{ for c.messages.iter().map(|msg| html! { <li>{ msg.clone() }</li> }) }</ul>
-        </div>
+    let check_result = m.last_check.as_ref().map(|c| match &c.incompatibility {
+        None => html! {
+            <div class="check-result ok" data-testid="compatibility-result" role="status">
+                { format!("{} under {}: compatible", c.subject, c.level) }
+            </div>
+        },
+        Some(i) => html! {
+            <div class="check-result error" data-testid="compatibility-result" role="status">
+                { format!("{} under {}: not compatible with version {}", c.subject, c.level, i.version) }
+                <ul class="differences">
+                    { for i.reasons.iter().map(|r| html! {
+                        <li data-testid="difference">
+                            <code class="error-type">{ r.difference.kind.name() }</code>
+                            { " at " }<code class="path">{ r.difference.path.clone() }</code>
+                            <p>{ r.description() }</p>
+                        </li>
+                    }) }
+                </ul>
+            </div>
+        },
     });
     html! {
         <section class="column" aria-label="schema registry" data-testid="registry">
@@ -88,6 +130,7 @@ pub fn registry(props: &StoreProps) -> Html {
             <div class="card form">
                 <label>{ "Subject" }<input data-testid="schema-subject" value={(*subject).clone()} oninput={bind(&subject)} placeholder="TOPIC-value" /></label>
                 <label>{ "Registry level" }{ level_select(None, registry.compatibility()) }</label>
+                <label title="compatibilityPolicy: LENIENT lets an open content model take an optional field">{ "JSON Schema policy" }{ policy_select }</label>
                 <label class="wide">{ "JSON Schema" }<textarea data-testid="schema-text" rows="4" value={(*schema).clone()} oninput={on_schema} /></label>
                 <button type="button" data-testid="schema-check" onclick={check}>{ "Check compatibility" }</button>
                 <button type="button" data-testid="schema-register" onclick={register}>{ "Register" }</button>

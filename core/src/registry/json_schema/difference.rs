@@ -164,8 +164,8 @@ change_kinds! {
     NotTypeNarrowed => "NOT_TYPE_NARROWED",
 }
 
-/// Which changes count as compatible: `json.schema.compatibility.policy` (Confluent's
-/// `CompatibilityPolicy`; STRICT by default).
+/// Which changes count as compatible: the registry's `compatibilityPolicy` config (STRICT
+/// by default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Policy {
     /// Adding an optional property to an open content model is incompatible.
@@ -173,6 +173,26 @@ pub enum Policy {
     Strict,
     /// It, and a few other open-model changes, are compatible.
     Lenient,
+}
+
+impl Policy {
+    /// Both policies, by name.
+    pub const ALL: [Self; 2] = [Self::Strict, Self::Lenient];
+
+    /// The registry's name: `STRICT`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Strict => "STRICT",
+            Self::Lenient => "LENIENT",
+        }
+    }
+
+    /// Parses a name, in any case, as the registry does.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name))
+    }
 }
 
 impl ChangeKind {
@@ -300,14 +320,18 @@ impl Difference {
     /// The registry's error for it, with the reader's and the writer's role (`new`, `old`):
     /// `{errorType:"TYPE_CHANGED", description:"A type at path '#/' is different …'}`.
     pub fn message(&self, reader: &str, writer: &str) -> String {
-        let description = self
-            .kind
+        alloc::format!(
+            "{{errorType:\"{}\", description:\"{}'}}",
+            self.kind.name(),
+            self.description(reader, writer)
+        )
+    }
+
+    /// The registry's description of it, with the reader's and the writer's role.
+    pub fn description(&self, reader: &str, writer: &str) -> String {
+        self.kind
             .template(&self.path)
             .replacen("%s", reader, 1)
-            .replacen("%s", writer, 1);
-        alloc::format!(
-            "{{errorType:\"{}\", description:\"{description}'}}",
-            self.kind.name()
-        )
+            .replacen("%s", writer, 1)
     }
 }

@@ -76,15 +76,22 @@ const ANNOTATIONS: [&str; 20] = [
 
 pub(super) struct Loader<'a> {
     root: &'a Json,
+    /// The schemas the root references, by the name its `$ref`s use.
+    references: &'a [(String, Json)],
+    /// The document being read: 0 is the root, `i + 1` is `references[i]`.
+    document: usize,
     draft: Draft,
     pub(super) nodes: Vec<Node>,
-    pointers: BTreeMap<String, NodeId>,
+    /// Each loaded `(document, pointer)`.
+    pointers: BTreeMap<(usize, String), NodeId>,
 }
 
 impl<'a> Loader<'a> {
-    pub(super) fn new(root: &'a Json, draft: Draft) -> Self {
+    pub(super) fn new(root: &'a Json, references: &'a [(String, Json)], draft: Draft) -> Self {
         Self {
             root,
+            references,
+            document: 0,
             draft,
             nodes: Vec::new(),
             pointers: BTreeMap::new(),
@@ -93,7 +100,7 @@ impl<'a> Loader<'a> {
 
     /// Loads the root schema.
     pub(super) fn load_root(&mut self) -> Result<NodeId, String> {
-        self.load_pointer("#")
+        self.load_pointer(0, "#")
     }
 
     fn reserve(&mut self) -> Result<NodeId, String> {
@@ -108,16 +115,24 @@ impl<'a> Loader<'a> {
 
     /// Loads the schema at `path` (a JSON pointer, `#/definitions/a`) once: every `$ref` to it
     /// shares one node, so recursion ends.
-    fn load_pointer(&mut self, path: &str) -> Result<NodeId, String> {
-        if let Some(id) = self.pointers.get(path) {
+    fn load_pointer(&mut self, document: usize, pointer: &str) -> Result<NodeId, String> {
+        let key = (document, pointer.to_string());
+        if let Some(id) = self.pointers.get(&key) {
             return Ok(*id);
         }
-        let json = resolve(self.root, path)
+        let (name, json) = match document.checked_sub(1) {
+            None => ("", self.root),
+            Some(i) => (self.references[i].0.as_str(), &self.references[i].1),
+        };
+        let path = alloc::format!("{name}{pointer}");
+        let json = resolve(json, pointer)
             .ok_or_else(|| alloc::format!("#: the $ref {path:?} points at nothing"))?;
         let id = self.reserve()?;
-        self.pointers.insert(path.to_string(), id);
-        let node = self.build(json, path)?;
-        self.nodes[id.0 as usize] = node;
+        self.pointers.insert(key, id);
+        let outer = core::mem::replace(&mut self.document, document);
+        let node = self.build(json, &path);
+        self.document = outer;
+        self.nodes[id.0 as usize] = node?;
         Ok(id)
     }
 
@@ -213,12 +228,23 @@ impl<'a> Loader<'a> {
         let text = reference
             .as_str()
             .ok_or_else(|| alloc::format!("{path}: $ref must be a string"))?;
-        if !text.starts_with('#') {
-            return Err(alloc::format!(
-                "{path}: logplay resolves only local references (#/…), not {text:?}"
-            ));
-        }
-        let target = self.load_pointer(text)?;
+        let (name, pointer) = text.split_at(text.find('#').unwrap_or(text.len()));
+        let pointer = if pointer.is_empty() { "#" } else { pointer };
+        let document = if name.is_empty() {
+            self.document
+        } else {
+            let i = self
+                .references
+                .iter()
+                .position(|(n, _)| n == name)
+                .ok_or_else(|| {
+                    alloc::format!(
+                        "{path}: logplay resolves only local references (#/…) and the names of the schema's references, not {text:?}"
+                    )
+                })?;
+            i + 1
+        };
+        let target = self.load_pointer(document, pointer)?;
         Ok(Kind::Reference {
             text: text.to_string(),
             target,
@@ -582,7 +608,11 @@ impl<'a> Loader<'a> {
                 rules.additional = self.additional(map.get("items"), path, "items")?;
             } else if let Some(v) = map.get("items") {
                 match v {
-                    Json::Bool(false) => rules.additional = Additional::Forbidden,
+                    // No items at all: an empty tuple with nothing after it.
+                    Json::Bool(false) => {
+                        rules.item_schemas = Some(Vec::new());
+                        rules.additional = Additional::Forbidden;
+                    }
                     Json::Bool(true) => rules.additional = Additional::Permitted,
                     _ => rules.all_items = Some(self.load(v, &alloc::format!("{path}/items"))?),
                 }
@@ -643,7 +673,7 @@ fn count(map: &Map<String, Json>, keyword: &str, path: &str) -> Result<Option<u6
             v.as_u64()
                 .or_else(|| {
                     v.as_f64()
-                        .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                        .filter(|f| *f >= 0.0 && super::is_whole(*f))
                         .map(|f| f as u64)
                 })
                 .ok_or_else(|| {

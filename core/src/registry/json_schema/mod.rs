@@ -70,6 +70,16 @@ pub struct JsonSchema {
 impl JsonSchema {
     /// Reads a schema; the error names the keyword and where it is (`#/properties/id`).
     pub fn parse(json: &Json) -> Result<Self, String> {
+        Self::parse_with_references(json, &[])
+    }
+
+    /// Reads a schema whose `$ref`s may name other schemas (`customer.json`,
+    /// `customer.json#/definitions/address`): the registry's `references`, by name. They
+    /// are read with the root's draft.
+    pub fn parse_with_references(
+        json: &Json,
+        references: &[(String, Json)],
+    ) -> Result<Self, String> {
         let draft = match json.get("$schema") {
             None => Draft::Draft7,
             Some(url) => url.as_str().and_then(Draft::of_url).ok_or_else(|| {
@@ -78,7 +88,7 @@ impl JsonSchema {
                 )
             })?,
         };
-        let mut loader = load::Loader::new(json, draft);
+        let mut loader = load::Loader::new(json, references, draft);
         let root = loader.load_root()?;
         Ok(Self {
             nodes: loader.nodes,
@@ -126,4 +136,9 @@ pub(crate) fn number(x: f64) -> String {
     } else {
         Json::from(x).to_string()
     }
+}
+
+/// Whether `x` is a whole number (`f64::fract` needs `std`). From 2^52 on every `f64` is.
+pub(crate) fn is_whole(x: f64) -> bool {
+    x.is_finite() && (x.abs() >= 4_503_599_627_370_496.0 || x == (x as i64) as f64)
 }

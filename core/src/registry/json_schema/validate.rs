@@ -216,7 +216,7 @@ impl<'s> Validator<'s> {
             };
         };
         let x = n.as_f64().unwrap_or(0.0);
-        if rules.requires_integer && x.fract() != 0.0 {
+        if rules.requires_integer && !super::is_whole(x) {
             return Err(mismatch(path, "integer", doc));
         }
         let checks = [
@@ -247,7 +247,7 @@ impl<'s> Validator<'s> {
             let value = Decimal::parse(doc);
             let ok = match value {
                 Some(v) => v.is_multiple_of(m),
-                None => (x / m.to_f64()).fract() == 0.0,
+                None => super::is_whole(x / m.to_f64()),
             };
             if !ok {
                 return Err(alloc::format!(
@@ -370,7 +370,12 @@ impl<'s> Validator<'s> {
                 continue;
             }
             let positional = rules.item_schemas.as_ref().and_then(|t| t.get(i));
-            match (positional, rules.additional) {
+            // `additionalItems` follows a tuple; without one it is ignored.
+            let additional = match &rules.item_schemas {
+                Some(_) => rules.additional,
+                None => Additional::Permitted,
+            };
+            match (positional, additional) {
                 (Some(p), _) => self.at(*p, item, path, &step)?,
                 (None, Additional::Forbidden) => {
                     return Err(alloc::format!(

@@ -83,10 +83,18 @@ impl Runner {
                 Description::Subject {
                     subject: subject.clone(),
                     compatibility: r.effective_compatibility(subject),
+                    policy: r.effective_policy(subject),
                     versions: s
                         .versions
                         .iter()
-                        .map(|id| (*id, r.schema(*id).map(|x| x.text.clone())))
+                        .map(|id| {
+                            let schema = r.schema(*id);
+                            (
+                                *id,
+                                schema.map(|x| x.text.clone()),
+                                schema.map(|x| x.references.clone()).unwrap_or_default(),
+                            )
+                        })
                         .collect(),
                 }
             }

@@ -9,7 +9,8 @@ use crate::cluster::{GroupDescription, TopicDescription};
 use crate::connect::sink::Aggregate;
 use crate::consumer::AssignedPartition;
 use crate::partition::BrokerId;
-use crate::registry::Compatibility;
+use crate::registry::json_schema::Policy;
+use crate::registry::{Compatibility, SchemaReference};
 use crate::replication::Broker;
 use crate::time::SimTime;
 use crate::txn::{ClientState, TransactionMetadata};
@@ -50,14 +51,16 @@ pub enum Description {
         /// What the coordinator keeps for it.
         metadata: TransactionMetadata,
     },
-    /// `describe subject`: its versions and compatibility level.
+    /// `describe subject`: its versions, compatibility level and policy.
     Subject {
         /// The subject.
         subject: String,
         /// Its effective compatibility level.
         compatibility: Compatibility,
-        /// Its versions, oldest first: schema id and text.
-        versions: Vec<(u32, Option<String>)>,
+        /// Its effective `compatibilityPolicy`.
+        policy: Policy,
+        /// Its versions, oldest first: schema id, text and references.
+        versions: Vec<(u32, Option<String>, Vec<SchemaReference>)>,
     },
     /// `describe connector`: its status, tasks and a sink's rows.
     Connector(ConnectorDescription),

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::partition::ReplicaChange;
 use crate::producer::{BatchReport, DeliveryReport};
 use crate::record::Message;
-use crate::registry::{Compatibility, Registered};
+use crate::registry::{Compatibility, Incompatibility, Registered};
 use crate::time::SimTime;
 
 /// One observable result of a command.
@@ -168,8 +168,8 @@ pub enum Event {
         subject: String,
         /// The level it was checked at.
         level: Compatibility,
-        /// Why the schema is incompatible; empty when it is compatible.
-        messages: Vec<String>,
+        /// Why the schema is incompatible; `None` when it is compatible.
+        incompatibility: Option<Incompatibility>,
     },
     /// A connector started with its tasks.
     ConnectorRunning {

@@ -12,6 +12,7 @@ use super::event::{Committer, Event, PolledRecord};
 use crate::cluster::ClusterEvent;
 use crate::error::Error;
 use crate::partition::ReplicaChange;
+use crate::registry::{Incompatibility, SchemaReference};
 
 /// A JSON object of `fields` (taken out of the slice), in key order.
 pub(super) fn object(fields: &mut [(&str, Json)]) -> Json {
@@ -330,9 +331,13 @@ impl Event {
             Self::Compatibility {
                 subject,
                 level,
-                messages,
+                incompatibility,
             } => {
-                obj!({ "subject": subject, "level": level.name(), "is_compatible": messages.is_empty(), "messages": messages })
+                let messages = incompatibility
+                    .as_ref()
+                    .map(Incompatibility::messages)
+                    .unwrap_or_default();
+                obj!({ "subject": subject, "level": level.name(), "is_compatible": incompatibility.is_none(), "messages": messages })
             }
             Self::ConnectorRunning { connector, tasks } => {
                 obj!({ "connector": connector, "state": "RUNNING", "tasks": tasks })
@@ -455,14 +460,21 @@ fn description_json(d: &Description) -> Json {
         Description::Subject {
             subject,
             compatibility,
+            policy,
             versions,
         } => {
             let versions: Vec<Json> = versions
                 .iter()
                 .enumerate()
-                .map(|(v, (id, schema))| obj!({ "version": v + 1, "id": id, "schema": schema }))
+                .map(|(v, (id, schema, references))| {
+                    let mut version = obj!({ "version": v + 1, "id": id, "schema": schema });
+                    if !references.is_empty() {
+                        version["references"] = SchemaReference::list_json(references);
+                    }
+                    version
+                })
                 .collect();
-            obj!({ "subject": subject, "compatibility": compatibility.name(), "versions": versions })
+            obj!({ "subject": subject, "compatibility": compatibility.name(), "compatibility_policy": policy.name(), "versions": versions })
         }
         Description::Connector(c) => connector_json(c),
     }

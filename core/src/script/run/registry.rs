@@ -11,8 +11,14 @@ impl Runner {
         out: &mut Vec<Output>,
     ) -> Result<Vec<String>, Stop> {
         match command {
-            Command::SchemaRegister { subject, schema } => {
-                let registered = self.registry.register(subject, schema)?;
+            Command::SchemaRegister {
+                subject,
+                schema,
+                references,
+            } => {
+                let registered = self
+                    .registry
+                    .register_with_references(subject, schema, references)?;
                 let subject = subject.clone();
                 out.push(Output::new(
                     line,
@@ -22,18 +28,28 @@ impl Runner {
                     },
                 ));
             }
-            Command::SchemaCheck { subject, schema } => {
-                let messages = self.registry.test_compatibility(subject, schema)?;
+            Command::SchemaCheck {
+                subject,
+                schema,
+                references,
+            } => {
+                let incompatibility = self
+                    .registry
+                    .test_compatibility(subject, schema, references)?;
                 let event = Event::Compatibility {
                     subject: subject.clone(),
                     level: self.registry.effective_compatibility(subject),
-                    messages,
+                    incompatibility,
                 };
                 out.push(Output::new(line, event));
             }
-            Command::SchemaCompatibility { subject, level } => {
-                self.registry.set_compatibility(subject.as_deref(), *level)
-            }
+            Command::SchemaCompatibility {
+                subject,
+                level,
+                policy,
+            } => self
+                .registry
+                .set_compatibility(subject.as_deref(), *level, *policy),
             Command::SchemaDelete(subject) => {
                 let versions = self.registry.delete_subject(subject)?;
                 let subject = subject.clone();
