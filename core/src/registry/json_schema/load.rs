@@ -186,6 +186,7 @@ impl<'a> Loader<'a> {
                 ));
             }
         }
+        let mut unevaluated = Unevaluated::default();
         let kind = if let Some(reference) = map
             .get("$ref")
             .filter(|_| !self.draft.applies_ref_siblings())
@@ -197,6 +198,13 @@ impl<'a> Loader<'a> {
                 parts.push(self.reference(reference, path)?);
             }
             self.extract(map, path, &mut parts)?;
+            for part in &parts {
+                match part {
+                    Kind::Object(rules) => unevaluated.properties = rules.unevaluated,
+                    Kind::Array(rules) => unevaluated.items = rules.unevaluated,
+                    _ => {}
+                }
+            }
             match parts.len() {
                 0 => Kind::Empty,
                 1 => parts.pop().unwrap_or(Kind::Empty),
@@ -221,6 +229,7 @@ impl<'a> Loader<'a> {
         node.description = text("description");
         node.default = map.get("default").cloned();
         node.connect_type = text("connect.type");
+        node.unevaluated = unevaluated;
         Ok(node)
     }
 

@@ -28,6 +28,18 @@ pub struct Node {
     /// `connect.type`, which Kafka Connect's JSON converter writes (`bytes` makes two
     /// schemas of different types equivalent, as Confluent's diff allows).
     pub connect_type: Option<String>,
+    /// The `unevaluatedProperties` and `unevaluatedItems` of the schema object this node
+    /// was read from: they see what all its keywords evaluate.
+    pub unevaluated: Unevaluated,
+}
+
+/// A schema object's `unevaluatedProperties` and `unevaluatedItems`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unevaluated {
+    /// `unevaluatedProperties`.
+    pub properties: Option<NodeId>,
+    /// `unevaluatedItems`.
+    pub items: Option<NodeId>,
 }
 
 impl Node {
@@ -39,6 +51,7 @@ impl Node {
             description: None,
             default: None,
             connect_type: None,
+            unevaluated: Unevaluated::default(),
         }
     }
 }

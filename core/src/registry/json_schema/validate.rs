@@ -1,9 +1,12 @@
 //! Checks a document against a schema, keyword by keyword. Messages read like the
 //! registry's validator: `#/id: expected type: integer, found: string`.
 //!
-//! `unevaluatedProperties` and `unevaluatedItems` count what the same schema object's own
-//! keywords evaluate (not what sibling `allOf` branches do).
+//! `unevaluatedProperties` and `unevaluatedItems` see the annotations of every keyword of
+//! their schema object that the value passed: properties, items, `contains`, the passing
+//! branches of `allOf`/`anyOf`/`oneOf`, `if`/`then`/`else`, dependent schemas and `$ref`s
+//! (not `not`).
 
+use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -21,6 +24,13 @@ pub(super) struct Validator<'s> {
 }
 
 type Outcome = Result<(), String>;
+
+/// What a value's passing keywords evaluated: property names and item indices.
+#[derive(Default)]
+struct Evaluated {
+    properties: BTreeSet<String>,
+    items: BTreeSet<usize>,
+}
 
 fn type_name(v: &Json) -> &'static str {
     match v {
@@ -78,9 +88,157 @@ impl<'s> Validator<'s> {
             ));
         }
         self.depth += 1;
-        let outcome = self.check_kind(id, doc, path);
+        let outcome = self
+            .check_kind(id, doc, path)
+            .and_then(|()| self.check_unevaluated(id, doc, path));
         self.depth -= 1;
         outcome
+    }
+
+    /// A schema object's `unevaluatedProperties`/`unevaluatedItems`, once the rest passed.
+    fn check_unevaluated(&mut self, id: NodeId, doc: &Json, path: &mut String) -> Outcome {
+        let unevaluated = self.schema.node(id).unevaluated;
+        let applies = match doc {
+            Json::Object(_) => unevaluated.properties.is_some(),
+            Json::Array(_) => unevaluated.items.is_some(),
+            _ => false,
+        };
+        if !applies {
+            return Ok(());
+        }
+        let mut seen = Evaluated::default();
+        self.evaluated(id, doc, path, &mut seen, false)?;
+        match (doc, unevaluated.properties, unevaluated.items) {
+            (Json::Object(map), Some(u), _) => {
+                for (key, value) in map.iter().filter(|(k, _)| !seen.properties.contains(*k)) {
+                    if matches!(self.schema.node(u).kind, Kind::False) {
+                        return Err(alloc::format!(
+                            "{path}: extraneous key [{key}] is not permitted"
+                        ));
+                    }
+                    self.at(u, value, path, key)?;
+                }
+            }
+            (Json::Array(items), _, Some(u)) => {
+                for (i, item) in items
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !seen.items.contains(i))
+                {
+                    self.at(u, item, path, &alloc::format!("{i}"))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Adds what `id`, which `doc` passed, evaluates of it. `nested`: `id`'s own
+    /// unevaluated keywords count (they evaluate everything they see).
+    fn evaluated(
+        &mut self,
+        id: NodeId,
+        doc: &Json,
+        path: &mut String,
+        seen: &mut Evaluated,
+        nested: bool,
+    ) -> Outcome {
+        if self.depth >= MAX_DEPTH {
+            return Err(alloc::format!(
+                "{path}: the schema's $refs nest more than {MAX_DEPTH} deep here"
+            ));
+        }
+        self.depth += 1;
+        let outcome = self.evaluated_kind(id, doc, path, seen, nested);
+        self.depth -= 1;
+        outcome
+    }
+
+    fn evaluated_kind(
+        &mut self,
+        id: NodeId,
+        doc: &Json,
+        path: &mut String,
+        seen: &mut Evaluated,
+        nested: bool,
+    ) -> Outcome {
+        let schema = self.schema;
+        let node = schema.node(id);
+        if nested {
+            match doc {
+                Json::Object(map) if node.unevaluated.properties.is_some() => {
+                    seen.properties.extend(map.keys().cloned())
+                }
+                Json::Array(items) if node.unevaluated.items.is_some() => {
+                    seen.items.extend(0..items.len())
+                }
+                _ => {}
+            }
+        }
+        match (&node.kind, doc) {
+            (Kind::Object(rules), Json::Object(map)) => {
+                for key in map.keys() {
+                    let named = rules.property(key).is_some()
+                        || rules
+                            .pattern_properties
+                            .iter()
+                            .any(|(p, _)| p.is_match(key));
+                    if named || rules.additional != Additional::Permitted {
+                        seen.properties.insert(key.clone());
+                    }
+                }
+                for (name, dependent) in &rules.schema_dependencies {
+                    if map.contains_key(name) {
+                        self.evaluated(*dependent, doc, path, seen, true)?;
+                    }
+                }
+            }
+            (Kind::Array(rules), Json::Array(items)) => {
+                let evaluated = match (&rules.item_schemas, rules.all_items, rules.additional) {
+                    (_, Some(_), _) => items.len(),
+                    (Some(_), _, Additional::Forbidden | Additional::Schema(_)) => items.len(),
+                    (Some(tuple), _, Additional::Permitted) => tuple.len().min(items.len()),
+                    (None, None, _) => 0,
+                };
+                seen.items.extend(0..evaluated);
+                if let Some(contains) = rules.contains {
+                    for (i, item) in items.iter().enumerate() {
+                        if self.check(contains, item, path).is_ok() {
+                            seen.items.insert(i);
+                        }
+                    }
+                }
+            }
+            (Kind::Combined(c), _) => {
+                for sub in &c.subschemas {
+                    if c.criterion == Criterion::AllOf || self.check(*sub, doc, path).is_ok() {
+                        self.evaluated(*sub, doc, path, seen, true)?;
+                    }
+                }
+            }
+            (
+                Kind::Conditional {
+                    condition: Some(condition),
+                    then,
+                    otherwise,
+                },
+                _,
+            ) => {
+                if self.check(*condition, doc, path).is_ok() {
+                    self.evaluated(*condition, doc, path, seen, true)?;
+                    if let Some(then) = then {
+                        self.evaluated(*then, doc, path, seen, true)?;
+                    }
+                } else if let Some(otherwise) = otherwise {
+                    self.evaluated(*otherwise, doc, path, seen, true)?;
+                }
+            }
+            (Kind::Reference { target, .. }, _) => {
+                self.evaluated(*target, doc, path, seen, true)?;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     fn check_kind(&mut self, id: NodeId, doc: &Json, path: &mut String) -> Outcome {
@@ -322,16 +480,7 @@ impl<'s> Validator<'s> {
                     ))
                 }
                 Additional::Schema(s) => self.at(s, value, path, key)?,
-                Additional::Permitted => {
-                    if let Some(u) = rules.unevaluated {
-                        if matches!(self.schema.node(u).kind, Kind::False) {
-                            return Err(alloc::format!(
-                                "{path}: extraneous key [{key}] is not permitted"
-                            ));
-                        }
-                        self.at(u, value, path, key)?;
-                    }
-                }
+                Additional::Permitted => {}
             }
         }
         Ok(())
@@ -384,11 +533,7 @@ impl<'s> Validator<'s> {
                     ))
                 }
                 (None, Additional::Schema(s)) => self.at(s, item, path, &step)?,
-                (None, Additional::Permitted) => {
-                    if let Some(u) = rules.unevaluated {
-                        self.at(u, item, path, &step)?;
-                    }
-                }
+                (None, Additional::Permitted) => {}
             }
         }
         if let Some(contains) = rules.contains {
