@@ -79,6 +79,13 @@ fn run(draft: &str, schema_url: Option<&str>) -> Tally {
             }
         }
     }
+    let refused: usize = tally.refused.values().sum();
+    println!(
+        "{draft}: {} pass, {} fail, {refused} refused {:?}",
+        tally.passed,
+        tally.failed.len(),
+        tally.refused
+    );
     tally
 }
 

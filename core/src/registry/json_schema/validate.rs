@@ -44,6 +44,15 @@ fn type_name(v: &Json) -> &'static str {
     }
 }
 
+/// A value of another type: refused when the schema asked for `expected`, else its
+/// keywords do not apply.
+fn other_type(required: bool, path: &str, expected: &str, doc: &Json) -> Outcome {
+    match required {
+        true => Err(mismatch(path, expected, doc)),
+        false => Ok(()),
+    }
+}
+
 fn mismatch(path: &str, expected: &str, doc: &Json) -> String {
     alloc::format!(
         "{path}: expected type: {expected}, found: {}",
@@ -334,11 +343,7 @@ impl<'s> Validator<'s> {
 
     fn string(&mut self, rules: &StringRules, doc: &Json, path: &str) -> Outcome {
         let Json::String(s) = doc else {
-            return if rules.requires_string {
-                Err(mismatch(path, "string", doc))
-            } else {
-                Ok(())
-            };
+            return other_type(rules.requires_string, path, "string", doc);
         };
         let n = s.chars().count() as u64;
         if let Some(min) = rules.min_length.filter(|m| n < *m) {
@@ -362,16 +367,17 @@ impl<'s> Validator<'s> {
 
     fn number(&mut self, rules: &NumberRules, doc: &Json, path: &str) -> Outcome {
         let Json::Number(n) = doc else {
-            return if rules.requires_number || rules.requires_integer {
-                let t = if rules.requires_integer {
-                    "integer"
-                } else {
-                    "number"
-                };
-                Err(mismatch(path, t, doc))
+            let expected = if rules.requires_integer {
+                "integer"
             } else {
-                Ok(())
+                "number"
             };
+            return other_type(
+                rules.requires_number || rules.requires_integer,
+                path,
+                expected,
+                doc,
+            );
         };
         let x = n.as_f64().unwrap_or(0.0);
         if rules.requires_integer && !super::is_whole(x) {
@@ -419,11 +425,7 @@ impl<'s> Validator<'s> {
 
     fn object(&mut self, rules: &ObjectRules, doc: &Json, path: &mut String) -> Outcome {
         let Json::Object(map) = doc else {
-            return if rules.requires_object {
-                Err(mismatch(path, "object", doc))
-            } else {
-                Ok(())
-            };
+            return other_type(rules.requires_object, path, "object", doc);
         };
         for r in &rules.required {
             if !map.contains_key(r) {
@@ -488,11 +490,7 @@ impl<'s> Validator<'s> {
 
     fn array(&mut self, rules: &ArrayRules, doc: &Json, path: &mut String) -> Outcome {
         let Json::Array(items) = doc else {
-            return if rules.requires_array {
-                Err(mismatch(path, "array", doc))
-            } else {
-                Ok(())
-            };
+            return other_type(rules.requires_array, path, "array", doc);
         };
         let n = items.len() as u64;
         if let Some(min) = rules.min_items.filter(|m| n < *m) {
